@@ -1,0 +1,127 @@
+/*
+ * Writing agent types. An agent type is a name, a state codec, an optional
+ * run hook and a table of typed operations. Hosts create only types that
+ * were registered with them: movement carries a type name and state, never
+ * code.
+ */
+#ifndef PAGLETS_AGENT_H
+#define PAGLETS_AGENT_H
+
+#include <jansson.h>
+
+#include <paglets/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct paglets_agent; /* a live agent on a host; opaque */
+struct paglets_host;
+
+#define PAGLETS_URL_MAX 256
+#define PAGLETS_ID_MAX 64
+
+/* Where an agent lives: usable the same way from agents and clients. */
+struct paglets_proxy {
+    char host_url[PAGLETS_URL_MAX];
+    char agent_id[PAGLETS_ID_MAX];
+};
+
+/*
+ * A typed operation handler. Called on an HTTP worker thread with the
+ * agent's state lock NOT held; take it around bookkeeping only, never
+ * around remote calls or long work. `request` is borrowed. On success
+ * store a new reference in *reply (NULL means {}) and return 0; on failure
+ * return a negative errno with a message in err (-EINVAL becomes HTTP 400,
+ * -ENOENT 404, -EOPNOTSUPP 422, -ETIMEDOUT 504, others 500).
+ */
+typedef int (*paglets_op_fn)(struct paglets_agent *agent,
+                             const json_t *request, json_t **reply,
+                             struct paglets_err *err);
+
+struct paglets_op {
+    const char *name;
+    paglets_op_fn handler;
+};
+
+struct paglets_agent_type {
+    const char *name;       /* agent_class_name on the wire */
+    const char *state_name; /* state_class_name on the wire */
+    size_t state_size;      /* the runtime allocates this much, zeroed */
+    /*
+     * Fill a zeroed state from JSON (the creation state or an arriving
+     * clone's). Must reject wrong shapes with -EINVAL and a message.
+     */
+    int (*state_decode)(void *state, const json_t *json,
+                        struct paglets_err *err);
+    /* New reference to the state as JSON, or NULL on allocation failure. */
+    json_t *(*state_encode)(const void *state);
+    /* Free what state_decode allocated inside the state; may be NULL. */
+    void (*state_release)(void *state);
+    /*
+     * Optional: called once, on a thread of its own, after creation or
+     * after a clone has been accepted. The agent stays alive at least until
+     * it returns; it should return soon after paglets_agent_is_disposing().
+     */
+    void (*run)(struct paglets_agent *agent);
+    const struct paglets_op *ops; /* sorted by name */
+    size_t n_ops;
+};
+
+/* Identity. Borrowed strings, valid for the agent's life. Any thread. */
+PAGLETS_EXTERN const char *paglets_agent_id(const struct paglets_agent *agent);
+PAGLETS_EXTERN const struct paglets_agent_type *
+paglets_agent_type_of(const struct paglets_agent *agent);
+PAGLETS_EXTERN struct paglets_proxy
+paglets_agent_proxy(const struct paglets_agent *agent);
+PAGLETS_EXTERN struct paglets_host *
+paglets_agent_host(const struct paglets_agent *agent);
+
+/*
+ * The state lock and its condition variable. paglets_agent_state() may be
+ * read or written only while the lock is held (or from state codecs).
+ */
+PAGLETS_EXTERN void paglets_agent_lock(struct paglets_agent *agent);
+PAGLETS_EXTERN void paglets_agent_unlock(struct paglets_agent *agent);
+PAGLETS_EXTERN void *paglets_agent_state(struct paglets_agent *agent);
+
+/*
+ * With the lock held: wait until pred(state, arg) is true, up to timeout_s.
+ * Returns 0 when it holds, -ETIMEDOUT when time ran out, -ECANCELED when
+ * the agent is being disposed. The lock is held again on return.
+ */
+PAGLETS_EXTERN int paglets_agent_wait(struct paglets_agent *agent,
+                                      bool (*pred)(void *state, void *arg),
+                                      void *arg, double timeout_s);
+
+/* Wake every waiter to re-check its predicate (lock held or not). */
+PAGLETS_EXTERN void paglets_agent_notify(struct paglets_agent *agent);
+
+/*
+ * Clone this agent to `target` (a host name known to the mesh, or a URL).
+ * `state` is the state the clone starts from (borrowed; NULL encodes the
+ * current state under the lock). Do not hold the lock. On success fills
+ * *clone with the new agent's proxy; its run hook starts there once the
+ * clone has been accepted.
+ */
+PAGLETS_EXTERN int paglets_agent_clone(struct paglets_agent *agent,
+                                       const char *target,
+                                       const json_t *state,
+                                       struct paglets_proxy *clone,
+                                       struct paglets_err *err);
+
+/*
+ * Ask the host to dispose this agent: it leaves the registry at once (later
+ * calls get 404) and is freed when its run hook and running operations
+ * have returned. Safe from the run hook or an operation.
+ */
+PAGLETS_EXTERN void paglets_agent_dispose(struct paglets_agent *agent);
+
+/* True once disposal or host shutdown has begun. Any thread. */
+PAGLETS_EXTERN bool paglets_agent_is_disposing(struct paglets_agent *agent);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

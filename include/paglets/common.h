@@ -1,0 +1,106 @@
+/*
+ * Shared vocabulary of the paglets library: export macro, error reports,
+ * version strings, logging level and the size/duration parsers every
+ * command line and request decoder uses.
+ */
+#ifndef PAGLETS_COMMON_H
+#define PAGLETS_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PAGLETS_EXTERN __attribute__((visibility("default")))
+#define PAGLETS_NODISCARD __attribute__((warn_unused_result))
+#define PAGLETS_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+
+/* Bumped when an HTTP path or JSON shape changes incompatibly. */
+#define PAGLETS_API_VERSION 1
+
+/*
+ * An error report: a negative errno and a one-line message. Functions that
+ * return a pointer fill an optional struct paglets_err *err on failure.
+ */
+#define PAGLETS_ERR_MESSAGE_MAX 256
+struct paglets_err {
+    int code;
+    char message[PAGLETS_ERR_MESSAGE_MAX];
+};
+
+/*
+ * Record an error in err (which may be NULL). The first error wins: a later
+ * call on an err that already holds one changes nothing. Returns code, so
+ * callers can write `return paglets_err_set(err, -EINVAL, "...")`.
+ */
+PAGLETS_EXTERN int paglets_err_set(struct paglets_err *err, int code,
+                                   const char *fmt, ...) PAGLETS_PRINTF(3, 4);
+
+/* Forget any recorded error. */
+PAGLETS_EXTERN void paglets_err_clear(struct paglets_err *err);
+
+/* Text for a negative errno (thread-safe, static storage). */
+PAGLETS_EXTERN const char *paglets_strerror(int code);
+
+/* Stable symbolic name for a negative errno: "ETIMEDOUT", "EINVAL", ... */
+PAGLETS_EXTERN const char *paglets_errname(int code);
+
+/* "0.1.0" */
+PAGLETS_EXTERN const char *paglets_version(void);
+
+/*
+ * The build identifier ("c-0.1.0+<git sha>"): the mesh version a host uses
+ * when none is configured, so only identical builds mesh by default.
+ */
+PAGLETS_EXTERN const char *paglets_build_id(void);
+
+/* Compiler name and version this library was built with. */
+PAGLETS_EXTERN const char *paglets_compiler(void);
+
+enum paglets_log_level {
+    PAGLETS_LOG_ERROR = 0,
+    PAGLETS_LOG_WARN = 1,
+    PAGLETS_LOG_INFO = 2,
+    PAGLETS_LOG_DEBUG = 3,
+};
+
+/* Set the process-wide log threshold (default: warn). Any thread. */
+PAGLETS_EXTERN void paglets_log_set_level(enum paglets_log_level level);
+
+/*
+ * Turn on debug output for a comma-separated list of categories ("mesh",
+ * "http", "agent", "bench", or "all"); also raises the level to debug.
+ * Returns 0 or -EINVAL naming the unknown category in err.
+ */
+PAGLETS_EXTERN int paglets_log_set_debug(const char *categories,
+                                         struct paglets_err *err);
+
+/* Parse "error", "warn", "info" or "debug". Returns 0 or -EINVAL. */
+PAGLETS_EXTERN int paglets_log_parse_level(const char *text,
+                                           enum paglets_log_level *level);
+
+/*
+ * Parse a byte size: a positive number with an optional binary suffix
+ * K, M, G or T (x1024^n), an optional trailing B, decimals allowed
+ * ("1.5G"), case-insensitive. Returns 0, or -EINVAL / -ERANGE with a
+ * message in err.
+ */
+PAGLETS_EXTERN int paglets_parse_size(const char *text, uint64_t *bytes,
+                                      struct paglets_err *err);
+
+/*
+ * Parse a duration in seconds: a non-negative number with an optional unit
+ * ms, s or m ("0.5", "250ms", "2m"). NaN and infinities are rejected.
+ * Returns 0, or -EINVAL / -ERANGE with a message in err.
+ */
+PAGLETS_EXTERN int paglets_parse_seconds(const char *text, double *seconds,
+                                         struct paglets_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,107 @@
+/*
+ * Embedding a host: the HTTP server that keeps agents, joins the mesh and
+ * runs registered agent types. `paglets host` is a thin CLI over this.
+ */
+#ifndef PAGLETS_HOST_H
+#define PAGLETS_HOST_H
+
+#include <paglets/agent.h>
+#include <paglets/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct paglets_host; /* opaque */
+
+struct paglets_host_config {
+    const char *name;      /* required */
+    const char *bind_host; /* default "127.0.0.1" */
+    int port;              /* default 8765; 0 = ephemeral */
+    const char *const *peers; /* seed URLs */
+    size_t n_peers;
+    const char *mesh_version; /* NULL: paglets_build_id() */
+    const char *const *bind_public; /* extra listen addresses; "auto" */
+    size_t n_bind_public;
+    const char *public_url; /* advertised URL; NULL derives one */
+    const char *api_key;    /* NULL: no authentication */
+    const char *const *tags;
+    size_t n_tags;
+    const char *const *property_keys;
+    const char *const *property_values;
+    size_t n_properties;
+    bool mesh;          /* take part in the mesh (default true) */
+    int mesh_multicast; /* 1 on, 0 off, -1 auto: on off loopback */
+    double offline_after_s;   /* default 10 */
+    double gossip_interval_s; /* default 1 */
+    size_t max_body_bytes;    /* default 16 MiB */
+    size_t max_agents;        /* default 1024 */
+    unsigned max_connections; /* default 256 */
+    double request_timeout_s; /* idle connection timeout, default 30 */
+    double shutdown_grace_s;  /* default 5 */
+};
+
+/* Fill every field with its default. */
+PAGLETS_EXTERN void
+paglets_host_config_init(struct paglets_host_config *config);
+
+/*
+ * Create a host (not yet serving). The config and the strings it points to
+ * are copied. Caller frees with paglets_host_free(). NULL on error.
+ */
+PAGLETS_EXTERN struct paglets_host *
+paglets_host_new(const struct paglets_host_config *config,
+                 struct paglets_err *err);
+
+/*
+ * Make an agent type creatable on this host. The type is borrowed and must
+ * outlive the host. Call before paglets_host_start(). -EEXIST on a second
+ * type of the same name.
+ */
+PAGLETS_EXTERN int
+paglets_host_register_type(struct paglets_host *host,
+                           const struct paglets_agent_type *type);
+
+/* Start listening and meshing; returns once /health can be answered. */
+PAGLETS_EXTERN int paglets_host_start(struct paglets_host *host,
+                                      struct paglets_err *err);
+
+/*
+ * Stop accepting, give running agents shutdown_grace_s to finish, dispose
+ * the rest, leave the mesh. Idempotent. Any thread but an agent's.
+ */
+PAGLETS_EXTERN void paglets_host_stop(struct paglets_host *host);
+
+/* Stop if needed and free. NULL is a no-op. */
+PAGLETS_EXTERN void paglets_host_free(struct paglets_host *host);
+
+/* Borrowed, valid for the host's life. */
+PAGLETS_EXTERN const char *paglets_host_name(const struct paglets_host *host);
+PAGLETS_EXTERN const char *paglets_host_url(const struct paglets_host *host);
+PAGLETS_EXTERN const char *
+paglets_host_mesh_version(const struct paglets_host *host);
+
+/* One member of the mesh as this host knows it. */
+struct paglets_host_info {
+    char name[128];
+    char url[PAGLETS_URL_MAX];
+    char code_version[128];
+    bool online;
+    bool self;
+    double last_seen; /* Unix time, seconds */
+};
+
+/*
+ * The hosts this host knows, itself included, same mesh version only.
+ * *hosts: caller frees with free(). Any thread.
+ */
+PAGLETS_EXTERN int paglets_host_members(struct paglets_host *host,
+                                        struct paglets_host_info **hosts,
+                                        size_t *n_hosts,
+                                        struct paglets_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,10 @@
+/*
+ * The commands of the `paglets` executable; each lives in its own
+ * src/cli/cmd_<name>.c and is listed in main.c's table.
+ */
+#ifndef PAGLETS_CLI_COMMANDS_H
+#define PAGLETS_CLI_COMMANDS_H
+
+#include "opt.h"
+
+#endif

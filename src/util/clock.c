@@ -1,0 +1,25 @@
+/*
+ * Deadline arithmetic for pthread_cond_timedwait on CLOCK_MONOTONIC.
+ */
+#include "compat.h"
+
+#include "util/clock.h"
+
+struct timespec paglets__deadline_after(double seconds)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    if (seconds < 0)
+        seconds = 0;
+    if (seconds > 1e9)
+        seconds = 1e9;
+    long long whole = (long long)seconds;
+    long nanos = (long)((seconds - (double)whole) * 1e9);
+    ts.tv_sec += (time_t)whole;
+    ts.tv_nsec += nanos;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}

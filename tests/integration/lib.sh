@@ -1,0 +1,107 @@
+# Helpers for integration tests: run real `paglets host` processes on free
+# loopback ports, wait for /health, and always kill them, even when the test
+# fails, times out or is killed itself. Source from a test script:
+#   . "$(dirname "$0")/lib.sh"
+#   url=$(pg_start_host alpha --mesh-version t)
+# Tests share nothing: every script gets its own temp dir and ports.
+set -euo pipefail
+
+PAGLETS_BIN=${PAGLETS_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/paglets}
+PG_TMP=$(mktemp -d "${TMPDIR:-/tmp}/paglets-test.XXXXXX")
+PG_PIDS=()
+PG_TEST=$(basename "$0" .sh)
+
+pg_cleanup() {
+  local pid
+  for pid in "${PG_PIDS[@]}"; do
+    kill -CONT "$pid" 2>/dev/null || true
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${PG_PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  rm -rf "$PG_TMP"
+}
+trap pg_cleanup EXIT
+trap 'exit 129' HUP INT TERM
+
+pg_fail() {
+  echo "FAIL $PG_TEST: $*" >&2
+  local log
+  for log in "$PG_TMP"/*.log; do
+    [ -f "$log" ] || continue
+    echo "--- $(basename "$log") (last 20 lines)" >&2
+    tail -n 20 "$log" >&2
+  done
+  exit 1
+}
+
+pg_log() { echo "# $*" >&2; }
+
+# Watch the test shell: if it dies (even by SIGKILL from a CTest timeout),
+# kill the host too, so no daemon outlives its test.
+pg_guard() {
+  local pid=$1 shell=$$
+  (trap '' HUP; while kill -0 "$shell" 2>/dev/null; do sleep 1; done;
+   kill -KILL "$pid" 2>/dev/null) >/dev/null 2>&1 &
+  disown
+}
+
+# pg_start_host NAME [HOST OPTIONS...]: start a host on an ephemeral
+# loopback port and print its URL once /health answers. Its stderr goes to
+# $PG_TMP/NAME.log; its pid is stored in PG_PID_<NAME>.
+pg_start_host() {
+  local name=$1
+  shift
+  local log="$PG_TMP/$name.log"
+  "$PAGLETS_BIN" host --name "$name" --port 0 "$@" 2>"$log" &
+  local pid=$!
+  PG_PIDS+=("$pid")
+  pg_guard "$pid"
+  printf -v "PG_PID_${name//[^A-Za-z0-9_]/_}" %s "$pid"
+  local url="" i
+  for i in $(seq 100); do
+    url=$(sed -n "s/.*host '$name' listening on \(http[^ ]*\).*/\1/p" "$log" | head -n 1)
+    [ -n "$url" ] && break
+    kill -0 "$pid" 2>/dev/null || pg_fail "host $name exited during start"
+    sleep 0.1
+  done
+  [ -n "$url" ] || pg_fail "host $name did not report its URL"
+  pg_wait_health "$url" || pg_fail "host $name at $url never answered /health"
+  echo "$url"
+}
+
+# pg_wait_health URL [TRIES]: wait until /health answers 200 (0.1 s steps).
+pg_wait_health() {
+  local url=$1 tries=${2:-100} i
+  for i in $(seq "$tries"); do
+    curl -fsS -m 2 ${PAGLETS_API_KEY:+-H "Authorization: Bearer $PAGLETS_API_KEY"} \
+      "$url/health" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# pg_wait_for SECONDS COMMAND...: retry COMMAND every 0.1 s until it
+# succeeds or SECONDS pass; returns its last status.
+pg_wait_for() {
+  local deadline=$(( $(date +%s%N) + ${1%.*} * 1000000000 ))
+  shift
+  until "$@"; do
+    [ "$(date +%s%N)" -lt "$deadline" ] || return 1
+    sleep 0.1
+  done
+}
+
+# pg_expect_eq WHAT EXPECTED ACTUAL
+pg_expect_eq() {
+  [ "$2" = "$3" ] || pg_fail "$1: expected '$2', got '$3'"
+}
+
+# pg_expect_match WHAT REGEX TEXT
+pg_expect_match() {
+  [[ $3 =~ $2 ]] || pg_fail "$1: '$3' does not match /$2/"
+}
+
+pg_pass() { echo "PASS $PG_TEST"; }
