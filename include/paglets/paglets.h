@@ -8,5 +8,6 @@
 #include <paglets/client.h>
 #include <paglets/common.h>
 #include <paglets/host.h>
+#include <paglets/perf.h>
 
 #endif
