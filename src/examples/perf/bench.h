@@ -155,6 +155,7 @@ void paglets__perf_host_result_release(struct paglets__perf_host_result *r);
 void paglets__perf_cpu_result_release(struct paglets__perf_cpu_result *r);
 void paglets__perf_memory_result_release(struct paglets__perf_memory_result *r);
 void paglets__perf_disk_result_release(struct paglets__perf_disk_result *r);
+void paglets__perf_disk_volume_release(struct paglets__perf_disk_volume *v);
 
 /* Fill a metric from measured totals; rates are 0 when elapsed is 0. */
 int paglets__perf_metric_set(struct paglets__perf_metric *m, const char *name,

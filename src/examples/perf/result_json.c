@@ -455,3 +455,8 @@ void paglets__perf_disk_result_release(struct paglets__perf_disk_result *r)
 {
     release(&disk_type, r);
 }
+
+void paglets__perf_disk_volume_release(struct paglets__perf_disk_volume *v)
+{
+    release(&volume_type, v);
+}
