@@ -5,6 +5,8 @@
 #ifndef PAGLETS_TESTS_UNIT_PERF_FIXTURE_H
 #define PAGLETS_TESTS_UNIT_PERF_FIXTURE_H
 
+#include "compat.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,10 +47,12 @@ static inline void fixture_rmtree(const char *dir)
     while (d != NULL && (e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        char path[4096];
-        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        char *path = NULL;
+        if (asprintf(&path, "%s/%s", dir, e->d_name) < 0)
+            break;
         if (unlink(path) != 0)
             fixture_rmtree(path);
+        free(path);
     }
     if (d != NULL)
         closedir(d);
