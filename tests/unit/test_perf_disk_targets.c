@@ -77,8 +77,8 @@ static int setup(void **state)
     s.root = fixture_mkdtemp();
     if (s.root == NULL)
         return -1;
-    static const char *const dirs[] = {"a",   "b",   "spec", "ro",
-                                       "nw",  "low", "broken", "nw/fb"};
+    static const char *const dirs[] = {"a",  "b",   "spec",   "ro",
+                                       "nw", "low", "broken", "nw/fb"};
     for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
         char path[512];
         snprintf(path, sizeof(path), "%s/%s", s.root, dirs[i]);
@@ -101,8 +101,8 @@ static int teardown(void **state)
     return 0;
 }
 
-static const struct paglets__perf_disk_skip *
-find_skip(const struct scratch *s, const char *tail)
+static const struct paglets__perf_disk_skip *find_skip(const struct scratch *s,
+                                                       const char *tail)
 {
     const struct paglets__perf_disk_skip *k = s->skipped.items;
     for (size_t i = 0; i < s->skipped.n; i++)
@@ -117,9 +117,8 @@ static void discover(struct scratch *s, const char *const *fallbacks,
 {
     struct paglets__perf_disk_env env = {&s->mounts, fallbacks, n_fallbacks,
                                          fake_access, fake_statvfs};
-    assert_int_equal(paglets__perf_disk_discover(&env, paths, n_paths,
-                                                 1u << 20, &s->targets,
-                                                 &s->skipped),
+    assert_int_equal(paglets__perf_disk_discover(&env, paths, n_paths, 1u << 20,
+                                                 &s->targets, &s->skipped),
                      0);
 }
 
@@ -153,8 +152,8 @@ static void test_discovery_gives_every_skip_reason(void **state)
 }
 
 /* These two share the scratch device, so each must not claim it. */
-static void test_discovery_skips_low_free_space_and_unreadable_usage(
-    void **state)
+static void
+test_discovery_skips_low_free_space_and_unreadable_usage(void **state)
 {
     struct scratch *s = *state;
     static const char *const lines[] = {
@@ -202,14 +201,13 @@ static void test_writable_mount_point_makes_fallback_duplicate(void **state)
     const char *const fallbacks[] = {fb};
     discover(s, fallbacks, 1, NULL, 0);
     assert_int_equal(s->targets.n, 1);
-    assert_true(ends_with(((struct paglets__perf_disk_target *)
-                               s->targets.items)->path,
-                          "/a"));
+    assert_true(ends_with(
+        ((struct paglets__perf_disk_target *)s->targets.items)->path, "/a"));
     assert_string_equal(find_skip(s, "/b")->reason, "duplicate volume");
 }
 
-static void test_explicit_paths_match_longest_mount_and_skip_no_special(
-    void **state)
+static void
+test_explicit_paths_match_longest_mount_and_skip_no_special(void **state)
 {
     struct scratch *s = *state;
     static const char *const lines[] = {
