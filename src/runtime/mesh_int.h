@@ -173,4 +173,11 @@ int paglets__mesh_multicast_start(struct paglets__mesh *mesh,
                                   struct paglets_err *err);
 void paglets__mesh_multicast_stop(struct paglets__mesh *mesh);
 
+/*
+ * Fold one received datagram as a beacon from the host it names. Anything
+ * else is dropped quietly: the port is open to the whole link.
+ */
+void paglets__mesh_take_beacon(struct paglets__mesh *mesh, const char *data,
+                               size_t len);
+
 #endif

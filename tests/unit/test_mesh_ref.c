@@ -285,6 +285,38 @@ static void test_mesh_hosts_json_renders_host_refs(void **state)
     fake_now = 0;
 }
 
+static void test_mesh_beacons_add_hosts_and_drop_junk(void **state)
+{
+    (void)state;
+    static const char *const junk[] = {
+        "",
+        "\xff\xfe",
+        "not json",
+        "[]",
+        "{\"kind\":\"other\",\"host\":{" HOST ",\"code_version\":\"v1\"}}",
+        "{\"kind\":\"paglets.remote.mesh.v1\"}",
+        "{\"kind\":\"paglets.remote.mesh.v1\",\"host\":[]}",
+        "{\"kind\":7,\"host\":{" HOST ",\"code_version\":\"v1\"}}",
+        "{\"kind\":\"paglets.remote.mesh.v1\",\"host\":{" HOST
+        ",\"code_version\":\"v2\"}}",
+    };
+    struct paglets__mesh *mesh = new_mesh();
+    for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
+        paglets__mesh_take_beacon(mesh, junk[i], strlen(junk[i]));
+    size_t online;
+    assert_int_equal(count_hosts(mesh, &online), 1);
+    const char *beacon = "{\"kind\":\"paglets.remote.mesh.v1\",\"host\":{" HOST
+                         ",\"code_version\":\"v1\"}}";
+    paglets__mesh_take_beacon(mesh, beacon, strlen(beacon));
+    assert_int_equal(count_hosts(mesh, &online), 2);
+    assert_int_equal(online, 2);
+    struct paglets__mesh_stats stats;
+    paglets__mesh_get_stats(mesh, &stats);
+    /* The other version's beacon was well formed, just refused. */
+    assert_int_equal(stats.beacons_received, 2);
+    paglets__mesh_free(mesh);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -294,6 +326,7 @@ int main(void)
         cmocka_unit_test(test_mesh_join_caps_huge_member_lists),
         cmocka_unit_test(test_mesh_join_from_other_version_gets_only_us),
         cmocka_unit_test(test_mesh_hosts_json_renders_host_refs),
+        cmocka_unit_test(test_mesh_beacons_add_hosts_and_drop_junk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
