@@ -20,7 +20,8 @@ url=$(sed -n "s/.*listening on \(http[^ ]*\).*/\1/p" "$PG_TMP/alpha.out")
 
 out=$(timeout 30 "$hello" visit beta "$url" 2>"$PG_TMP/beta.log") ||
   pg_fail "visit failed: $(cat "$PG_TMP/beta.log")"
-pg_expect_match "the clone greets from alpha" '^Hello, world, from alpha \(greets: 1\)$' "$out"
+pg_expect_match "visit starts its own host first" "^hello_agent: host 'beta' listening on http" "$out"
+pg_expect_eq "the clone greets from alpha" 'Hello, world, from alpha (greets: 1)' "$(tail -n 1 <<<"$out")"
 
 # The clone was disposed: alpha holds no agent any more.
 agents=$(curl -fsS -m 5 -H "Authorization: Bearer $PAGLETS_API_KEY" "$url/agents")
