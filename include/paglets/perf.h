@@ -25,10 +25,10 @@ extern "C" {
 
 /* BenchmarkRequest. */
 struct paglets_perf_request {
-    bool include_cpu;        /* default true */
-    bool include_memory;     /* default true */
-    bool include_disk;       /* default true */
-    double duration_seconds; /* per CPU/memory kernel, default 1.0 */
+    bool include_cpu;         /* default true */
+    bool include_memory;      /* default true */
+    bool include_disk;        /* default true */
+    double duration_seconds;  /* per CPU/memory kernel, default 1.0 */
     uint64_t disk_size_bytes; /* per volume, default 128 MiB */
     unsigned workers;         /* multi-core workers, 0 = logical CPUs */
     char **paths;             /* explicit disk targets, owned */
@@ -45,8 +45,9 @@ PAGLETS_EXTERN void
 paglets_perf_request_release(struct paglets_perf_request *request);
 
 /* Append a copy of path to request->paths. 0 or -ENOMEM. */
-PAGLETS_EXTERN int paglets_perf_request_add_path(
-    struct paglets_perf_request *request, const char *path);
+PAGLETS_EXTERN int
+paglets_perf_request_add_path(struct paglets_perf_request *request,
+                              const char *path);
 
 /* BenchmarkRequest as JSON (new reference), NULL on allocation failure. */
 PAGLETS_EXTERN json_t *
