@@ -59,4 +59,18 @@ static inline void fixture_rmtree(const char *dir)
     rmdir(dir);
 }
 
+/* cmocka setup/teardown: *state is a scratch directory name. */
+static inline int fixture_setup(void **state)
+{
+    *state = fixture_mkdtemp();
+    return *state != NULL ? 0 : -1;
+}
+
+static inline int fixture_teardown(void **state)
+{
+    fixture_rmtree(*state);
+    free(*state);
+    return 0;
+}
+
 #endif

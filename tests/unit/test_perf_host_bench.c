@@ -19,19 +19,6 @@
 #include "examples/perf/lock.h"
 #include "perf_fixture.h"
 
-static int setup(void **state)
-{
-    *state = fixture_mkdtemp();
-    return *state != NULL ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    fixture_rmtree(*state);
-    free(*state);
-    return 0;
-}
-
 static void tiny_request(struct paglets_perf_request *req, const char *dir)
 {
     paglets_perf_request_init(req);
@@ -116,7 +103,7 @@ static void test_busy_lock_is_an_error_in_the_result(void **state)
     paglets_perf_request_release(&req);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, fixture_setup, fixture_teardown)
 
 int main(void)
 {

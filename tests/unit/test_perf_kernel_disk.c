@@ -25,19 +25,6 @@
 
 #define PREFIX PAGLETS_PERF_DISK_DIR_PREFIX
 
-static int setup(void **state)
-{
-    *state = fixture_mkdtemp();
-    return *state != NULL ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    fixture_rmtree(*state);
-    free(*state);
-    return 0;
-}
-
 static struct paglets__perf_disk_target target_at(char *path)
 {
     return (struct paglets__perf_disk_target){path, "dev", "fs", 1, 1};
@@ -201,7 +188,7 @@ static void test_disk_run_reports_failed_volume_as_error(void **state)
     paglets_perf_request_release(&req);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, fixture_setup, fixture_teardown)
 
 int main(void)
 {

@@ -20,19 +20,6 @@
 #include "examples/perf/lock.h"
 #include "perf_fixture.h"
 
-static int setup(void **state)
-{
-    *state = fixture_mkdtemp();
-    return *state != NULL ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    fixture_rmtree(*state);
-    free(*state);
-    return 0;
-}
-
 struct holder {
     const char *dir;
     int ready[2]; /* holder -> test: "I hold it" */
@@ -159,7 +146,7 @@ static void test_unwritable_lock_dir_still_locks_threads(void **state)
     paglets__perf_lock_release(&lock); /* twice is harmless */
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, fixture_setup, fixture_teardown)
 
 int main(void)
 {
