@@ -326,10 +326,15 @@ void paglets_host_stop(struct paglets_host *host)
         return;
     host->stopped = true;
     atomic_store(&host->stopping, true);
+    bool serving = host->url[0] != '\0';
     double deadline = paglets__mono_now() + host->config.shutdown_grace_s;
     paglets__server_quiesce(host);
     drain_agents(host, deadline);
-    /* Connections still open finish their request (answered 503) here. */
+    /*
+     * Requests released by the disposal (drain, sleep) still have to send
+     * their replies; new ones on open connections get 503 meanwhile.
+     */
+    paglets__server_wait_idle(host, deadline);
     paglets__server_stop(host);
     paglets__mesh_free(host->mesh);
     host->mesh = NULL;
@@ -342,7 +347,7 @@ void paglets_host_stop(struct paglets_host *host)
                          "after %.1f s grace",
                          host->config.name, live,
                          host->config.shutdown_grace_s);
-    else
+    else if (serving)
         paglets_log_info("host '%s' stopped", host->config.name);
 }
 

@@ -44,6 +44,7 @@ struct paglets_host {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     size_t live_agents;              /* created and not yet freed */
+    size_t requests;                 /* HTTP requests being served */
     struct paglets__worker *workers; /* run hooks and one-way messages */
     size_t running_workers;
     struct paglets__client_slot *clients; /* per-thread agent clients */
@@ -95,6 +96,8 @@ size_t paglets__host_reap(struct paglets_host *host, bool wait,
 /* The HTTP side (server.c). */
 int paglets__server_start(struct paglets_host *host, struct paglets_err *err);
 void paglets__server_quiesce(struct paglets_host *host);
+/* Wait until no request is being served, or until the deadline. */
+void paglets__server_wait_idle(struct paglets_host *host, double deadline_mono);
 void paglets__server_stop(struct paglets_host *host);
 
 #endif

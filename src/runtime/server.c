@@ -30,6 +30,7 @@
 #include "runtime/netaddr.h"
 #include "runtime/routes.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 /* Per-request state, from the headers to the completion callback. */
@@ -114,6 +115,9 @@ static enum MHD_Result begin(struct paglets_host *host,
         return MHD_NO;
     paglets__buf_init(&req->body, host->config.max_body_bytes);
     *con_cls = req;
+    pthread_mutex_lock(&host->lock);
+    host->requests++;
+    pthread_mutex_unlock(&host->lock);
     if (!authorized(host, conn))
         return send_error(conn, -EACCES, "missing or wrong API key");
     if (declared_too_big(host, conn))
@@ -184,15 +188,30 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
     (void)conn;
     (void)toe;
+    struct paglets_host *host = cls;
     struct request *req = *con_cls;
     if (req == NULL)
         return;
     paglets__buf_release(&req->body);
     free(req);
     *con_cls = NULL;
+    pthread_mutex_lock(&host->lock);
+    host->requests--;
+    pthread_cond_broadcast(&host->cond);
+    pthread_mutex_unlock(&host->lock);
+}
+
+void paglets__server_wait_idle(struct paglets_host *host, double deadline)
+{
+    struct timespec ts =
+        paglets__deadline_after(deadline - paglets__mono_now());
+    pthread_mutex_lock(&host->lock);
+    while (host->requests > 0 &&
+           pthread_cond_timedwait(&host->cond, &host->lock, &ts) != ETIMEDOUT)
+        ;
+    pthread_mutex_unlock(&host->lock);
 }
 
 static struct MHD_Daemon *listen_on(struct paglets_host *host, const char *addr,
