@@ -6,6 +6,7 @@
 #           tools on the same machine in the same script, and print the
 #           ratios issue 3 asks for:
 #             sha256 single-core      >= 0.95 x openssl speed -evp sha256 -bytes 16384
+#                                     (with -elapsed: wall clock, as ours)
 #             memory-copy-dram        >= 0.90 x plain memcpy loop (bench/memcpy_ref)
 #             disk write (w+fsync)    within +-15% of fio bs=1M end_fsync=1
 #             disk read (bypassed)    within +-15% of fio bs=1M direct=1
@@ -82,12 +83,20 @@ ours_sha() {
     --workers 1 | awk '$1 == "cpu" && $2 == "sha256" {print "ours_sha256", $4}'
 }
 
+# openssl speed divides by the process's user CPU time unless -elapsed is
+# given: on a busy machine that hides the time other processes took the CPU,
+# while our kernels (like the reference) divide by wall-clock time. The
+# check uses -elapsed; the CPU-time figure is kept for information.
 ref_sha() {
+  local secs
   # openssl speed takes whole seconds only.
-  openssl speed -evp sha256 -bytes 16384 -seconds "$(awk -v d="$duration" \
-    'BEGIN {s = int(d + 0.5); print s < 1 ? 1 : s}')" 2>/dev/null |
+  secs=$(awk -v d="$duration" 'BEGIN {s = int(d + 0.5); print s < 1 ? 1 : s}')
+  openssl speed -elapsed -evp sha256 -bytes 16384 -seconds "$secs" \
+    2>/dev/null | awk '$1 == "sha256" {v = $2; sub(/k$/, "", v)
+                                       print "ref_openssl_sha256", v * 1000}'
+  openssl speed -evp sha256 -bytes 16384 -seconds "$secs" 2>/dev/null |
     awk '$1 == "sha256" {v = $2; sub(/k$/, "", v)
-                         print "ref_openssl_sha256", v * 1000}'
+                         print "ref_openssl_sha256_cputime", v * 1000}'
 }
 
 ours_integer() {
@@ -143,6 +152,8 @@ sample() {
   cat "$out"
   awk '{v[$1] = $2} END {
     print "ratio_sha256", v["ours_sha256"] / v["ref_openssl_sha256"]
+    print "ratio_sha256_cputime",
+      v["ours_sha256"] / v["ref_openssl_sha256_cputime"]
     print "ratio_dram", v["ours_dram_copy"] / v["ref_memcpy"]
     print "ratio_disk_write", v["ours_disk_write"] / v["ref_fio_write"]
     print "ratio_disk_read", v["ours_disk_read"] / v["ref_fio_read"]
@@ -215,7 +226,8 @@ done
 echo
 echo "ratios (ours / reference, each pair run back to back; median min max):"
 printf "%-22s %7s %7s %7s  %-14s %s\n" figure median min max target result
-ratio_line "sha256" ratio_sha256 ">= 0.95" 0.95 1e9
+ratio_line "sha256 (-elapsed)" ratio_sha256 ">= 0.95" 0.95 1e9
+ratio_line "sha256 (cpu time)" ratio_sha256_cputime "(info)" 0 1e9
 ratio_line "memory-copy-dram" ratio_dram ">= 0.90" 0.90 1e9
 ratio_line "disk write" ratio_disk_write "0.85 .. 1.15" 0.85 1.15
 ratio_line "disk read" ratio_disk_read "0.85 .. 1.15" 0.85 1.15
@@ -228,7 +240,8 @@ else
 fi
 echo
 echo "figures (median min max; bytes/s or operations/s; workers $workers):"
-for f in ours_sha256 ref_openssl_sha256 ours_dram_copy ref_memcpy \
+for f in ours_sha256 ref_openssl_sha256 ref_openssl_sha256_cputime \
+  ours_dram_copy ref_memcpy \
   ours_disk_write ref_fio_write ours_disk_read ref_fio_read ours_integer \
   ours_integer_multi; do
   printf "  %-20s %s\n" "$f" "$(figure "$f")"
