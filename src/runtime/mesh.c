@@ -234,6 +234,7 @@ void paglets__mesh_free(struct paglets__mesh *mesh)
         pthread_cond_broadcast(&mesh->wake);
         pthread_mutex_unlock(&mesh->lock);
         pthread_join(mesh->thread, NULL);
+        paglets__mesh_leave(mesh);
     }
     pthread_cond_destroy(&mesh->wake);
     pthread_mutex_destroy(&mesh->lock);

@@ -16,6 +16,8 @@
 /* Backoff caps, in rounds, for seeds and offline members that do not answer. */
 #define SEED_BACKOFF_ROUNDS 4
 #define PROBE_BACKOFF_ROUNDS 16
+/* Saying goodbye must not hold up the host's shutdown. */
+#define LEAVE_TIMEOUT_S 0.25
 
 enum target_kind { TARGET_MEMBER, TARGET_SEED };
 
@@ -87,10 +89,11 @@ static size_t random_below(struct paglets__mesh *mesh, size_t n)
 
 /*
  * Up to FANOUT distinct online members at random (a partial Fisher-Yates
- * shuffle of their indices), then one offline member due for a probe.
+ * shuffle of their indices), then, if probe, one offline member due for a
+ * probe.
  */
 static size_t pick_members(struct paglets__mesh *mesh, struct target *t,
-                           double mono)
+                           double mono, bool probe)
 {
     uint16_t online[PAGLETS__MESH_MAX_MEMBERS];
     uint16_t offline[PAGLETS__MESH_MAX_MEMBERS];
@@ -109,7 +112,7 @@ static size_t pick_members(struct paglets__mesh *mesh, struct target *t,
         online[j] = tmp;
         add_member_target(t, &n, &mesh->members[online[k]]);
     }
-    if (n_off > 0) {
+    if (probe && n_off > 0) {
         size_t j = offline[random_below(mesh, n_off)];
         add_member_target(t, &n, &mesh->members[j]);
     }
@@ -242,7 +245,7 @@ int paglets__mesh_round(struct paglets__mesh *mesh)
     mesh->stats.rounds++;
     paglets__mesh_expire(mesh, mono);
     json_t *request = build_request(mesh, active, inactive, mono, wall);
-    size_t n = pick_members(mesh, targets, mono);
+    size_t n = pick_members(mesh, targets, mono, true);
     n = pick_seeds(mesh, targets, n, mono);
     pthread_mutex_unlock(&mesh->lock);
 
@@ -295,4 +298,34 @@ int paglets__mesh_handle_join(struct paglets__mesh *mesh, const json_t *body,
     if (*reply == NULL)
         return paglets_err_set(err, -ENOMEM, "cannot build the host list");
     return 0;
+}
+
+/*
+ * Tell a couple of online members we are going, so the mesh lists us
+ * offline now rather than one window later: our entry with a newer
+ * heartbeat and "online": false, which then spreads like any news. Best
+ * effort with a short timeout; the window covers whatever it misses.
+ */
+void paglets__mesh_leave(struct paglets__mesh *mesh)
+{
+    struct target targets[PAGLETS__MESH_FANOUT + 1];
+    pthread_mutex_lock(&mesh->lock);
+    double mono = mesh->ops->mono_now(mesh->ops_arg);
+    mesh->heartbeat++;
+    json_t *request =
+        paglets__mesh_self_json(mesh, 0, 0, mesh->ops->wall_now(mesh->ops_arg));
+    size_t n = pick_members(mesh, targets, mono, false);
+    pthread_mutex_unlock(&mesh->lock);
+    if (request == NULL ||
+        json_object_set_new(request, "online", json_false()) != 0) {
+        json_decref(request);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *reply = NULL;
+        mesh->ops->exchange(mesh->ops_arg, targets[i].url, request,
+                            LEAVE_TIMEOUT_S, &reply, NULL);
+        json_decref(reply);
+    }
+    json_decref(request);
 }

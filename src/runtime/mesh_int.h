@@ -161,6 +161,9 @@ struct paglets__mesh_member *paglets__mesh_find(struct paglets__mesh *mesh,
 json_t *paglets__mesh_list_json(struct paglets__mesh *mesh, size_t active,
                                 size_t inactive);
 
+/* Announce our departure to a few members (gossip thread stopped). */
+void paglets__mesh_leave(struct paglets__mesh *mesh);
+
 /* The real I/O: libcurl exchanges, system clocks, a seeded PRNG. */
 struct paglets__mesh_io;
 struct paglets__mesh_io *paglets__mesh_io_new(const char *api_key,

@@ -143,9 +143,17 @@ static void adopt(struct paglets__mesh *mesh, struct paglets__mesh_member *m,
         m->incarnation = ref->incarnation;
         m->heartbeat = ref->heartbeat;
     }
-    double fresh = direct ? mono : mono - ref->age_s;
-    if (fresh > m->fresh_mono)
-        m->fresh_mono = fresh;
+    if (!ref->online && ref->has_heartbeat) {
+        /*
+         * A newer heartbeat marked offline: the host said goodbye (or the
+         * sender's window ran out), so it is offline now, even in person.
+         */
+        m->fresh_mono = mono - mesh->offline_after_s - ref->age_s - 1;
+    } else {
+        double fresh = direct ? mono : mono - ref->age_s;
+        if (fresh > m->fresh_mono)
+            m->fresh_mono = fresh;
+    }
     m->error[0] = '\0';
     m->probe_backoff_s = 0;
     m->next_probe_mono = mono;

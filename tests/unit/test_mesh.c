@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "runtime/mesh.h"
+#include "runtime/mesh_int.h"
 
 #define MAX_NODES 64
 
@@ -290,6 +290,28 @@ static void test_mesh_dead_host_goes_offline_and_returns(void **state)
     sim_free(sim);
 }
 
+static void test_mesh_leaving_host_is_offline_at_once(void **state)
+{
+    (void)state;
+    struct sim *sim = sim_new(16);
+    while (!all_see_all(sim))
+        sim_round(sim);
+    paglets__mesh_leave(sim->nodes[3].mesh);
+    sim->nodes[3].down = true;
+    int rounds = 0;
+    for (;;) {
+        size_t still = 0;
+        for (size_t i = 0; i < sim->n; i++)
+            still += i != 3 && seen_as(&sim->nodes[i], "h3") == 1;
+        if (still == 0)
+            break;
+        assert_true(rounds < 4); /* the window is 10 rounds */
+        sim_round(sim);
+        rounds++;
+    }
+    sim_free(sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -299,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_mesh_converges_32),
         cmocka_unit_test(test_mesh_converges_64),
         cmocka_unit_test(test_mesh_dead_host_goes_offline_and_returns),
+        cmocka_unit_test(test_mesh_leaving_host_is_offline_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
