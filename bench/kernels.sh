@@ -101,7 +101,8 @@ ref_sha() {
 
 ours_integer() {
   "$build/bench/perf_kernels" --kernel integer --duration "$duration" |
-    awk '$1 == "workers" || $1 == "physical_cpus" {print $1, $2}
+    awk '$1 == "workers" || $1 == "physical_cpus" || $1 == "multi_cpu_share" {
+           print $1, $2 }
          $1 == "cpu" && $2 == "integer" {print "ours_integer", $3}
          $1 == "cpu" && $2 == "integer-multi" {print "ours_integer_multi", $3}'
 }
@@ -185,7 +186,7 @@ report_system() {
   [ -r /sys/devices/system/cpu/cpu0/cpufreq/scaling_governor ] &&
     gov=$(cat /sys/devices/system/cpu/cpu0/cpufreq/scaling_governor)
   echo "machine: $(nproc) logical CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
-  echo "kernel: $(uname -r); governor: $gov; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "kernel: $(uname -r); governor: $gov; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "disk dir: $dir ($(df -T "$dir" | awk 'NR == 2 {print $2, $1}')); size $size; duration ${duration}s; repeats $repeats"
 }
 
@@ -235,6 +236,7 @@ workers=$(figure workers | awk '{print $1}')
 physical=$(figure physical_cpus | awk '{print $1}')
 if [ "$physical" != -1 ] && [ "${workers%.*}" -le "${physical%.*}" ]; then
   ratio_line "integer-multi/(w*int)" ratio_integer_multi ">= 0.90" 0.90 1e9
+  echo "  CPU share the workers got (1 = a whole CPU each): $(figure multi_cpu_share)"
 else
   echo "integer-multi: not checked (workers $workers > physical cores $physical)"
 fi
@@ -248,4 +250,5 @@ for f in ours_sha256 ref_openssl_sha256 ref_openssl_sha256_cputime \
 done
 echo "  memory-copy-dram buffer: $dram_bytes bytes"
 echo "  read cache bypassed: $(grep '^ours_read_cache ' "$samples" | awk '{print $2}' | sort | uniq -c | tr -s ' ' | tr '\n' ' ')"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 write_json
