@@ -5,7 +5,7 @@
 . "$(dirname "$0")/host_lib.sh"
 
 alpha=$(pg_start_host alpha --mesh-version t)
-beta=$(pg_start_host beta --mesh-version t)
+beta=$(pg_start_host beta --mesh-version t --peer "$alpha")
 
 health=$(pg_req GET "$alpha/health")
 pg_expect_eq "health name" alpha "$(jq -r .name <<<"$health")"
@@ -52,6 +52,13 @@ c=$(pg_call "$beta" "$b" clone "{\"target\":\"$alpha\"}" | jq -r .clone.agent_id
 pg_expect_eq "agent-made clone state" 11 "$(pg_call "$alpha" "$c" counter | jq .counter)"
 d=$(pg_call "$beta" "$b" clone "{\"target\":\"$beta\"}" | jq -r .clone.agent_id)
 pg_expect_eq "same-host clone" 11 "$(pg_call "$beta" "$d" counter | jq .counter)"
+# By name, once the mesh has introduced the hosts to each other.
+pg_wait_for 5 bash -c "curl -s '$alpha/hosts' | jq -e '.hosts[] | select(.name == \"beta\" and .online)' >/dev/null" ||
+  pg_fail "alpha never saw beta online"
+out=$(pg_req POST "$alpha/agents/$c/clone" '{"target":"beta"}')
+pg_expect_status "clone by host name" 201
+pg_expect_eq "clone by name lands on beta" "$beta" "$(jq -r .host_url <<<"$out")"
+pg_req POST "$beta/agents/$(jq -r .agent_id <<<"$out")/dispose" >/dev/null
 out=$(pg_req POST "$beta/agents/$b/clone" '{"target":"nowhere"}')
 pg_expect_error "clone to unknown host name" 404 ENOENT "$out"
 
