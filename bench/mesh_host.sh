@@ -48,7 +48,7 @@ mkdir -p "$root/results"
 out="$root/results/$(date -u +%Y%m%dT%H%M%SZ)-$sha.json"
 
 python3 - "$bin" "$repeats" "$clones" "$out" "$sha" <<'PY'
-import http.client, json, platform, resource, signal, socket, statistics
+import http.client, json, platform, signal, socket, statistics
 import subprocess, sys, time
 
 binary, repeats, clones, out, sha = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
@@ -101,12 +101,6 @@ def memory_bytes(p):
                     found[k] = int(line.split()[1]) * 1024
     return found.get("VmRSS:", 0), found.get("RssAnon:", 0), found.get("Pss:", 0)
 
-def baseline_rss():
-    """Peak RSS of `paglets --version`, run before any host: the floor
-    that loading the shared libraries alone costs."""
-    subprocess.run([binary, "--version"], stdout=subprocess.DEVNULL, check=True)
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-
 def post(conn, path, body):
     conn.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
     r = conn.getresponse()
@@ -135,7 +129,6 @@ def clone_samples():
     stop(beta); stop(alpha)
     return samples
 
-floor = baseline_rss()
 runs = []
 try:
     for r in range(repeats + 1):
@@ -163,8 +156,6 @@ print(f"{'figure (' + str(repeats) + ' repeats)':<34} {'median':>9} {'min':>9} {
 row("idle host RSS", "idle_rss_bytes", "MiB", 1048576, "target <= 4")
 row("  of which private (RssAnon)", "idle_rss_anon_bytes", "MiB", 1048576, "")
 row("  proportional share (Pss)", "idle_pss_bytes", "MiB", 1048576, "")
-print(f"{'  paglets --version peak RSS':<34} {floor/1048576:>9.2f} "
-      f"{'':>9} {'':>9}  MiB  (shared-library floor)")
 row("launch to first 200 /health", "launch_to_health_ns", "ms", 1e6, "target <= 20")
 row(f"clone 1 KiB state (median of {clones})", "clone_median_ns", "ms", 1e6, "target <= 2")
 row("SIGTERM to exit", "sigterm_to_exit_ns", "ms", 1e6, "(reference: 570)")
@@ -174,8 +165,7 @@ doc = {"schema_version": 1, "paglets_version": subprocess.run([binary, "--versio
        "git_sha": sha, "build_type": "Release", "kernel": platform.release(),
        "cpu_model": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
                           if l.startswith("model name")), "unknown"),
-       "host_count": 2, "benchmark": "mesh_host",
-       "version_peak_rss_bytes": floor, "runs": runs}
+       "host_count": 2, "benchmark": "mesh_host", "runs": runs}
 with open(out, "w") as f:
     json.dump(doc, f, indent=2)
 print(f"raw samples: {out}")
