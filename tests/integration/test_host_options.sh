@@ -21,6 +21,13 @@ pg_expect_error "join without a mesh" 403 EPERM "$out"
 hosts=$(pg_req GET "$alpha/hosts")
 pg_expect_eq "hosts without a mesh" "alpha true" "$(jq -r '.hosts[] | "\(.name) \(.online)"' <<<"$hosts")"
 
+# --bind-public: listen there too, on the same port, and advertise it.
+pub=$(pg_start_host pub --mesh-version t --no-mesh --bind-public 127.0.0.2)
+pg_expect_match "advertised URL" '^http://127\.0\.0\.2:[0-9]+$' "$pub"
+pg_req GET "http://127.0.0.1:${pub##*:}/health" >/dev/null
+pg_expect_status "bind address still served" 200
+pg_expect_eq "health address" "$pub" "$(pg_req GET "$pub/health" | jq -r .address)"
+
 # expect_usage WHAT PATTERN ARGS...: exit 2 and a one-line message.
 expect_usage() {
   local what=$1 pattern=$2

@@ -88,7 +88,7 @@ static void test_registry_snapshot_copies_or_takes(void **state)
     struct paglets__registry reg;
     paglets__registry_init(&reg, 8);
     for (int i = 0; i < 5; i++) {
-        char id[8];
+        char id[16];
         snprintf(id, sizeof(id), "a%d", i);
         assert_int_equal(paglets__registry_add(&reg, make(id)), 0);
     }
@@ -116,7 +116,7 @@ static void test_registry_grows_past_initial_capacity(void **state)
     struct paglets__registry reg;
     paglets__registry_init(&reg, 100);
     for (int i = 0; i < 100; i++) {
-        char id[8];
+        char id[16];
         snprintf(id, sizeof(id), "x%d", i);
         assert_int_equal(paglets__registry_add(&reg, make(id)), 0);
     }
