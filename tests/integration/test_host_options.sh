@@ -50,6 +50,9 @@ expect_usage "unknown config key" "typo.conf:2: unknown setting 'prot'" \
 printf 'mesh = maybe\n' >"$PG_TMP/bool.conf"
 expect_usage "bad boolean" "bool.conf:1: 'mesh' needs true or false" \
   --name x --config "$PG_TMP/bool.conf"
+printf '# ok\nport = abc\n' >"$PG_TMP/value.conf"
+expect_usage "bad config value" "value.conf:2: --port: 'abc' is not a whole number$" \
+  --name x --config "$PG_TMP/value.conf"
 expect_usage "missing config file" "cannot read" --name x --config "$PG_TMP/none"
 expect_usage "missing name" "--name is required" --port 0
 expect_usage "bad property" "not KEY=VALUE" --name x --property novalue
