@@ -68,6 +68,22 @@ pg_expect_eq "cross-host call" '{"counter":11,"runs":2}' \
 pg_expect_eq "self call" '{"v":1}' \
   "$(pg_call "$alpha" "$c" call "{\"host_url\":\"$alpha\",\"agent_id\":\"$c\",\"op\":\"echo\",\"args\":{\"v\":1}}")"
 
+# The client API from inside an agent: one-way sends, call timeouts, and
+# health/hosts/list/get of another host.
+pg_call "$alpha" "$c" call "{\"host_url\":\"$beta\",\"agent_id\":\"$b\",\"op\":\"increment\",\"oneway\":true}" >/dev/null
+pg_expect_eq "one-way send from an agent" '{"reached":true}' \
+  "$(pg_call "$beta" "$b" wait '{"counter":12,"timeout":5}')"
+out=$(pg_req POST "$alpha/agents/$c/messages" "{\"message\":{\"kind\":\"call\",\"args\":{\"host_url\":\"$beta\",\"agent_id\":\"$b\",\"op\":\"sleep\",\"args\":{\"seconds\":3},\"timeout\":0.3}}}")
+pg_expect_error "call past its timeout" 504 ETIMEDOUT "$out"
+seen=$(pg_call "$alpha" "$c" inspect "{\"host_url\":\"$beta\",\"agent_id\":\"$b\"}")
+pg_expect_eq "inspect: health" beta "$(jq -r .health.name <<<"$seen")"
+pg_expect_eq "inspect: agent" "$b" "$(jq -r .agent.agent_id <<<"$seen")"
+pg_expect_eq "inspect: agent state" 12 "$(jq -r .agent.state.counter <<<"$seen")"
+jq -e --arg b "$b" '.agents.agents | map(.agent_id) | index($b) != null' <<<"$seen" >/dev/null ||
+  pg_fail "inspect: list lacks $b: $seen"
+jq -e '.hosts.hosts | map(.name) | index("alpha") != null' <<<"$seen" >/dev/null ||
+  pg_fail "inspect: beta's mesh lacks alpha: $seen"
+
 # A waiter blocked on one agent does not hold up the host.
 pg_req POST "$alpha/agents/$a/messages" \
   '{"message":{"kind":"wait","args":{"counter":1000,"timeout":3}}}' >"$PG_TMP/waiter" &
