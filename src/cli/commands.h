@@ -8,5 +8,6 @@
 #include "opt.h"
 
 extern const struct cli_command cli_host_command;
+extern const struct cli_command cli_hosts_command;
 
 #endif
