@@ -14,14 +14,18 @@
 #include <paglets/perf.h>
 
 #include "examples/perf/host_bench.h"
+#include "examples/perf/kernel_cpu.h"
 #include "examples/perf/kernel_mem.h"
+#include "examples/perf/platform.h"
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: perf_kernels [--duration S] [--disk-size SIZE] "
                "[--path DIR]... [--workers N]\n"
                "                    [--dram-size SIZE] [--no-cpu] "
-               "[--no-memory] [--no-disk] [--json]\n");
+               "[--no-memory] [--no-disk] [--json]\n"
+               "       perf_kernels --kernel integer|float|sha256 "
+               "[--duration S] [--workers N]\n");
 }
 
 static void print_metrics(const char *prefix, const struct paglets__perf_vec *v)
@@ -61,14 +65,54 @@ static void print_text(const struct paglets__perf_host_result *r,
     json_decref(errors);
 }
 
+/*
+ * One CPU kernel alone, single-core then in all workers, back to back: the
+ * bench script pairs it with its reference tool run right after it, so a
+ * noisy neighbour shifts both figures of a pair alike.
+ */
+static int run_one_kernel(const char *name,
+                          const struct paglets_perf_request *req)
+{
+    const struct paglets__perf_cpu_kernel *k = NULL;
+    for (int i = 0; i < PAGLETS_PERF_CPU_KERNELS; i++)
+        if (strcmp(paglets__perf_cpu_kernels[i].name, name) == 0)
+            k = &paglets__perf_cpu_kernels[i];
+    if (k == NULL) {
+        fprintf(stderr, "perf_kernels: unknown kernel '%s'\n", name);
+        return 2;
+    }
+    unsigned workers =
+        req->workers ? req->workers : (unsigned)paglets__perf_logical_cpus();
+    double seconds =
+        req->duration_seconds > 0.01 ? req->duration_seconds : 0.01;
+    struct paglets__perf_sample one = {0}, all = {0};
+    struct paglets_err err = {0};
+    int rc = k->run(seconds, &one);
+    if (rc == 0)
+        rc = paglets__perf_run_parallel(k->run, workers, seconds, &all, &err);
+    if (rc != 0) {
+        fprintf(stderr, "perf_kernels: %s: %s\n", name,
+                err.message[0] ? err.message : paglets_strerror(rc));
+        return 1;
+    }
+    printf("workers %u\nphysical_cpus %" PRId64 "\n", workers,
+           paglets__perf_physical_cpus("/sys/devices/system/cpu"));
+    printf("cpu %s %.6g %.6g\n", k->name, one.operations / one.elapsed,
+           one.bytes / one.elapsed);
+    printf("cpu %s %.6g %.6g\n", k->multi_name, all.operations / all.elapsed,
+           all.bytes / all.elapsed);
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, struct paglets_perf_request *req,
-                      uint64_t *dram_bytes, int *json)
+                      uint64_t *dram_bytes, int *json, const char **kernel)
 {
     static const struct option opts[] = {
         {"duration", required_argument, NULL, 'd'},
         {"disk-size", required_argument, NULL, 's'},
         {"dram-size", required_argument, NULL, 'D'},
         {"json", no_argument, NULL, 'j'},
+        {"kernel", required_argument, NULL, 'k'},
         {"no-cpu", no_argument, NULL, 'C'},
         {"no-disk", no_argument, NULL, 'K'},
         {"no-memory", no_argument, NULL, 'M'},
@@ -88,6 +132,8 @@ static int parse_args(int argc, char **argv, struct paglets_perf_request *req,
             rc = paglets_parse_size(optarg, dram_bytes, &err);
         else if (c == 'j')
             *json = 1;
+        else if (c == 'k')
+            *kernel = optarg;
         else if (c == 'C' || c == 'K' || c == 'M')
             *(c == 'C'   ? &req->include_cpu
               : c == 'K' ? &req->include_disk
@@ -114,9 +160,15 @@ int main(int argc, char **argv)
     paglets_perf_request_init(&req);
     uint64_t dram_bytes = 0;
     int json = 0;
-    if (parse_args(argc, argv, &req, &dram_bytes, &json) != 0) {
+    const char *kernel = NULL;
+    if (parse_args(argc, argv, &req, &dram_bytes, &json, &kernel) != 0) {
         paglets_perf_request_release(&req);
         return 2;
+    }
+    if (kernel != NULL) {
+        int krc = run_one_kernel(kernel, &req);
+        paglets_perf_request_release(&req);
+        return krc;
     }
     if (dram_bytes == 0)
         dram_bytes = paglets__perf_dram_buffer_bytes();

@@ -5,6 +5,8 @@
 #ifndef PAGLETS_TESTS_UNIT_PERF_FIXTURE_H
 #define PAGLETS_TESTS_UNIT_PERF_FIXTURE_H
 
+#include "compat.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,14 +47,30 @@ static inline void fixture_rmtree(const char *dir)
     while (d != NULL && (e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        char path[4096];
-        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        char *path = NULL;
+        if (asprintf(&path, "%s/%s", dir, e->d_name) < 0)
+            break;
         if (unlink(path) != 0)
             fixture_rmtree(path);
+        free(path);
     }
     if (d != NULL)
         closedir(d);
     rmdir(dir);
+}
+
+/* cmocka setup/teardown: *state is a scratch directory name. */
+static inline int fixture_setup(void **state)
+{
+    *state = fixture_mkdtemp();
+    return *state != NULL ? 0 : -1;
+}
+
+static inline int fixture_teardown(void **state)
+{
+    fixture_rmtree(*state);
+    free(*state);
+    return 0;
 }
 
 #endif

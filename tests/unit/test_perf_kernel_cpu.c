@@ -2,6 +2,8 @@
  * CPU kernels: the SHA-256 helper against FIPS 180-2, positive rates at
  * tiny durations, and the thread-per-worker runner.
  */
+#include "compat.h"
+
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -2,6 +2,8 @@
  * Memory kernels: positive rates at tiny durations, whole buffers counted,
  * and the DRAM buffer sizing rule.
  */
+#include "compat.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -2,6 +2,8 @@
  * BenchmarkRequest: defaults, JSON round-trip and the validation of every
  * field, with messages that name the field.
  */
+#include "compat.h"
+
 #include <errno.h>
 #include <math.h>
 #include <setjmp.h>

@@ -45,7 +45,10 @@ int paglets__perf_run_host_into(const struct paglets_perf_request *request,
                                 struct paglets__perf_host_result *r)
 {
     static const struct paglets__perf_host_options defaults = {0};
+    struct paglets_perf_request fallback;
+    paglets_perf_request_init(&fallback);
     opts = opts != NULL ? opts : &defaults;
+    request = request != NULL ? request : &fallback;
     r->host_name = strdup(host_name != NULL ? host_name : "");
     r->host_url = strdup(host_url != NULL ? host_url : "");
     r->memory_total_bytes = paglets__perf_memory_total_bytes();

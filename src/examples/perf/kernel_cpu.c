@@ -1,13 +1,14 @@
 /*
  * The three CPU kernels of the reference (notes §1), single-core and in
  * parallel workers. Each loop keeps its dependency chain and stores its
- * final value in a volatile sink, so the compiler can neither fold the
+ * final value in a sink, so the compiler can neither fold the
  * recurrence into a closed form nor drop the loop as dead code.
  */
 #include "compat.h"
 
 #include <errno.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,10 +20,13 @@
 #define SHA_BLOCK_TEXT "paglets-benchmark"
 #define SHA_BLOCK_REPEAT 4096
 
-/* Written once per run; volatile so the final values count as used. */
-static volatile uint32_t integer_sink;
-static volatile double float_sink;
-static volatile unsigned char sha_sink;
+/*
+ * Written once per run, so the final values count as used. Atomic because
+ * every worker of a multi-core run stores to them.
+ */
+static _Atomic uint32_t integer_sink;
+static _Atomic double float_sink;
+static _Atomic unsigned char sha_sink;
 
 static int run_integer(double seconds, struct paglets__perf_sample *s)
 {
@@ -41,7 +45,7 @@ static int run_integer(double seconds, struct paglets__perf_sample *s)
         ops += BATCH;
         elapsed = paglets__mono_now() - start;
     } while (elapsed < seconds);
-    integer_sink = v;
+    atomic_store_explicit(&integer_sink, v, memory_order_relaxed);
     s->elapsed = elapsed;
     s->operations = ops;
     s->bytes = 0;
@@ -62,7 +66,7 @@ static int run_float(double seconds, struct paglets__perf_sample *s)
         ops += BATCH;
         elapsed = paglets__mono_now() - start;
     } while (elapsed < seconds);
-    float_sink = v;
+    atomic_store_explicit(&float_sink, v, memory_order_relaxed);
     s->elapsed = elapsed;
     s->operations = ops;
     s->bytes = 0;
@@ -96,7 +100,7 @@ static int run_sha256(double seconds, struct paglets__perf_sample *s)
         ops++;
         elapsed = paglets__mono_now() - start;
     } while (rc == 0 && elapsed < seconds);
-    sha_sink = digest[0];
+    atomic_store_explicit(&sha_sink, digest[0], memory_order_relaxed);
     paglets__perf_sha256_release(&h);
     free(block);
     s->elapsed = elapsed;

@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "examples/perf/kernel_disk.h"
@@ -154,6 +156,22 @@ static int64_t read_evicted(int fd, uint64_t size, unsigned char *buf,
     return rc != 0 ? -ENOMEM : got;
 }
 
+/*
+ * tmpfs and ramfs have no device behind the page cache: O_DIRECT may be
+ * accepted there, yet every figure is a memory figure.
+ */
+static int check_memory_backed(int fd, struct paglets__perf_disk_volume *out)
+{
+    struct statfs fs;
+    if (fstatfs(fd, &fs) != 0 ||
+        (fs.f_type != TMPFS_MAGIC && fs.f_type != RAMFS_MAGIC))
+        return 0;
+    out->read_cache_bypassed = false;
+    return paglets__perf_strv_add(&out->notes,
+                                  "files on this filesystem live in memory: "
+                                  "write and read are memory figures");
+}
+
 static int read_phase(int dir_fd, uint64_t size, unsigned char *buf,
                       struct paglets__perf_disk_volume *out,
                       struct paglets_err *err)
@@ -182,6 +200,8 @@ static int read_phase(int dir_fd, uint64_t size, unsigned char *buf,
         else
             got = read_evicted(fd, size, buf, out, &seconds);
     }
+    if (got >= 0 && check_memory_backed(fd, out) != 0)
+        got = -ENOMEM;
     close(fd);
     out->read_seconds = seconds;
     if (got < 0)

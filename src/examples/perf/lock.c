@@ -16,14 +16,40 @@
 #include "util/clock.h"
 #include "util/log.h"
 
+/*
+ * The in-process layer is a "busy" flag under a mutex with a condition
+ * variable on the monotonic clock, rather than pthread_mutex_clocklock:
+ * waits survive wall-clock jumps, and ThreadSanitizer understands it (it
+ * does not intercept pthread_mutex_clocklock and reports every unlock).
+ */
 static pthread_mutex_t host_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t host_cond;
+static bool host_busy; /* protected by host_mutex */
+static pthread_once_t host_once = PTHREAD_ONCE_INIT;
 
-#define POLL_SECONDS 0.05
+static void init_cond(void)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&host_cond, &attr);
+    pthread_condattr_destroy(&attr);
+}
 
 static int take_mutex(double timeout, struct paglets_err *err)
 {
+    pthread_once(&host_once, init_cond);
     struct timespec deadline = paglets__deadline_after(timeout);
-    int rc = pthread_mutex_clocklock(&host_mutex, CLOCK_MONOTONIC, &deadline);
+    int rc = 0;
+    pthread_mutex_lock(&host_mutex);
+    while (host_busy && rc == 0)
+        rc = pthread_cond_timedwait(&host_cond, &host_mutex, &deadline);
+    /* A wake-up at the deadline that finds the lock free still takes it. */
+    if (!host_busy) {
+        host_busy = true;
+        rc = 0;
+    }
+    pthread_mutex_unlock(&host_mutex);
     if (rc == ETIMEDOUT)
         return paglets_err_set(err, -ETIMEDOUT,
                                "benchmark lock busy after %.3fs", timeout);
@@ -32,6 +58,16 @@ static int take_mutex(double timeout, struct paglets_err *err)
                                paglets_strerror(rc));
     return 0;
 }
+
+static void give_mutex(void)
+{
+    pthread_mutex_lock(&host_mutex);
+    host_busy = false;
+    pthread_cond_signal(&host_cond);
+    pthread_mutex_unlock(&host_mutex);
+}
+
+#define POLL_SECONDS 0.05
 
 static void sleep_seconds(double s)
 {
@@ -102,7 +138,7 @@ int paglets__perf_lock_acquire(struct paglets__perf_lock *lock, const char *dir,
     rc = take_file(fd, start + timeout_seconds, timeout_seconds, err);
     if (rc != 0) {
         close(fd);
-        pthread_mutex_unlock(&host_mutex);
+        give_mutex();
         lock->have_mutex = false;
         goto out;
     }
@@ -121,7 +157,7 @@ void paglets__perf_lock_release(struct paglets__perf_lock *lock)
         lock->fd = -1;
     }
     if (lock->have_mutex) {
-        pthread_mutex_unlock(&host_mutex);
+        give_mutex();
         lock->have_mutex = false;
     }
 }

@@ -13,7 +13,7 @@
 
 struct paglets__perf_lock {
     int fd;          /* flock'ed <dir>/paglets-benchmark.lock, or -1 */
-    bool have_mutex; /* this holder owns the in-process mutex */
+    bool have_mutex; /* this holder owns the in-process layer */
 };
 
 /*

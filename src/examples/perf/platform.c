@@ -188,9 +188,8 @@ int paglets__perf_platform_fill(struct paglets__perf_host_result *r)
     if (asprintf(&r->platform, "%s-%s-%s-with-glibc%s", u.sysname, u.release,
                  u.machine, gnu_get_libc_version()) < 0)
         r->platform = NULL;
-    if (asprintf(&r->runtime_version, "paglets-c %s (%s)", paglets_version(),
-                 paglets_compiler()) < 0)
-        r->runtime_version = NULL;
+    /* The build identifier, "c-0.1.0+<git sha>", as docs/user-guide.md says. */
+    r->runtime_version = strdup(paglets_build_id());
     if (!p->os || !p->kernel_release || !p->architecture || !p->cpu_model ||
         !r->platform || !r->runtime_version)
         return -ENOMEM;
