@@ -33,7 +33,9 @@ expect_error() {
   pg_expect_eq "$what: one-line message" 1 "$(wc -l <"$PG_TMP/err")"
   pg_expect_match "$what: message" "$pattern" "$(cat "$PG_TMP/err")"
 }
-expect_error "closed port" "^paglets hosts: " --entry http://127.0.0.1:1
+# A port nobody listens on: one the kernel just handed out and took back.
+closed=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+expect_error "closed port" "^paglets hosts: " --entry "http://127.0.0.1:$closed"
 expect_error "unknown name" "no entry host named 'no-such-host-x'|no entry host answers" \
   --entry no-such-host-x
 expect_error "stray operand" "unexpected argument 'extra'" --entry "$alpha" extra
