@@ -35,9 +35,8 @@ struct paglets_proxy {
  * return a negative errno with a message in err (-EINVAL becomes HTTP 400,
  * -ENOENT 404, -EOPNOTSUPP 422, -ETIMEDOUT 504, others 500).
  */
-typedef int (*paglets_op_fn)(struct paglets_agent *agent,
-                             const json_t *request, json_t **reply,
-                             struct paglets_err *err);
+typedef int (*paglets_op_fn)(struct paglets_agent *agent, const json_t *request,
+                             json_t **reply, struct paglets_err *err);
 
 struct paglets_op {
     const char *name;
@@ -105,8 +104,7 @@ PAGLETS_EXTERN void paglets_agent_notify(struct paglets_agent *agent);
  * clone has been accepted.
  */
 PAGLETS_EXTERN int paglets_agent_clone(struct paglets_agent *agent,
-                                       const char *target,
-                                       const json_t *state,
+                                       const char *target, const json_t *state,
                                        struct paglets_proxy *clone,
                                        struct paglets_err *err);
 

@@ -46,8 +46,7 @@ PAGLETS_EXTERN int paglets_client_hosts(struct paglets_client *client,
 
 /* POST /agents: create an agent of a registered type (state borrowed). */
 PAGLETS_EXTERN int paglets_client_create(struct paglets_client *client,
-                                         const char *url,
-                                         const char *type_name,
+                                         const char *url, const char *type_name,
                                          const json_t *state,
                                          struct paglets_proxy *agent,
                                          struct paglets_err *err);

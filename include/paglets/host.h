@@ -15,12 +15,12 @@ extern "C" {
 struct paglets_host; /* opaque */
 
 struct paglets_host_config {
-    const char *name;      /* required */
-    const char *bind_host; /* default "127.0.0.1" */
-    int port;              /* default 8765; 0 = ephemeral */
+    const char *name;         /* required */
+    const char *bind_host;    /* default "127.0.0.1" */
+    int port;                 /* default 8765; 0 = ephemeral */
     const char *const *peers; /* seed URLs */
     size_t n_peers;
-    const char *mesh_version; /* NULL: paglets_build_id() */
+    const char *mesh_version;       /* NULL: paglets_build_id() */
     const char *const *bind_public; /* extra listen addresses; "auto" */
     size_t n_bind_public;
     const char *public_url; /* advertised URL; NULL derives one */
@@ -30,8 +30,8 @@ struct paglets_host_config {
     const char *const *property_keys;
     const char *const *property_values;
     size_t n_properties;
-    bool mesh;          /* take part in the mesh (default true) */
-    int mesh_multicast; /* 1 on, 0 off, -1 auto: on off loopback */
+    bool mesh;                /* take part in the mesh (default true) */
+    int mesh_multicast;       /* 1 on, 0 off, -1 auto: on off loopback */
     double offline_after_s;   /* default 10 */
     double gossip_interval_s; /* default 1 */
     size_t max_body_bytes;    /* default 16 MiB */

@@ -149,7 +149,8 @@ static int store_value(const struct cli_opt *opt, const char *path,
             return cli_usage_error(path, "--%s: '%s' is not a whole number",
                                    opt->name, arg);
         if ((double)v < opt->min || (double)v > opt->max)
-            return cli_usage_error(path, "--%s: %ld is out of range (%.0f..%.0f)",
+            return cli_usage_error(path,
+                                   "--%s: %ld is out of range (%.0f..%.0f)",
                                    opt->name, v, opt->min, opt->max);
         *(long *)field = v;
         return 0;
@@ -163,7 +164,8 @@ static int store_value(const struct cli_opt *opt, const char *path,
         if (paglets_parse_seconds(arg, &v, &err) != 0)
             return cli_usage_error(path, "--%s: %s", opt->name, err.message);
         if (v < opt->min || v > opt->max)
-            return cli_usage_error(path, "--%s: %s is out of range (%g..%g seconds)",
+            return cli_usage_error(path,
+                                   "--%s: %s is out of range (%g..%g seconds)",
                                    opt->name, arg, opt->min, opt->max);
         *(double *)field = v;
         return 0;
@@ -181,8 +183,8 @@ static struct option *build_long_options(const struct cli_command *cmd)
     size_t n = 0;
     for (size_t i = 0; i < cmd->n_opts; i++) {
         const struct cli_opt *opt = &cmd->opts[i];
-        bool takes_value = opt->kind != CLI_OPT_FLAG &&
-                           opt->kind != CLI_OPT_NEGATABLE;
+        bool takes_value =
+            opt->kind != CLI_OPT_FLAG && opt->kind != CLI_OPT_NEGATABLE;
         longopts[n++] = (struct option){
             opt->name, takes_value ? required_argument : no_argument, NULL,
             opt->short_name ? opt->short_name : LONG_BASE + (int)i};
@@ -296,8 +298,8 @@ static const struct cli_command *find_subcommand(const struct cli_command *cmd,
     return NULL;
 }
 
-static int dispatch_subcommand(const struct cli_command *cmd,
-                               const char *path, int argc, char **argv)
+static int dispatch_subcommand(const struct cli_command *cmd, const char *path,
+                               int argc, char **argv)
 {
     if (argc == 0)
         return cli_usage_error(path, "missing command");

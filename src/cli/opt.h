@@ -27,7 +27,7 @@ struct cli_opt {
     enum cli_opt_kind kind;
     const char *value_name; /* shown in --help, NULL for flags */
     const char *help;
-    size_t offset; /* offsetof(config struct, field) */
+    size_t offset;   /* offsetof(config struct, field) */
     double min, max; /* for CLI_OPT_INT and CLI_OPT_SECONDS */
 };
 

@@ -160,18 +160,16 @@ int paglets__http_status_for(int code)
 /* The peer's {"error": {"message": ...}} text, or a generic one. */
 static const char *peer_message(json_t *body)
 {
-    const char *msg =
-        json_string_value(json_object_get(json_object_get(body, "error"),
-                                          "message"));
+    const char *msg = json_string_value(
+        json_object_get(json_object_get(body, "error"), "message"));
     if (msg == NULL)
         msg = json_string_value(json_object_get(body, "error"));
     return msg;
 }
 
 int paglets__http_request(struct paglets__http *http, const char *method,
-                          const char *url, const json_t *body,
-                          double timeout_s, json_t **reply, long *status,
-                          struct paglets_err *err)
+                          const char *url, const json_t *body, double timeout_s,
+                          json_t **reply, long *status, struct paglets_err *err)
 {
     char *payload = NULL;
     struct paglets__buf buf;
@@ -208,8 +206,8 @@ int paglets__http_request(struct paglets__http *http, const char *method,
 
     CURLcode cc = curl_easy_perform(c);
     if (cc != CURLE_OK) {
-        rc = paglets_err_set(err, errno_for_curl(cc), "%s %s: %s", method,
-                             url, curl_easy_strerror(cc));
+        rc = paglets_err_set(err, errno_for_curl(cc), "%s %s: %s", method, url,
+                             curl_easy_strerror(cc));
         goto out;
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
@@ -219,9 +217,9 @@ int paglets__http_request(struct paglets__http *http, const char *method,
     }
     if (code < 200 || code > 299) {
         const char *msg = peer_message(parsed);
-        rc = paglets_err_set(err, errno_for_status(code), "%s %s: HTTP %ld%s%s",
-                             method, url, code, msg ? ": " : "",
-                             msg ? msg : "");
+        rc =
+            paglets_err_set(err, errno_for_status(code), "%s %s: HTTP %ld%s%s",
+                            method, url, code, msg ? ": " : "", msg ? msg : "");
         goto out;
     }
     if (reply != NULL && parsed == NULL) {

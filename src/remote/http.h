@@ -31,8 +31,8 @@ void paglets__http_free(struct paglets__http *http);
  * HTTP status (0 when none) if status is non-NULL.
  */
 int paglets__http_request(struct paglets__http *http, const char *method,
-                          const char *url, const json_t *body,
-                          double timeout_s, json_t **reply, long *status,
+                          const char *url, const json_t *body, double timeout_s,
+                          json_t **reply, long *status,
                           struct paglets_err *err);
 
 /* HTTP status for a negative errno, the inverse of the mapping above. */

@@ -18,7 +18,7 @@ struct paglets__mesh_config {
     const char *mesh_version;
     const char *const *seeds;
     size_t n_seeds;
-    const char *api_key; /* for outgoing requests; may be NULL */
+    const char *api_key;      /* for outgoing requests; may be NULL */
     const json_t *tags;       /* borrowed array of strings */
     const json_t *properties; /* borrowed object of strings */
     double offline_after_s;

@@ -52,8 +52,7 @@ void paglets_log_set_level(enum paglets_log_level level)
 
 int paglets_log_parse_level(const char *text, enum paglets_log_level *level)
 {
-    for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]);
-         i++) {
+    for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
         if (strcasecmp(text, level_names[i]) == 0) {
             *level = (enum paglets_log_level)i;
             return 0;
@@ -70,8 +69,7 @@ int paglets_log_set_debug(const char *categories, struct paglets_err *err)
         size_t len = strcspn(p, ",");
         bool found = false;
         for (size_t i = 0;
-             i < sizeof(debug_categories) / sizeof(debug_categories[0]);
-             i++) {
+             i < sizeof(debug_categories) / sizeof(debug_categories[0]); i++) {
             if (strlen(debug_categories[i].name) == len &&
                 strncmp(p, debug_categories[i].name, len) == 0) {
                 mask |= debug_categories[i].mask;

@@ -22,11 +22,11 @@ extern atomic_uint paglets__log_debug_mask;
 void paglets__log_write(enum paglets_log_level level, const char *fmt, ...)
     PAGLETS_PRINTF(2, 3);
 
-#define paglets_log(level, ...)                                             \
-    do {                                                                    \
-        if ((int)(level) <= atomic_load_explicit(&paglets__log_threshold,  \
-                                                 memory_order_relaxed))     \
-            paglets__log_write((level), __VA_ARGS__);                       \
+#define paglets_log(level, ...)                                                \
+    do {                                                                       \
+        if ((int)(level) <= atomic_load_explicit(&paglets__log_threshold,      \
+                                                 memory_order_relaxed))        \
+            paglets__log_write((level), __VA_ARGS__);                          \
     } while (0)
 
 #define paglets_log_error(...) paglets_log(PAGLETS_LOG_ERROR, __VA_ARGS__)
@@ -34,12 +34,12 @@ void paglets__log_write(enum paglets_log_level level, const char *fmt, ...)
 #define paglets_log_info(...) paglets_log(PAGLETS_LOG_INFO, __VA_ARGS__)
 
 /* Debug lines belong to a category and print only when it is enabled. */
-#define paglets_log_debug(category, ...)                                    \
-    do {                                                                    \
-        if (atomic_load_explicit(&paglets__log_debug_mask,                  \
-                                 memory_order_relaxed) &                    \
-            (category))                                                     \
-            paglets__log_write(PAGLETS_LOG_DEBUG, __VA_ARGS__);             \
+#define paglets_log_debug(category, ...)                                       \
+    do {                                                                       \
+        if (atomic_load_explicit(&paglets__log_debug_mask,                     \
+                                 memory_order_relaxed) &                       \
+            (category))                                                        \
+            paglets__log_write(PAGLETS_LOG_DEBUG, __VA_ARGS__);                \
     } while (0)
 
 #endif

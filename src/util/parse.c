@@ -66,12 +66,10 @@ int paglets_parse_size(const char *text, uint64_t *bytes,
                                text);
     double total = floor(value * scale);
     if (total < 1)
-        return paglets_err_set(err, -EINVAL,
-                               "invalid size '%s' (must be at least 1 byte)",
-                               text);
+        return paglets_err_set(
+            err, -EINVAL, "invalid size '%s' (must be at least 1 byte)", text);
     if (total >= 18446744073709551616.0)
-        return paglets_err_set(err, -ERANGE, "size '%s' is too large",
-                               text);
+        return paglets_err_set(err, -ERANGE, "size '%s' is too large", text);
     *bytes = (uint64_t)total;
     return 0;
 }

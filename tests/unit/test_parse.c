@@ -46,8 +46,10 @@ static void test_parse_size_rejects_bad_text(void **state)
 {
     (void)state;
     static const char *const cases[] = {
-        "", "0", "-1", "12Q", "M", "1MM", "1 M", " 1", "nan", "inf",
-        "1e3", "0x10", "1.2.3", "0.0001", "99999999999999999999T", "+5",
+        "",    "0",    "-1",    "12Q",    "M",
+        "1MM", "1 M",  " 1",    "nan",    "inf",
+        "1e3", "0x10", "1.2.3", "0.0001", "99999999999999999999T",
+        "+5",
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         uint64_t bytes = 42;
@@ -66,8 +68,8 @@ static void test_parse_seconds_units(void **state)
         const char *text;
         double seconds;
     } cases[] = {
-        {"1", 1.0}, {"0.25", 0.25}, {"250ms", 0.25}, {"2s", 2.0},
-        {"2m", 120.0}, {"0", 0.0}, {"1.5S", 1.5},
+        {"1", 1.0},    {"0.25", 0.25}, {"250ms", 0.25}, {"2s", 2.0},
+        {"2m", 120.0}, {"0", 0.0},     {"1.5S", 1.5},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         double s = -1;
@@ -79,8 +81,8 @@ static void test_parse_seconds_units(void **state)
 static void test_parse_seconds_rejects_negative_and_nan(void **state)
 {
     (void)state;
-    static const char *const cases[] = {"-1", "nan", "inf", "1h", "", "s",
-                                        "1e99", "2 s"};
+    static const char *const cases[] = {"-1", "nan", "inf",  "1h",
+                                        "",   "s",   "1e99", "2 s"};
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         double s = 7;
         struct paglets_err err = {0};
