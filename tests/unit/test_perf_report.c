@@ -38,9 +38,9 @@ static void test_rate_uses_decimal_units_with_one_decimal(void **state)
 {
     (void)state;
     static const struct figure_case cases[] = {
-        {0, "0.0"},           {999.94, "999.9"},       {999.96, "1000.0"},
-        {1000, "1.0K"},       {1234567, "1.2M"},       {17234567, "17.2M"},
-        {-2500, "-2.5K"},     {1e12, "1000.0G"},       {1.5e15, "1500000.0G"},
+        {0, "0.0"},       {999.94, "999.9"}, {999.96, "1000.0"},
+        {1000, "1.0K"},   {1234567, "1.2M"}, {17234567, "17.2M"},
+        {-2500, "-2.5K"}, {1e12, "1000.0G"}, {1.5e15, "1500000.0G"},
     };
     check_figures(paglets__perf_fmt_rate, cases,
                   sizeof(cases) / sizeof(cases[0]));
@@ -248,28 +248,29 @@ static void test_json_is_sorted_indented_with_short_reals(void **state)
              " \"pending_hosts\": [1, 0.2, 1e16, 1e-5, 123456789.125, 1e6,"
              " 0.0001, -0.0, 2.5e-7, 1.0, true, null]}");
     char *text = render(summary, true, 0);
-    assert_string_equal(text, "{\n"
-                              "  \"cleanup_errors\": {},\n"
-                              "  \"errors\": {\n"
-                              "    \"z\": "
-                              "\"\\u00e9/\\n\\t\\u0001\\ud83d\\ude00\\\"\\\\\"\n"
-                              "  },\n"
-                              "  \"pending_hosts\": [\n"
-                              "    1,\n"
-                              "    0.2,\n"
-                              "    1e+16,\n"
-                              "    1e-05,\n"
-                              "    123456789.125,\n"
-                              "    1000000.0,\n"
-                              "    0.0001,\n"
-                              "    -0.0,\n"
-                              "    2.5e-07,\n"
-                              "    1.0,\n"
-                              "    true,\n"
-                              "    null\n"
-                              "  ],\n"
-                              "  \"results\": {}\n"
-                              "}\n");
+    assert_string_equal(text,
+                        "{\n"
+                        "  \"cleanup_errors\": {},\n"
+                        "  \"errors\": {\n"
+                        "    \"z\": "
+                        "\"\\u00e9/\\n\\t\\u0001\\ud83d\\ude00\\\"\\\\\"\n"
+                        "  },\n"
+                        "  \"pending_hosts\": [\n"
+                        "    1,\n"
+                        "    0.2,\n"
+                        "    1e+16,\n"
+                        "    1e-05,\n"
+                        "    123456789.125,\n"
+                        "    1000000.0,\n"
+                        "    0.0001,\n"
+                        "    -0.0,\n"
+                        "    2.5e-07,\n"
+                        "    1.0,\n"
+                        "    true,\n"
+                        "    null\n"
+                        "  ],\n"
+                        "  \"results\": {}\n"
+                        "}\n");
     free(text);
     paglets_perf_summary_free(summary);
 }

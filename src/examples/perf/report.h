@@ -21,8 +21,7 @@ void paglets__perf_fmt_rate(double value, char *out, size_t size);
 void paglets__perf_fmt_bytes(double value, char *out, size_t size);
 
 /* A byte rate: "2.1G/s", or "-" when the value is not positive. */
-void paglets__perf_fmt_bytes_per_second(double value, char *out,
-                                        size_t size);
+void paglets__perf_fmt_bytes_per_second(double value, char *out, size_t size);
 
 /*
  * Errors one HostBenchmarkResult carries: its own errors[] plus those of

@@ -26,8 +26,7 @@ const char **paglets__perf_sorted_keys(const json_t *object, size_t *n)
         return NULL;
     const char *key;
     json_t *value;
-    json_object_foreach ((json_t *)object, key, value)
-        keys[(*n)++] = key;
+    json_object_foreach((json_t *)object, key, value) keys[(*n)++] = key;
     qsort(keys, *n, sizeof(*keys), compare_strings);
     return keys;
 }
@@ -60,11 +59,10 @@ static void format_real(double value, char *out, size_t size)
                  n > 1 ? "." : "", (int)(n - 1), digits + 1,
                  exponent < 0 ? '-' : '+', abs(exponent));
     } else if (exponent < 0) {
-        snprintf(out, size, "%s0.%.*s%s", sign, -exponent - 1, "0000",
-                 digits);
+        snprintf(out, size, "%s0.%.*s%s", sign, -exponent - 1, "0000", digits);
     } else if ((size_t)exponent + 1 >= n) {
-        snprintf(out, size, "%s%s%.*s.0", sign, digits,
-                 exponent + 1 - (int)n, "0000000000000000");
+        snprintf(out, size, "%s%s%.*s.0", sign, digits, exponent + 1 - (int)n,
+                 "0000000000000000");
     } else {
         snprintf(out, size, "%s%.*s.%s", sign, exponent + 1, digits,
                  digits + exponent + 1);

@@ -95,10 +95,11 @@ static const json_t *find_metric(const json_t *part, const char *list,
 {
     size_t i;
     json_t *metric;
-    json_array_foreach (json_object_get(part, list), i, metric) {
+    json_array_foreach(json_object_get(part, list), i, metric)
+    {
         if (json_is_string(json_object_get(metric, "name")) &&
-            strcmp(json_string_value(json_object_get(metric, "name")),
-                   name) == 0)
+            strcmp(json_string_value(json_object_get(metric, "name")), name) ==
+                0)
             return metric;
     }
     return NULL;
@@ -113,8 +114,8 @@ static void put_ops(FILE *out, const json_t *metric, int width)
 {
     char text[PAGLETS__PERF_FIGURE_MAX] = "-";
     if (metric != NULL)
-        paglets__perf_fmt_rate(number_of(metric, "operations_per_second"),
-                               text, sizeof(text));
+        paglets__perf_fmt_rate(number_of(metric, "operations_per_second"), text,
+                               sizeof(text));
     fprintf(out, " %*s", width, text);
 }
 
@@ -140,9 +141,10 @@ static void best_disk(const json_t *result, double *write, double *read)
     *read = 0;
     size_t i;
     json_t *volume;
-    json_t *volumes = json_object_get(json_object_get(result, "disk"),
-                                      "volumes");
-    json_array_foreach (volumes, i, volume) {
+    json_t *volumes =
+        json_object_get(json_object_get(result, "disk"), "volumes");
+    json_array_foreach(volumes, i, volume)
+    {
         *write = fmax(*write, number_of(volume, "write_bytes_per_second"));
         *read = fmax(*read, number_of(volume, "read_bytes_per_second"));
     }
@@ -178,13 +180,12 @@ static void put_volume_row(FILE *out, const char *host, const json_t *volume)
                             sizeof(size));
     put_cell(out, host, 14, true, 0);
     fputc(' ', out);
-    put_cell(out, json_is_string(path) ? json_string_value(path) : "", 32,
-             true, 32);
+    put_cell(out, json_is_string(path) ? json_string_value(path) : "", 32, true,
+             32);
     fprintf(out, " %9s", size);
     put_byte_rate(out, number_of(volume, "write_bytes_per_second"));
     put_byte_rate(out, number_of(volume, "read_bytes_per_second"));
-    fprintf(out, " %9.0f/s\n",
-            number_of(volume, "metadata_files_per_second"));
+    fprintf(out, " %9.0f/s\n", number_of(volume, "metadata_files_per_second"));
 }
 
 static void put_disks(FILE *out, const json_t *results, const char **hosts,
@@ -194,13 +195,13 @@ static void put_disks(FILE *out, const json_t *results, const char **hosts,
     for (size_t h = 0; h < n_hosts; h++) {
         size_t i;
         json_t *volume;
-        const json_t *disk = json_object_get(result_of(results, hosts[h]),
-                                             "disk");
-        json_array_foreach (json_object_get(disk, "volumes"), i, volume) {
+        const json_t *disk =
+            json_object_get(result_of(results, hosts[h]), "disk");
+        json_array_foreach(json_object_get(disk, "volumes"), i, volume)
+        {
             if (!header) {
                 fprintf(out, "\ndisks:\n%-14s %-32s %9s %10s %10s %10s\n",
-                        "host", "path", "size", "write", "read",
-                        "metadata");
+                        "host", "path", "size", "write", "read", "metadata");
                 header = true;
             }
             put_volume_row(out, hosts[h], volume);
@@ -228,7 +229,8 @@ static void note_strings(struct notes *notes, const char *host,
 {
     size_t i;
     json_t *item;
-    json_array_foreach (array, i, item) {
+    json_array_foreach(array, i, item)
+    {
         if (json_is_string(item))
             note(notes, host, "", json_string_value(item));
         else
@@ -236,8 +238,7 @@ static void note_strings(struct notes *notes, const char *host,
     }
 }
 
-static void note_map(struct notes *notes, const json_t *map,
-                     const char *prefix)
+static void note_map(struct notes *notes, const json_t *map, const char *prefix)
 {
     size_t n;
     const char **hosts = paglets__perf_sorted_keys(map, &n);
@@ -255,10 +256,10 @@ static void note_skipped(struct notes *notes, const char *host,
 {
     size_t i;
     json_t *skip;
-    json_array_foreach (skipped, i, skip) {
+    json_array_foreach(skipped, i, skip)
+    {
         const char *path = json_string_value(json_object_get(skip, "path"));
-        const char *reason =
-            json_string_value(json_object_get(skip, "reason"));
+        const char *reason = json_string_value(json_object_get(skip, "reason"));
         char line[1024];
         snprintf(line, sizeof(line), "%s: %s", path ? path : "?",
                  reason ? reason : "?");
@@ -279,11 +280,10 @@ static void put_notes(FILE *out, const json_t *summary, const char **hosts,
         const json_t *disk = json_object_get(result, "disk");
         note_strings(&notes, hosts[h], json_object_get(result, "errors"));
         note_strings(&notes, hosts[h],
-                     json_object_get(json_object_get(result, "cpu"),
-                                     "errors"));
-        note_strings(&notes, hosts[h],
-                     json_object_get(json_object_get(result, "memory"),
-                                     "errors"));
+                     json_object_get(json_object_get(result, "cpu"), "errors"));
+        note_strings(
+            &notes, hosts[h],
+            json_object_get(json_object_get(result, "memory"), "errors"));
         note_strings(&notes, hosts[h], json_object_get(disk, "errors"));
         if (verbose)
             note_skipped(&notes, hosts[h], json_object_get(disk, "skipped"));

@@ -25,8 +25,7 @@ static int check_member(json_t *json, const char *key, bool array,
                    ? 0
                    : paglets_err_set(err, -ENOMEM, "out of memory");
     if (array ? !json_is_array(member) : !json_is_object(member))
-        return paglets_err_set(err, -EINVAL,
-                               "summary: '%s' must be an %s", key,
+        return paglets_err_set(err, -EINVAL, "summary: '%s' must be an %s", key,
                                array ? "array" : "object");
     return 0;
 }
@@ -35,7 +34,8 @@ static int check_results(const json_t *results, struct paglets_err *err)
 {
     const char *host;
     json_t *value;
-    json_object_foreach ((json_t *)results, host, value) {
+    json_object_foreach((json_t *)results, host, value)
+    {
         if (!json_is_object(json_object_get(value, "result")))
             return paglets_err_set(err, -EINVAL,
                                    "summary: results['%s'] has no result "
@@ -51,11 +51,11 @@ static int check_messages(const json_t *map, const char *what,
 {
     const char *host;
     json_t *value;
-    json_object_foreach ((json_t *)map, host, value) {
+    json_object_foreach((json_t *)map, host, value)
+    {
         if (!json_is_string(value))
-            return paglets_err_set(err, -EINVAL,
-                                   "summary: %s['%s'] is not a string", what,
-                                   host);
+            return paglets_err_set(
+                err, -EINVAL, "summary: %s['%s'] is not a string", what, host);
     }
     return 0;
 }
@@ -124,8 +124,8 @@ paglets_perf_summary_error_count(const struct paglets_perf_summary *summary)
                json_array_size(json_object_get(json, "pending_hosts"));
     const char *host;
     json_t *item;
-    json_object_foreach (json_object_get(json, "results"), host, item)
-        n += paglets__perf_result_error_count(json_object_get(item, "result"));
+    json_object_foreach(json_object_get(json, "results"), host, item) n +=
+        paglets__perf_result_error_count(json_object_get(item, "result"));
     return n;
 }
 
