@@ -7,4 +7,6 @@
 
 #include "opt.h"
 
+extern const struct cli_command cli_host_command;
+
 #endif

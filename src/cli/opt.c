@@ -118,8 +118,8 @@ static const char *closest_option(const struct cli_command *cmd,
     return best;
 }
 
-static int store_value(const struct cli_opt *opt, const char *path,
-                       const char *arg, void *config)
+int cli_store_value(const struct cli_opt *opt, const char *path,
+                    const char *arg, void *config)
 {
     char *field = (char *)config + opt->offset;
     struct paglets_err err = {0};
@@ -233,7 +233,8 @@ static const struct cli_opt *find_short(const struct cli_command *cmd, int c)
  * *next, or an exit status (help printed, or a usage error).
  */
 static int parse_options(const struct cli_command *cmd, const char *path,
-                         int argc, char **argv, void *config, int *next)
+                         int argc, char **argv, void *config, int *next,
+                         bool *seen)
 {
     struct option *longopts = build_long_options(cmd);
     if (longopts == NULL)
@@ -274,12 +275,15 @@ static int parse_options(const struct cli_command *cmd, const char *path,
         }
         const struct cli_opt *opt;
         if (c >= NEG_BASE) {
+            seen[c - NEG_BASE] = true;
             opt = &cmd->opts[c - NEG_BASE];
             *(bool *)((char *)config + opt->offset) = false;
             continue;
         }
         opt = c >= LONG_BASE ? &cmd->opts[c - LONG_BASE] : find_short(cmd, c);
-        if (opt == NULL || store_value(opt, path, optarg, config) != 0) {
+        if (opt != NULL)
+            seen[opt - cmd->opts] = true;
+        if (opt == NULL || cli_store_value(opt, path, optarg, config) != 0) {
             status = CLI_EXIT_USAGE;
             break;
         }
@@ -311,6 +315,24 @@ static int dispatch_subcommand(const struct cli_command *cmd, const char *path,
     return cli_dispatch(sub, subpath, argc, argv);
 }
 
+/* Read the settings file named by cmd->file_option, if given. */
+static int apply_file_option(const struct cli_command *cmd, const char *path,
+                             const bool *seen, void *config,
+                             struct cli_file_storage **storage)
+{
+    for (size_t i = 0; i < cmd->n_opts; i++) {
+        if (strcmp(cmd->opts[i].name, cmd->file_option) != 0)
+            continue;
+        const char *file =
+            *(const char **)((char *)config + cmd->opts[i].offset);
+        if (file == NULL)
+            return CLI_CONTINUE;
+        int rc = cli_apply_file(cmd, path, file, seen, config, storage);
+        return rc == 0 ? CLI_CONTINUE : rc;
+    }
+    return CLI_CONTINUE;
+}
+
 int cli_dispatch(const struct cli_command *cmd, const char *path, int argc,
                  char **argv)
 {
@@ -321,7 +343,13 @@ int cli_dispatch(const struct cli_command *cmd, const char *path, int argc,
         cmd->defaults(config);
 
     int next = 1;
-    int status = parse_options(cmd, path, argc, argv, config, &next);
+    struct cli_file_storage *storage = NULL;
+    bool *seen = calloc(cmd->n_opts + 1, sizeof(*seen));
+    int status = seen
+                     ? parse_options(cmd, path, argc, argv, config, &next, seen)
+                     : cli_usage_error(path, "out of memory");
+    if (status == CLI_CONTINUE && cmd->file_option != NULL)
+        status = apply_file_option(cmd, path, seen, config, &storage);
     if (status == CLI_CONTINUE && cmd->run)
         status = cmd->run(config, argc - next, argv + next);
     if (status == CLI_CONTINUE && cmd->subcommands)
@@ -332,6 +360,8 @@ int cli_dispatch(const struct cli_command *cmd, const char *path, int argc,
         if (cmd->opts[i].kind == CLI_OPT_LIST)
             cli_list_release(
                 (struct cli_list *)((char *)config + cmd->opts[i].offset));
+    cli_file_storage_free(storage);
+    free(seen);
     free(config);
     return status;
 }

@@ -52,6 +52,12 @@ struct cli_command {
      */
     int (*run)(void *config, int argc, char **argv);
     const struct cli_command *const *subcommands; /* NULL-terminated */
+    /*
+     * Long name of a CLI_OPT_STRING option naming a settings file, or NULL.
+     * Its `key = value` lines set options by long name; options given on
+     * the command line win over the file (see cli_apply_file).
+     */
+    const char *file_option;
 };
 
 /* Exit statuses shared by every command. */
@@ -76,5 +82,23 @@ int cli_usage_error(const char *path, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 void cli_list_release(struct cli_list *list);
+
+/* Parse arg for opt into config (arg NULL for flags). 0 or exit status. */
+int cli_store_value(const struct cli_opt *opt, const char *path,
+                    const char *arg, void *config);
+
+/*
+ * Apply a settings file: `key = value` lines, '#' comments and blank lines
+ * ignored, keys are long option names (repeatable ones may repeat), flags
+ * take true/false. Options whose seen[i] is set are skipped. List values
+ * are kept in *storage (caller frees with cli_file_storage_free) since the
+ * config borrows them. Returns 0 or CLI_EXIT_USAGE after a one-line
+ * "FILE:LINE: ..." error.
+ */
+struct cli_file_storage;
+int cli_apply_file(const struct cli_command *cmd, const char *path,
+                   const char *file, const bool *seen, void *config,
+                   struct cli_file_storage **storage);
+void cli_file_storage_free(struct cli_file_storage *storage);
 
 #endif

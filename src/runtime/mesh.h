@@ -6,6 +6,8 @@
 #ifndef PAGLETS_RUNTIME_MESH_H
 #define PAGLETS_RUNTIME_MESH_H
 
+#include <stdint.h>
+
 #include <jansson.h>
 
 #include <paglets/host.h>
@@ -58,5 +60,53 @@ int paglets__mesh_members(struct paglets__mesh *mesh,
 /* URL of an online member by name. 0, or -ENOENT. */
 int paglets__mesh_resolve(struct paglets__mesh *mesh, const char *name,
                           char *url, size_t url_size);
+
+/*
+ * The mesh's I/O, replaceable so unit tests can run many meshes in one
+ * process on a fake clock without network or sleeps. Every hook gets the
+ * ops_arg given to paglets__mesh_new_with_ops().
+ */
+struct paglets__mesh_ops {
+    /*
+     * POST url + "/hosts/join" with request (borrowed) and wait up to
+     * timeout_s; *reply: new reference on success. Negative errno on
+     * failure. Called only by the thread running the rounds, never with
+     * the mesh lock held.
+     */
+    int (*exchange)(void *arg, const char *url, const json_t *request,
+                    double timeout_s, json_t **reply, struct paglets_err *err);
+    double (*mono_now)(void *arg); /* seconds, for intervals */
+    double (*wall_now)(void *arg); /* Unix time, for last_seen */
+    uint64_t (*random)(void *arg); /* uniform 64 bits; under the lock */
+};
+
+/*
+ * As paglets__mesh_new() with injected I/O (ops and ops_arg borrowed; must
+ * outlive the mesh). Tests drive it with paglets__mesh_round() instead of
+ * paglets__mesh_start().
+ */
+struct paglets__mesh *
+paglets__mesh_new_with_ops(const struct paglets__mesh_config *config,
+                           const struct paglets__mesh_ops *ops, void *ops_arg,
+                           struct paglets_err *err);
+
+/*
+ * Run one gossip round now on the calling thread: bump our heartbeat,
+ * expire silent members, exchange lists with a few peers. Returns the
+ * number of exchanges attempted. Not concurrently with itself.
+ */
+int paglets__mesh_round(struct paglets__mesh *mesh);
+
+/* Counters since creation, for tests, benchmarks and GET /hosts. */
+struct paglets__mesh_stats {
+    uint64_t rounds;
+    uint64_t exchanges_sent;   /* POST /hosts/join made by this host */
+    uint64_t exchanges_failed; /* of those, the ones that failed */
+    uint64_t joins_received;   /* POST /hosts/join answered */
+    uint64_t beacons_received; /* valid multicast beacons */
+};
+
+void paglets__mesh_get_stats(struct paglets__mesh *mesh,
+                             struct paglets__mesh_stats *stats);
 
 #endif

@@ -55,7 +55,9 @@ pg_start_host() {
   local name=$1
   shift
   local log="$PG_TMP/$name.log"
-  "$PAGLETS_BIN" host --name "$name" --port 0 "$@" 2>"$log" &
+  # stdout goes elsewhere too: a daemon holding it would keep the caller's
+  # $(pg_start_host ...) waiting until the host exits.
+  "$PAGLETS_BIN" host --name "$name" --port 0 "$@" >/dev/null 2>"$log" &
   local pid=$!
   PG_PIDS+=("$pid")
   pg_guard "$pid"

@@ -1,0 +1,189 @@
+/*
+ * perf_kernels: run the one-host benchmark kernels without any mesh and
+ * print their figures as "key value" lines (or the full result as JSON),
+ * for bench/kernels.sh to compare against fio, openssl and memcpy.
+ */
+#include "compat.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <paglets/perf.h>
+
+#include "examples/perf/host_bench.h"
+#include "examples/perf/kernel_cpu.h"
+#include "examples/perf/kernel_mem.h"
+#include "examples/perf/platform.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: perf_kernels [--duration S] [--disk-size SIZE] "
+               "[--path DIR]... [--workers N]\n"
+               "                    [--dram-size SIZE] [--no-cpu] "
+               "[--no-memory] [--no-disk] [--json]\n"
+               "       perf_kernels --kernel integer|float|sha256 "
+               "[--duration S] [--workers N]\n");
+}
+
+static void print_metrics(const char *prefix, const struct paglets__perf_vec *v)
+{
+    const struct paglets__perf_metric *m = v->items;
+    for (size_t i = 0; i < v->n; i++)
+        printf("%s%s %.6g %.6g\n", prefix, m[i].name,
+               m[i].operations_per_second, m[i].bytes_per_second);
+}
+
+static void print_text(const struct paglets__perf_host_result *r,
+                       uint64_t dram_bytes)
+{
+    if (r->cpu != NULL) {
+        printf("workers %" PRId64 "\nlogical_cpus %" PRId64
+               "\nphysical_cpus %" PRId64 "\n",
+               r->cpu->workers, r->cpu->logical_cpus, r->cpu->physical_cpus);
+        print_metrics("cpu ", &r->cpu->single_core);
+        print_metrics("cpu ", &r->cpu->multi_core);
+    }
+    if (r->memory != NULL) {
+        printf("dram_buffer_bytes %" PRIu64 "\n", dram_bytes);
+        print_metrics("mem ", &r->memory->metrics);
+    }
+    const struct paglets__perf_disk_volume *v =
+        r->disk != NULL ? r->disk->volumes.items : NULL;
+    for (size_t i = 0; v != NULL && i < r->disk->volumes.n; i++)
+        printf("disk %s %.6g %.6g %.6g %s\n", v[i].path,
+               v[i].write_bytes_per_second, v[i].read_bytes_per_second,
+               v[i].metadata_files_per_second,
+               v[i].read_cache_bypassed ? "bypassed" : "cached");
+    json_t *errors = paglets__perf_host_result_to_json(r);
+    char *text = errors ? json_dumps(errors, JSON_COMPACT) : NULL;
+    if (text != NULL && strstr(text, "\"errors\": [\"") != NULL)
+        fprintf(stderr, "perf_kernels: the run reported errors: %s\n", text);
+    free(text);
+    json_decref(errors);
+}
+
+/*
+ * One CPU kernel alone, single-core then in all workers, back to back: the
+ * bench script pairs it with its reference tool run right after it, so a
+ * noisy neighbour shifts both figures of a pair alike.
+ */
+static int run_one_kernel(const char *name,
+                          const struct paglets_perf_request *req)
+{
+    const struct paglets__perf_cpu_kernel *k = NULL;
+    for (int i = 0; i < PAGLETS_PERF_CPU_KERNELS; i++)
+        if (strcmp(paglets__perf_cpu_kernels[i].name, name) == 0)
+            k = &paglets__perf_cpu_kernels[i];
+    if (k == NULL) {
+        fprintf(stderr, "perf_kernels: unknown kernel '%s'\n", name);
+        return 2;
+    }
+    unsigned workers =
+        req->workers ? req->workers : (unsigned)paglets__perf_logical_cpus();
+    double seconds =
+        req->duration_seconds > 0.01 ? req->duration_seconds : 0.01;
+    struct paglets__perf_sample one = {0}, all = {0};
+    struct paglets_err err = {0};
+    int rc = k->run(seconds, &one);
+    if (rc == 0)
+        rc = paglets__perf_run_parallel(k->run, workers, seconds, &all, &err);
+    if (rc != 0) {
+        fprintf(stderr, "perf_kernels: %s: %s\n", name,
+                err.message[0] ? err.message : paglets_strerror(rc));
+        return 1;
+    }
+    printf("workers %u\nphysical_cpus %" PRId64 "\n", workers,
+           paglets__perf_physical_cpus("/sys/devices/system/cpu"));
+    printf("cpu %s %.6g %.6g\n", k->name, one.operations / one.elapsed,
+           one.bytes / one.elapsed);
+    printf("cpu %s %.6g %.6g\n", k->multi_name, all.operations / all.elapsed,
+           all.bytes / all.elapsed);
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, struct paglets_perf_request *req,
+                      uint64_t *dram_bytes, int *json, const char **kernel)
+{
+    static const struct option opts[] = {
+        {"duration", required_argument, NULL, 'd'},
+        {"disk-size", required_argument, NULL, 's'},
+        {"dram-size", required_argument, NULL, 'D'},
+        {"json", no_argument, NULL, 'j'},
+        {"kernel", required_argument, NULL, 'k'},
+        {"no-cpu", no_argument, NULL, 'C'},
+        {"no-disk", no_argument, NULL, 'K'},
+        {"no-memory", no_argument, NULL, 'M'},
+        {"path", required_argument, NULL, 'p'},
+        {"workers", required_argument, NULL, 'w'},
+        {NULL, 0, NULL, 0},
+    };
+    struct paglets_err err = {0};
+    int c, rc = 0;
+    uint64_t n;
+    while (rc == 0 && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd')
+            rc = paglets_parse_seconds(optarg, &req->duration_seconds, &err);
+        else if (c == 's')
+            rc = paglets_parse_size(optarg, &req->disk_size_bytes, &err);
+        else if (c == 'D')
+            rc = paglets_parse_size(optarg, dram_bytes, &err);
+        else if (c == 'j')
+            *json = 1;
+        else if (c == 'k')
+            *kernel = optarg;
+        else if (c == 'C' || c == 'K' || c == 'M')
+            *(c == 'C'   ? &req->include_cpu
+              : c == 'K' ? &req->include_disk
+                         : &req->include_memory) = false;
+        else if (c == 'p')
+            rc = paglets_perf_request_add_path(req, optarg);
+        else if (c == 'w' && paglets_parse_size(optarg, &n, &err) == 0)
+            req->workers = (unsigned)n;
+        else
+            rc = paglets_err_set(&err, -22, "invalid option or value");
+    }
+    if (rc != 0 || optind != argc) {
+        fprintf(stderr, "perf_kernels: %s\n",
+                err.message[0] ? err.message : "unexpected argument");
+        usage(stderr);
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct paglets_perf_request req;
+    paglets_perf_request_init(&req);
+    uint64_t dram_bytes = 0;
+    int json = 0;
+    const char *kernel = NULL;
+    if (parse_args(argc, argv, &req, &dram_bytes, &json, &kernel) != 0) {
+        paglets_perf_request_release(&req);
+        return 2;
+    }
+    if (kernel != NULL) {
+        int krc = run_one_kernel(kernel, &req);
+        paglets_perf_request_release(&req);
+        return krc;
+    }
+    if (dram_bytes == 0)
+        dram_bytes = paglets__perf_dram_buffer_bytes();
+    struct paglets__perf_host_options opts = {.dram_bytes = dram_bytes};
+    struct paglets__perf_host_result r = {0};
+    int rc = paglets__perf_run_host_into(&req, "local", "", &opts, &r);
+    if (rc == 0 && json) {
+        json_t *j = paglets__perf_host_result_to_json(&r);
+        rc = j ? json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS) : -1;
+        putchar('\n');
+        json_decref(j);
+    } else if (rc == 0) {
+        print_text(&r, dram_bytes);
+    }
+    paglets__perf_host_result_release(&r);
+    paglets_perf_request_release(&req);
+    return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,212 @@
+/*
+ * EchoAgent: the built-in test and demo agent type. It exercises every
+ * runtime feature a real agent uses (state codec, run hook, typed ops,
+ * waiting on the state, cloning, calling other agents, self-disposal).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <paglets/client.h>
+
+#include "agents.h"
+
+struct echo_state {
+    json_int_t counter;
+    json_int_t runs; /* incremented by the run hook on every arrival */
+    json_t *data;    /* any JSON the creator passed; owned */
+};
+
+static int echo_decode(void *state, const json_t *json, struct paglets_err *err)
+{
+    struct echo_state *s = state;
+    json_t *counter = NULL, *runs = NULL, *data = NULL;
+    if (json_unpack((json_t *)json, "{s?o, s?o, s?o}", "counter", &counter,
+                    "runs", &runs, "data", &data) != 0)
+        return paglets_err_set(err, -EINVAL, "state must be an object");
+    if ((counter && !json_is_integer(counter)) ||
+        (runs && !json_is_integer(runs)))
+        return paglets_err_set(err, -EINVAL,
+                               "'counter' and 'runs' must be integers");
+    s->counter = counter ? json_integer_value(counter) : 0;
+    s->runs = runs ? json_integer_value(runs) : 0;
+    s->data = data ? json_incref(data) : NULL;
+    return 0;
+}
+
+static json_t *echo_encode(const void *state)
+{
+    const struct echo_state *s = state;
+    return json_pack("{s:I, s:I, s:O?}", "counter", s->counter, "runs", s->runs,
+                     "data", s->data);
+}
+
+static void echo_release(void *state)
+{
+    struct echo_state *s = state;
+    json_decref(s->data);
+    s->data = NULL;
+}
+
+static void echo_run(struct paglets_agent *agent)
+{
+    paglets_agent_lock(agent);
+    struct echo_state *s = paglets_agent_state(agent);
+    s->runs++;
+    paglets_agent_notify(agent);
+    paglets_agent_unlock(agent);
+}
+
+static int op_echo(struct paglets_agent *agent, const json_t *request,
+                   json_t **reply, struct paglets_err *err)
+{
+    (void)agent;
+    (void)err;
+    *reply = json_deep_copy(request);
+    return *reply ? 0 : -ENOMEM;
+}
+
+static json_t *counters(struct paglets_agent *agent)
+{
+    paglets_agent_lock(agent);
+    const struct echo_state *s = paglets_agent_state(agent);
+    json_t *json =
+        json_pack("{s:I, s:I}", "counter", s->counter, "runs", s->runs);
+    paglets_agent_unlock(agent);
+    return json;
+}
+
+static int op_counter(struct paglets_agent *agent, const json_t *request,
+                      json_t **reply, struct paglets_err *err)
+{
+    (void)request;
+    (void)err;
+    *reply = counters(agent);
+    return *reply ? 0 : -ENOMEM;
+}
+
+static int op_increment(struct paglets_agent *agent, const json_t *request,
+                        json_t **reply, struct paglets_err *err)
+{
+    json_int_t by = 1;
+    if (json_unpack((json_t *)request, "{s?I}", "by", &by) != 0)
+        return paglets_err_set(err, -EINVAL, "'by' must be an integer");
+    paglets_agent_lock(agent);
+    struct echo_state *s = paglets_agent_state(agent);
+    s->counter += by;
+    paglets_agent_notify(agent);
+    paglets_agent_unlock(agent);
+    *reply = counters(agent);
+    return *reply ? 0 : -ENOMEM;
+}
+
+static bool never(void *state, void *arg)
+{
+    (void)state;
+    (void)arg;
+    return false;
+}
+
+static bool counter_reached(void *state, void *arg)
+{
+    return ((struct echo_state *)state)->counter >= *(json_int_t *)arg;
+}
+
+/* {"seconds": S}: block this request (up to 30 s), ending early on dispose. */
+static int op_sleep(struct paglets_agent *agent, const json_t *request,
+                    json_t **reply, struct paglets_err *err)
+{
+    double seconds = 0;
+    if (json_unpack((json_t *)request, "{s?F}", "seconds", &seconds) != 0 ||
+        seconds < 0 || seconds > 30)
+        return paglets_err_set(err, -EINVAL, "'seconds' must be 0..30");
+    paglets_agent_lock(agent);
+    int rc = paglets_agent_wait(agent, never, NULL, seconds);
+    paglets_agent_unlock(agent);
+    *reply = json_pack("{s:b}", "interrupted", rc == -ECANCELED);
+    return *reply ? 0 : -ENOMEM;
+}
+
+/* {"counter": N, "timeout": S}: wait until counter >= N. */
+static int op_wait(struct paglets_agent *agent, const json_t *request,
+                   json_t **reply, struct paglets_err *err)
+{
+    json_int_t target = 0;
+    double timeout = 1;
+    if (json_unpack((json_t *)request, "{s:I, s?F}", "counter", &target,
+                    "timeout", &timeout) != 0 ||
+        timeout < 0 || timeout > 30)
+        return paglets_err_set(err, -EINVAL,
+                               "need integer 'counter', 'timeout' 0..30");
+    paglets_agent_lock(agent);
+    int rc = paglets_agent_wait(agent, counter_reached, &target, timeout);
+    paglets_agent_unlock(agent);
+    *reply = json_pack("{s:b}", "reached", rc == 0);
+    return *reply ? 0 : -ENOMEM;
+}
+
+static int op_clone(struct paglets_agent *agent, const json_t *request,
+                    json_t **reply, struct paglets_err *err)
+{
+    const char *target = NULL;
+    if (json_unpack((json_t *)request, "{s:s}", "target", &target) != 0)
+        return paglets_err_set(err, -EINVAL, "'target' must be a string");
+    struct paglets_proxy clone;
+    int rc = paglets_agent_clone(agent, target, NULL, &clone, err);
+    if (rc != 0)
+        return rc;
+    *reply = json_pack("{s:{s:s, s:s}}", "clone", "host_url", clone.host_url,
+                       "agent_id", clone.agent_id);
+    return *reply ? 0 : -ENOMEM;
+}
+
+/* {"host_url", "agent_id", "op", "args"}: call another agent (or self). */
+static int op_call(struct paglets_agent *agent, const json_t *request,
+                   json_t **reply, struct paglets_err *err)
+{
+    const char *url, *id, *op;
+    json_t *args = NULL;
+    if (json_unpack((json_t *)request, "{s:s, s:s, s:s, s?o}", "host_url", &url,
+                    "agent_id", &id, "op", &op, "args", &args) != 0)
+        return paglets_err_set(err, -EINVAL,
+                               "need 'host_url', 'agent_id' and 'op'");
+    struct paglets_proxy target;
+    int n1 = snprintf(target.host_url, sizeof(target.host_url), "%s", url);
+    int n2 = snprintf(target.agent_id, sizeof(target.agent_id), "%s", id);
+    if (n1 < 0 || (size_t)n1 >= sizeof(target.host_url) || n2 < 0 ||
+        (size_t)n2 >= sizeof(target.agent_id))
+        return paglets_err_set(err, -EINVAL, "proxy field too long");
+    struct paglets_client *client = paglets_agent_client(agent);
+    if (client == NULL)
+        return paglets_err_set(err, -ENOMEM, "no client");
+    return paglets_client_call(client, &target, op, args, -1, reply, err);
+}
+
+static int op_dispose(struct paglets_agent *agent, const json_t *request,
+                      json_t **reply, struct paglets_err *err)
+{
+    (void)request;
+    (void)err;
+    paglets_agent_dispose(agent);
+    *reply = NULL;
+    return 0;
+}
+
+/* Sorted by name: the runtime looks operations up with bsearch. */
+static const struct paglets_op echo_ops[] = {
+    {"call", op_call},       {"clone", op_clone}, {"counter", op_counter},
+    {"dispose", op_dispose}, {"echo", op_echo},   {"increment", op_increment},
+    {"sleep", op_sleep},     {"wait", op_wait},
+};
+
+const struct paglets_agent_type cli_echo_agent_type = {
+    .name = "EchoAgent",
+    .state_name = "EchoState",
+    .state_size = sizeof(struct echo_state),
+    .state_decode = echo_decode,
+    .state_encode = echo_encode,
+    .state_release = echo_release,
+    .run = echo_run,
+    .ops = echo_ops,
+    .n_ops = sizeof(echo_ops) / sizeof(echo_ops[0]),
+};

@@ -1,0 +1,301 @@
+/*
+ * `paglets host`: run a host in the foreground until SIGINT or SIGTERM.
+ */
+/* sigset_t, sigwait and pthread_sigmask are POSIX, not C17. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <paglets/host.h>
+
+#include "agents.h"
+#include "commands.h"
+
+/*
+ * The agent types every `paglets host` can create. New built-in types
+ * (the benchmark agent, ...) are added here and nowhere else.
+ */
+static const struct paglets_agent_type *const builtin_types[] = {
+    &cli_echo_agent_type,
+};
+
+struct host_opts {
+    const char *api_key_env;
+    struct cli_list bind_public;
+    const char *config;
+    const char *debug;
+    double gossip_interval;
+    const char *host;
+    const char *log_level;
+    long max_agents;
+    uint64_t max_body;
+    long max_connections;
+    bool mesh;
+    /*
+     * Negatable options store a bool; this byte starts at 2 ("auto": on
+     * only off loopback) and reads 0 or 1 once --[no-]mesh-multicast set it.
+     */
+    unsigned char mesh_multicast;
+    const char *mesh_version;
+    const char *name;
+    double offline_after;
+    struct cli_list peers;
+    long port;
+    struct cli_list properties;
+    const char *public_url;
+    double request_timeout;
+    double shutdown_grace;
+    struct cli_list tags;
+};
+
+#define O(field) offsetof(struct host_opts, field)
+static const struct cli_opt host_options[] = {
+    {"api-key-env", 0, CLI_OPT_STRING, "NAME",
+     "environment variable holding the API key (default PAGLETS_API_KEY)",
+     O(api_key_env), 0, 0},
+    {"bind-public", 0, CLI_OPT_LIST, "ADDR",
+     "also listen on ADDR ('auto': default route's address); the first is "
+     "advertised",
+     O(bind_public), 0, 0},
+    {"config", 'c', CLI_OPT_STRING, "FILE",
+     "read 'key = value' settings (long option names); flags win", O(config), 0,
+     0},
+    {"debug", 0, CLI_OPT_STRING, "CATS",
+     "debug output for categories: mesh,http,agent,bench or all", O(debug), 0,
+     0},
+    {"gossip-interval", 0, CLI_OPT_SECONDS, "SECONDS",
+     "time between mesh gossip rounds (default 1)", O(gossip_interval), 0.01,
+     3600},
+    {"host", 0, CLI_OPT_STRING, "ADDR", "address to bind (default 127.0.0.1)",
+     O(host), 0, 0},
+    {"log-level", 0, CLI_OPT_STRING, "LEVEL",
+     "error, warn, info or debug (default info)", O(log_level), 0, 0},
+    {"max-agents", 0, CLI_OPT_INT, "N",
+     "agents this host keeps at once; more get 503 (default 1024)",
+     O(max_agents), 1, 1000000},
+    {"max-body", 0, CLI_OPT_SIZE, "SIZE",
+     "largest request body; larger get 413 (default 16M)", O(max_body), 0, 0},
+    {"max-connections", 0, CLI_OPT_INT, "N",
+     "simultaneous HTTP connections (default 256)", O(max_connections), 1,
+     65536},
+    {"mesh", 0, CLI_OPT_NEGATABLE, NULL, "take part in the mesh (default on)",
+     O(mesh), 0, 0},
+    {"mesh-multicast", 0, CLI_OPT_NEGATABLE, NULL,
+     "LAN discovery by UDP multicast (default: on off loopback)",
+     O(mesh_multicast), 0, 0},
+    {"mesh-version", 0, CLI_OPT_STRING, "VERSION",
+     "only mesh with hosts of this version (else $PAGLETS_MESH_VERSION)",
+     O(mesh_version), 0, 0},
+    {"name", 'n', CLI_OPT_STRING, "NAME", "this host's name (required)",
+     O(name), 0, 0},
+    {"offline-after", 0, CLI_OPT_SECONDS, "SECONDS",
+     "a host unheard of this long is offline (default 10)", O(offline_after),
+     0.1, 86400},
+    {"peer", 0, CLI_OPT_LIST, "URL", "seed host to join through (repeatable)",
+     O(peers), 0, 0},
+    {"port", 'p', CLI_OPT_INT, "PORT",
+     "port to listen on, 0 = any (default "
+     "8765)",
+     O(port), 0, 65535},
+    {"property", 0, CLI_OPT_LIST, "KEY=VALUE",
+     "advertised property (repeatable)", O(properties), 0, 0},
+    {"public-url", 0, CLI_OPT_STRING, "URL",
+     "URL other hosts reach this one at", O(public_url), 0, 0},
+    {"request-timeout", 0, CLI_OPT_SECONDS, "SECONDS",
+     "close idle connections after this long (default 30)", O(request_timeout),
+     1, 3600},
+    {"shutdown-grace", 0, CLI_OPT_SECONDS, "SECONDS",
+     "time agents get to finish on SIGTERM (default 5)", O(shutdown_grace), 0,
+     600},
+    {"tag", 0, CLI_OPT_LIST, "TAG", "advertised tag (repeatable)", O(tags), 0,
+     0},
+};
+#undef O
+
+static void host_defaults(void *config)
+{
+    struct host_opts *o = config;
+    struct paglets_host_config c;
+    paglets_host_config_init(&c);
+    o->api_key_env = "PAGLETS_API_KEY";
+    o->gossip_interval = c.gossip_interval_s;
+    o->host = c.bind_host;
+    o->log_level = "info";
+    o->max_agents = (long)c.max_agents;
+    o->max_body = c.max_body_bytes;
+    o->max_connections = (long)c.max_connections;
+    o->mesh = c.mesh;
+    o->mesh_multicast = 2;
+    o->offline_after = c.offline_after_s;
+    o->port = c.port;
+    o->request_timeout = c.request_timeout_s;
+    o->shutdown_grace = c.shutdown_grace_s;
+}
+
+/* Split KEY=VALUE items; keys and values borrow from `storage`. */
+static int split_properties(const struct cli_list *list, char **storage,
+                            const char **keys, const char **values)
+{
+    for (size_t i = 0; i < list->n; i++) {
+        const char *item = list->items[i];
+        const char *eq = strchr(item, '=');
+        if (eq == NULL || eq == item)
+            return cli_usage_error("paglets host",
+                                   "--property: '%s' is not KEY=VALUE", item);
+        size_t len = strlen(item) + 1;
+        storage[i] = malloc(len);
+        if (storage[i] == NULL)
+            return cli_usage_error("paglets host", "out of memory");
+        memcpy(storage[i], item, len);
+        storage[i][eq - item] = '\0';
+        keys[i] = storage[i];
+        values[i] = storage[i] + (eq - item) + 1;
+    }
+    return 0;
+}
+
+static int setup_logging(const struct host_opts *o)
+{
+    enum paglets_log_level level;
+    if (paglets_log_parse_level(o->log_level, &level) != 0)
+        return cli_usage_error("paglets host",
+                               "--log-level: unknown level "
+                               "'%s'",
+                               o->log_level);
+    paglets_log_set_level(level);
+    struct paglets_err err = {0};
+    if (o->debug != NULL && paglets_log_set_debug(o->debug, &err) != 0)
+        return cli_usage_error("paglets host", "--debug: %s", err.message);
+    return 0;
+}
+
+static const char *mesh_version(const struct host_opts *o)
+{
+    if (o->mesh_version != NULL)
+        return o->mesh_version;
+    const char *env = getenv("PAGLETS_MESH_VERSION");
+    if (env != NULL && *env != '\0')
+        return env;
+    fprintf(stderr,
+            "paglets host: warning: no --mesh-version or "
+            "PAGLETS_MESH_VERSION; using build id '%s'\n",
+            paglets_build_id());
+    return NULL;
+}
+
+static void fill_config(const struct host_opts *o,
+                        struct paglets_host_config *c)
+{
+    paglets_host_config_init(c);
+    c->name = o->name;
+    c->bind_host = o->host;
+    c->port = (int)o->port;
+    c->peers = o->peers.items;
+    c->n_peers = o->peers.n;
+    c->mesh_version = mesh_version(o);
+    c->bind_public = o->bind_public.items;
+    c->n_bind_public = o->bind_public.n;
+    c->public_url = o->public_url;
+    const char *key = getenv(o->api_key_env);
+    c->api_key = key != NULL && *key != '\0' ? key : NULL;
+    c->tags = o->tags.items;
+    c->n_tags = o->tags.n;
+    c->mesh = o->mesh;
+    c->mesh_multicast = o->mesh_multicast > 1 ? -1 : o->mesh_multicast;
+    c->offline_after_s = o->offline_after;
+    c->gossip_interval_s = o->gossip_interval;
+    c->max_body_bytes = (size_t)o->max_body;
+    c->max_agents = (size_t)o->max_agents;
+    c->max_connections = (unsigned)o->max_connections;
+    c->request_timeout_s = o->request_timeout;
+    c->shutdown_grace_s = o->shutdown_grace;
+}
+
+/* Serve until SIGINT/SIGTERM; those are blocked in every host thread. */
+static int serve(struct paglets_host_config *c)
+{
+    struct paglets_err err = {0};
+    struct paglets_host *host = paglets_host_new(c, &err);
+    if (host == NULL) {
+        fprintf(stderr, "paglets host: %s\n", err.message);
+        return CLI_EXIT_USAGE;
+    }
+    for (size_t i = 0; i < sizeof(builtin_types) / sizeof(builtin_types[0]);
+         i++)
+        paglets_host_register_type(host, builtin_types[i]);
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    int status = CLI_EXIT_OK;
+    if (paglets_host_start(host, &err) != 0) {
+        fprintf(stderr, "paglets host: %s\n", err.message);
+        status = CLI_EXIT_USAGE;
+    } else {
+        int sig = 0;
+        sigwait(&stop, &sig);
+        fprintf(stderr, "paglets host: received %s, stopping\n",
+                sig == SIGINT ? "SIGINT" : "SIGTERM");
+    }
+    paglets_host_free(host);
+    return status;
+}
+
+static int host_run(void *config, int argc, char **argv)
+{
+    struct host_opts *o = config;
+    (void)argv;
+    if (argc > 0)
+        return cli_usage_error("paglets host", "unexpected argument '%s'",
+                               argv[0]);
+    if (o->name == NULL || *o->name == '\0')
+        return cli_usage_error("paglets host", "--name is required");
+    int status = setup_logging(o);
+    if (status != 0)
+        return status;
+    size_t n = o->properties.n;
+    char **storage = calloc(n + 1, sizeof(*storage));
+    const char **keys = calloc(n + 1, sizeof(*keys));
+    const char **values = calloc(n + 1, sizeof(*values));
+    if (storage == NULL || keys == NULL || values == NULL)
+        status = cli_usage_error("paglets host", "out of memory");
+    if (status == 0)
+        status = split_properties(&o->properties, storage, keys, values);
+    if (status == 0) {
+        struct paglets_host_config c;
+        fill_config(o, &c);
+        c.property_keys = keys;
+        c.property_values = values;
+        c.n_properties = n;
+        status = serve(&c);
+    }
+    for (size_t i = 0; storage != NULL && i < n; i++)
+        free(storage[i]);
+    free(storage);
+    free(keys);
+    free(values);
+    return status;
+}
+
+const struct cli_command cli_host_command = {
+    .name = "host",
+    .summary = "Run a host: keep agents, join the mesh, serve HTTP.",
+    .description =
+        "Runs in the foreground; logs one line per event on stderr, starting\n"
+        "with \"host 'NAME' listening on URL\". SIGINT or SIGTERM stop it:\n"
+        "agents get --shutdown-grace to finish, then the host exits 0.\n"
+        "The API key is read from the variable named by --api-key-env.",
+    .opts = host_options,
+    .n_opts = sizeof(host_options) / sizeof(host_options[0]),
+    .config_size = sizeof(struct host_opts),
+    .defaults = host_defaults,
+    .run = host_run,
+    .file_option = "config",
+};

@@ -1,0 +1,70 @@
+/*
+ * The two small containers the benchmark results are built from: a list of
+ * owned strings and an array of zeroed structs, plus the metric filler.
+ */
+#include "compat.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "examples/perf/bench.h"
+
+int paglets__perf_strv_add(struct paglets__perf_strv *v, const char *fmt, ...)
+{
+    char *text = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vasprintf(&text, fmt, ap);
+    va_end(ap);
+    if (len < 0)
+        return -ENOMEM;
+    char **items = realloc(v->items, (v->n + 1) * sizeof(*items));
+    if (items == NULL) {
+        free(text);
+        return -ENOMEM;
+    }
+    items[v->n++] = text;
+    v->items = items;
+    return 0;
+}
+
+void paglets__perf_strv_release(struct paglets__perf_strv *v)
+{
+    for (size_t i = 0; i < v->n; i++)
+        free(v->items[i]);
+    free(v->items);
+    v->items = NULL;
+    v->n = 0;
+}
+
+void *paglets__perf_vec_push(struct paglets__perf_vec *v, size_t elem_size)
+{
+    char *items = realloc(v->items, (v->n + 1) * elem_size);
+    if (items == NULL)
+        return NULL;
+    v->items = items;
+    char *elem = items + v->n * elem_size;
+    memset(elem, 0, elem_size);
+    v->n++;
+    return elem;
+}
+
+int paglets__perf_metric_set(struct paglets__perf_metric *m, const char *name,
+                             double elapsed, uint64_t operations,
+                             uint64_t bytes)
+{
+    char *copy = strdup(name);
+    if (copy == NULL)
+        return -ENOMEM;
+    free(m->name);
+    m->name = copy;
+    m->duration_seconds = elapsed;
+    m->operations = operations;
+    m->bytes_processed = bytes;
+    m->operations_per_second = elapsed > 0 ? (double)operations / elapsed : 0;
+    m->bytes_per_second = elapsed > 0 ? (double)bytes / elapsed : 0;
+    return 0;
+}

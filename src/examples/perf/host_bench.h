@@ -1,0 +1,27 @@
+/*
+ * The host run with its environment spelled out, for tests and the bench
+ * program: paglets__perf_run_host is this with every option at default.
+ */
+#ifndef PAGLETS_EXAMPLES_PERF_HOST_BENCH_H
+#define PAGLETS_EXAMPLES_PERF_HOST_BENCH_H
+
+#include "examples/perf/bench.h"
+#include "examples/perf/kernel_disk.h"
+
+struct paglets__perf_host_options {
+    const char *lock_dir; /* NULL = paglets__perf_tmpdir() */
+    uint64_t dram_bytes;  /* 0 = paglets__perf_dram_buffer_bytes() */
+    const struct paglets__perf_disk_env *disk_env; /* NULL = the system */
+    const struct paglets__perf_disk_ops *disk_ops; /* NULL = real I/O */
+};
+
+/*
+ * Fill a zeroed result (see paglets__perf_run_host for what it holds).
+ * Returns 0 or -ENOMEM; r must be released either way.
+ */
+int paglets__perf_run_host_into(const struct paglets_perf_request *request,
+                                const char *host_name, const char *host_url,
+                                const struct paglets__perf_host_options *opts,
+                                struct paglets__perf_host_result *r);
+
+#endif

@@ -1,0 +1,163 @@
+/*
+ * Host lock: a process-wide mutex for benchmark children that share this
+ * host process, then an exclusive flock for other processes of the host.
+ */
+#include "compat.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "examples/perf/lock.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+/*
+ * The in-process layer is a "busy" flag under a mutex with a condition
+ * variable on the monotonic clock, rather than pthread_mutex_clocklock:
+ * waits survive wall-clock jumps, and ThreadSanitizer understands it (it
+ * does not intercept pthread_mutex_clocklock and reports every unlock).
+ */
+static pthread_mutex_t host_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t host_cond;
+static bool host_busy; /* protected by host_mutex */
+static pthread_once_t host_once = PTHREAD_ONCE_INIT;
+
+static void init_cond(void)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&host_cond, &attr);
+    pthread_condattr_destroy(&attr);
+}
+
+static int take_mutex(double timeout, struct paglets_err *err)
+{
+    pthread_once(&host_once, init_cond);
+    struct timespec deadline = paglets__deadline_after(timeout);
+    int rc = 0;
+    pthread_mutex_lock(&host_mutex);
+    while (host_busy && rc == 0)
+        rc = pthread_cond_timedwait(&host_cond, &host_mutex, &deadline);
+    /* A wake-up at the deadline that finds the lock free still takes it. */
+    if (!host_busy) {
+        host_busy = true;
+        rc = 0;
+    }
+    pthread_mutex_unlock(&host_mutex);
+    if (rc == ETIMEDOUT)
+        return paglets_err_set(err, -ETIMEDOUT,
+                               "benchmark lock busy after %.3fs", timeout);
+    if (rc != 0)
+        return paglets_err_set(err, -rc, "benchmark lock failed: %s",
+                               paglets_strerror(rc));
+    return 0;
+}
+
+static void give_mutex(void)
+{
+    pthread_mutex_lock(&host_mutex);
+    host_busy = false;
+    pthread_cond_signal(&host_cond);
+    pthread_mutex_unlock(&host_mutex);
+}
+
+#define POLL_SECONDS 0.05
+
+static void sleep_seconds(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/*
+ * flock has no timed form, so poll like the reference does. The lock
+ * belongs to the open file description, which dies with the process: a
+ * run killed with -9 never leaves the host locked.
+ */
+static int take_file(int fd, double deadline, double timeout,
+                     struct paglets_err *err)
+{
+    for (;;) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            return 0;
+        if (errno == EINTR)
+            continue;
+        if (errno != EWOULDBLOCK)
+            return paglets_err_set(err, -errno,
+                                   "benchmark file lock failed: %s",
+                                   paglets_strerror(errno));
+        double left = deadline - paglets__mono_now();
+        if (left <= 0)
+            return paglets_err_set(err, -ETIMEDOUT,
+                                   "benchmark file lock busy after %.3fs",
+                                   timeout);
+        sleep_seconds(left < POLL_SECONDS ? left : POLL_SECONDS);
+    }
+}
+
+static int open_lock_file(const char *dir)
+{
+    char path[4096];
+    if (snprintf(path, sizeof(path), "%s/%s", dir, PAGLETS_PERF_LOCK_FILE) >=
+        (int)sizeof(path))
+        return -ENAMETOOLONG;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+    if (fd < 0 && errno == EACCES)
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    return fd >= 0 ? fd : -errno;
+}
+
+int paglets__perf_lock_acquire(struct paglets__perf_lock *lock, const char *dir,
+                               double timeout_seconds, double *waited,
+                               struct paglets_err *err)
+{
+    double start = paglets__mono_now();
+    lock->fd = -1;
+    lock->have_mutex = false;
+    int rc = take_mutex(timeout_seconds, err);
+    if (rc != 0)
+        goto out;
+    lock->have_mutex = true;
+    int fd = open_lock_file(dir);
+    if (fd < 0) {
+        /*
+         * The file layer is best effort, as in the reference: a temp dir we
+         * cannot write must not stop the benchmark, only weaken the guard.
+         */
+        paglets_log_warn("cannot open benchmark lock in '%s': %s", dir,
+                         paglets_strerror(fd));
+        goto out;
+    }
+    rc = take_file(fd, start + timeout_seconds, timeout_seconds, err);
+    if (rc != 0) {
+        close(fd);
+        give_mutex();
+        lock->have_mutex = false;
+        goto out;
+    }
+    lock->fd = fd;
+out:
+    if (waited != NULL)
+        *waited = paglets__mono_now() - start;
+    return rc;
+}
+
+void paglets__perf_lock_release(struct paglets__perf_lock *lock)
+{
+    if (lock->fd >= 0) {
+        flock(lock->fd, LOCK_UN);
+        close(lock->fd);
+        lock->fd = -1;
+    }
+    if (lock->have_mutex) {
+        give_mutex();
+        lock->have_mutex = false;
+    }
+}

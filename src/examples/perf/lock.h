@@ -1,0 +1,33 @@
+/*
+ * The host-local benchmark lock: one run at a time per host, across the
+ * threads of this process (mutex) and across processes (flock).
+ */
+#ifndef PAGLETS_EXAMPLES_PERF_LOCK_H
+#define PAGLETS_EXAMPLES_PERF_LOCK_H
+
+#include <stdbool.h>
+
+#include <paglets/common.h>
+
+#define PAGLETS_PERF_LOCK_FILE "paglets-benchmark.lock"
+
+struct paglets__perf_lock {
+    int fd;          /* flock'ed <dir>/paglets-benchmark.lock, or -1 */
+    bool have_mutex; /* this holder owns the in-process layer */
+};
+
+/*
+ * Take both layers, waiting up to timeout_seconds in total (polling the
+ * file lock every 50 ms). waited gets the seconds spent, success or not.
+ * Returns 0, -ETIMEDOUT with the reference's exact message in err, or
+ * another negative errno. Any thread; the holder must release.
+ */
+PAGLETS_NODISCARD int
+paglets__perf_lock_acquire(struct paglets__perf_lock *lock, const char *dir,
+                           double timeout_seconds, double *waited,
+                           struct paglets_err *err);
+
+/* Drop both layers; a released or never-taken lock is left alone. */
+void paglets__perf_lock_release(struct paglets__perf_lock *lock);
+
+#endif

@@ -1,0 +1,240 @@
+/*
+ * The public client: typed calls on hosts and agents over one reusable
+ * libcurl connection, with a timeout on every call.
+ */
+#include "compat.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "remote/client_int.h"
+#include "remote/http.h"
+#include "runtime/codec.h"
+
+struct paglets_client {
+    struct paglets__http *http;
+    double timeout_s;
+};
+
+#define PATH_MAX_LEN (PAGLETS_URL_MAX + PAGLETS_ID_MAX + 32)
+
+struct paglets_client *paglets_client_new(const char *api_key,
+                                          struct paglets_err *err)
+{
+    struct paglets_client *client = calloc(1, sizeof(*client));
+    if (client == NULL) {
+        paglets_err_set(err, -ENOMEM, "out of memory creating client");
+        return NULL;
+    }
+    client->http = paglets__http_new(api_key, err);
+    if (client->http == NULL) {
+        free(client);
+        return NULL;
+    }
+    client->timeout_s = 10;
+    return client;
+}
+
+void paglets_client_free(struct paglets_client *client)
+{
+    if (client == NULL)
+        return;
+    paglets__http_free(client->http);
+    free(client);
+}
+
+void paglets_client_set_timeout(struct paglets_client *client, double timeout_s)
+{
+    if (timeout_s > 0)
+        client->timeout_s = timeout_s;
+}
+
+/* base + suffix with the trailing slashes of base dropped. */
+static int host_path(char *out, const char *base, const char *suffix,
+                     struct paglets_err *err)
+{
+    if (base == NULL ||
+        (strncmp(base, "http://", 7) != 0 && strncmp(base, "https://", 8) != 0))
+        return paglets_err_set(err, -EINVAL, "'%.64s' is not an http(s) URL",
+                               base ? base : "");
+    size_t len = strlen(base);
+    while (len > 0 && base[len - 1] == '/')
+        len--;
+    int n = snprintf(out, PATH_MAX_LEN, "%.*s%s", (int)len, base, suffix);
+    if (n < 0 || n >= PATH_MAX_LEN)
+        return paglets_err_set(err, -EINVAL, "URL too long");
+    return 0;
+}
+
+static int agent_path(char *out, const struct paglets_proxy *agent,
+                      const char *action, struct paglets_err *err)
+{
+    char suffix[PAGLETS_ID_MAX + 32];
+    if (!paglets__id_is_valid(agent->agent_id))
+        return paglets_err_set(err, -EINVAL, "invalid agent id '%.64s'",
+                               agent->agent_id);
+    snprintf(suffix, sizeof(suffix), "/agents/%s%s%s", agent->agent_id,
+             *action ? "/" : "", action);
+    return host_path(out, agent->host_url, suffix, err);
+}
+
+static int request(struct paglets_client *client, const char *method,
+                   const char *url, const json_t *body, double timeout_s,
+                   json_t **reply, struct paglets_err *err)
+{
+    return paglets__http_request(client->http, method, url, body,
+                                 timeout_s > 0 ? timeout_s : client->timeout_s,
+                                 reply, NULL, err);
+}
+
+static int get_json(struct paglets_client *client, const char *url,
+                    const char *suffix, json_t **out, struct paglets_err *err)
+{
+    char full[PATH_MAX_LEN];
+    int rc = host_path(full, url, suffix, err);
+    return rc ? rc : request(client, "GET", full, NULL, -1, out, err);
+}
+
+int paglets_client_health(struct paglets_client *client, const char *url,
+                          json_t **health, struct paglets_err *err)
+{
+    return get_json(client, url, "/health", health, err);
+}
+
+int paglets_client_hosts(struct paglets_client *client, const char *url,
+                         json_t **hosts, struct paglets_err *err)
+{
+    return get_json(client, url, "/hosts", hosts, err);
+}
+
+int paglets_client_list(struct paglets_client *client, const char *url,
+                        json_t **agents, struct paglets_err *err)
+{
+    return get_json(client, url, "/agents", agents, err);
+}
+
+/* POST with body (stolen) and read a proxy from the reply. */
+static int post_for_proxy(struct paglets_client *client, const char *url,
+                          json_t *body, struct paglets_proxy *out,
+                          struct paglets_err *err)
+{
+    json_t *reply = NULL;
+    int rc = body ? request(client, "POST", url, body, -1, &reply, err)
+                  : paglets_err_set(err, -ENOMEM, "out of memory");
+    if (rc == 0) {
+        struct paglets_err perr = {0};
+        rc = paglets__proxy_from_json(reply, out, &perr);
+        if (rc != 0)
+            rc = paglets_err_set(err, -EPROTO, "POST %s: bad proxy: %s", url,
+                                 perr.message);
+    }
+    json_decref(reply);
+    json_decref(body);
+    return rc;
+}
+
+int paglets_client_create(struct paglets_client *client, const char *url,
+                          const char *type_name, const json_t *state,
+                          struct paglets_proxy *agent, struct paglets_err *err)
+{
+    char full[PATH_MAX_LEN];
+    int rc = host_path(full, url, "/agents", err);
+    if (rc != 0)
+        return rc;
+    json_t *copy = state ? json_deep_copy(state) : json_object();
+    json_t *body = copy ? json_pack("{s:s, s:o}", "agent_class_name", type_name,
+                                    "state", copy)
+                        : NULL;
+    return post_for_proxy(client, full, body, agent, err);
+}
+
+int paglets__client_post_envelope(struct paglets_client *client,
+                                  const char *url, const json_t *envelope,
+                                  struct paglets_proxy *clone,
+                                  struct paglets_err *err)
+{
+    char full[PATH_MAX_LEN];
+    int rc = host_path(full, url, "/agents", err);
+    if (rc != 0)
+        return rc;
+    return post_for_proxy(client, full, json_incref((json_t *)envelope), clone,
+                          err);
+}
+
+int paglets_client_clone(struct paglets_client *client,
+                         const struct paglets_proxy *agent, const char *target,
+                         struct paglets_proxy *clone, struct paglets_err *err)
+{
+    char full[PATH_MAX_LEN];
+    int rc = agent_path(full, agent, "clone", err);
+    if (rc != 0)
+        return rc;
+    return post_for_proxy(client, full,
+                          json_pack("{s:s}", "target", target ? target : ""),
+                          clone, err);
+}
+
+static int message(struct paglets_client *client,
+                   const struct paglets_proxy *agent, const char *op,
+                   const json_t *req, bool oneway, double timeout_s,
+                   json_t **reply, struct paglets_err *err)
+{
+    char full[PATH_MAX_LEN];
+    int rc = agent_path(full, agent, "messages", err);
+    if (rc != 0)
+        return rc;
+    json_t *body = paglets__message_to_json(op, req, oneway);
+    if (body == NULL)
+        return paglets_err_set(err, -ENOMEM, "cannot encode message");
+    json_t *answer = NULL;
+    rc = request(client, "POST", full, body, timeout_s, &answer, err);
+    json_decref(body);
+    if (rc == 0 && reply != NULL) {
+        json_t *result = json_object_get(answer, "result");
+        if (result == NULL)
+            rc = paglets_err_set(err, -EPROTO,
+                                 "POST %s: reply has no "
+                                 "'result'",
+                                 full);
+        else
+            *reply = json_incref(result);
+    }
+    json_decref(answer);
+    return rc;
+}
+
+int paglets_client_call(struct paglets_client *client,
+                        const struct paglets_proxy *agent, const char *op,
+                        const json_t *request_json, double timeout_s,
+                        json_t **reply, struct paglets_err *err)
+{
+    return message(client, agent, op, request_json, false, timeout_s, reply,
+                   err);
+}
+
+int paglets_client_send(struct paglets_client *client,
+                        const struct paglets_proxy *agent, const char *op,
+                        const json_t *request_json, struct paglets_err *err)
+{
+    return message(client, agent, op, request_json, true, -1, NULL, err);
+}
+
+int paglets_client_dispose(struct paglets_client *client,
+                           const struct paglets_proxy *agent,
+                           struct paglets_err *err)
+{
+    char full[PATH_MAX_LEN];
+    int rc = agent_path(full, agent, "dispose", err);
+    return rc ? rc : request(client, "POST", full, NULL, -1, NULL, err);
+}
+
+int paglets_client_get(struct paglets_client *client,
+                       const struct paglets_proxy *agent, json_t **info,
+                       struct paglets_err *err)
+{
+    char full[PATH_MAX_LEN];
+    int rc = agent_path(full, agent, "", err);
+    return rc ? rc : request(client, "GET", full, NULL, -1, info, err);
+}

@@ -1,0 +1,203 @@
+/*
+ * Agents: reference counting, the state lock and its condition variable,
+ * and the public accessors agent code uses.
+ */
+#include "compat.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/agent_int.h"
+#include "util/clock.h"
+
+struct paglets_agent *paglets__agent_new(struct paglets_host *host,
+                                         const struct paglets_agent_type *type,
+                                         const char *id, const json_t *state,
+                                         struct paglets_err *err)
+{
+    struct paglets_agent *agent = calloc(1, sizeof(*agent));
+    if (agent == NULL)
+        goto nomem;
+    agent->state = calloc(1, type->state_size ? type->state_size : 1);
+    if (agent->state == NULL)
+        goto nomem;
+    if (state != NULL && type->state_decode != NULL) {
+        int rc = type->state_decode(agent->state, state, err);
+        if (rc != 0) {
+            if (type->state_release != NULL)
+                type->state_release(agent->state);
+            paglets_err_set(err, rc, "invalid state for '%s'", type->name);
+            free(agent->state);
+            free(agent);
+            return NULL;
+        }
+    }
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&agent->cond, &attr);
+    pthread_condattr_destroy(&attr);
+    pthread_mutex_init(&agent->lock, NULL);
+    agent->host = host;
+    agent->type = type;
+    snprintf(agent->id, sizeof(agent->id), "%s", id);
+    atomic_init(&agent->refs, 1);
+    atomic_init(&agent->disposing, false);
+    return agent;
+nomem:
+    if (agent != NULL)
+        free(agent->state);
+    free(agent);
+    paglets_err_set(err, -ENOMEM, "out of memory creating agent");
+    return NULL;
+}
+
+void paglets__agent_ref(struct paglets_agent *agent)
+{
+    atomic_fetch_add_explicit(&agent->refs, 1, memory_order_relaxed);
+}
+
+void paglets__agent_unref(struct paglets_agent *agent)
+{
+    if (agent == NULL ||
+        atomic_fetch_sub_explicit(&agent->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    struct paglets_host *host = agent->host;
+    if (agent->type->state_release != NULL)
+        agent->type->state_release(agent->state);
+    free(agent->state);
+    pthread_mutex_destroy(&agent->lock);
+    pthread_cond_destroy(&agent->cond);
+    free(agent);
+    if (host != NULL)
+        paglets__host_agent_freed(host);
+}
+
+bool paglets__agent_mark_disposing(struct paglets_agent *agent)
+{
+    bool was = atomic_exchange(&agent->disposing, true);
+    /*
+     * Broadcast under the lock: a waiter that has checked the flag but not
+     * yet blocked would otherwise miss the wake-up.
+     */
+    pthread_mutex_lock(&agent->lock);
+    pthread_cond_broadcast(&agent->cond);
+    pthread_mutex_unlock(&agent->lock);
+    return !was;
+}
+
+json_t *paglets__agent_encode_state(struct paglets_agent *agent)
+{
+    if (agent->type->state_encode == NULL)
+        return json_object();
+    pthread_mutex_lock(&agent->lock);
+    json_t *json = agent->type->state_encode(agent->state);
+    pthread_mutex_unlock(&agent->lock);
+    return json;
+}
+
+static int compare_op(const void *key, const void *member)
+{
+    return strcmp(key, ((const struct paglets_op *)member)->name);
+}
+
+const struct paglets_op *
+paglets__agent_find_op(const struct paglets_agent_type *type, const char *name)
+{
+    if (type->ops == NULL || type->n_ops == 0)
+        return NULL;
+    return bsearch(name, type->ops, type->n_ops, sizeof(type->ops[0]),
+                   compare_op);
+}
+
+const char *paglets_agent_id(const struct paglets_agent *agent)
+{
+    return agent->id;
+}
+
+const struct paglets_agent_type *
+paglets_agent_type_of(const struct paglets_agent *agent)
+{
+    return agent->type;
+}
+
+struct paglets_proxy paglets_agent_proxy(const struct paglets_agent *agent)
+{
+    struct paglets_proxy proxy;
+    memset(&proxy, 0, sizeof(proxy));
+    if (agent->host != NULL)
+        snprintf(proxy.host_url, sizeof(proxy.host_url), "%s",
+                 paglets__host_url_of(agent->host));
+    snprintf(proxy.agent_id, sizeof(proxy.agent_id), "%s", agent->id);
+    return proxy;
+}
+
+struct paglets_host *paglets_agent_host(const struct paglets_agent *agent)
+{
+    return agent->host;
+}
+
+void paglets_agent_lock(struct paglets_agent *agent)
+{
+    pthread_mutex_lock(&agent->lock);
+}
+
+void paglets_agent_unlock(struct paglets_agent *agent)
+{
+    pthread_mutex_unlock(&agent->lock);
+}
+
+void *paglets_agent_state(struct paglets_agent *agent)
+{
+    return agent->state;
+}
+
+int paglets_agent_wait(struct paglets_agent *agent,
+                       bool (*pred)(void *state, void *arg), void *arg,
+                       double timeout_s)
+{
+    if (timeout_s != timeout_s || timeout_s < 0)
+        timeout_s = 0;
+    struct timespec deadline = paglets__deadline_after(timeout_s);
+    for (;;) {
+        if (atomic_load(&agent->disposing))
+            return -ECANCELED;
+        if (pred(agent->state, arg))
+            return 0;
+        int rc = pthread_cond_timedwait(&agent->cond, &agent->lock, &deadline);
+        if (rc == ETIMEDOUT) {
+            /* One last look: the change may have raced the timeout. */
+            if (atomic_load(&agent->disposing))
+                return -ECANCELED;
+            return pred(agent->state, arg) ? 0 : -ETIMEDOUT;
+        }
+    }
+}
+
+void paglets_agent_notify(struct paglets_agent *agent)
+{
+    pthread_cond_broadcast(&agent->cond);
+}
+
+int paglets_agent_clone(struct paglets_agent *agent, const char *target,
+                        const json_t *state, struct paglets_proxy *clone,
+                        struct paglets_err *err)
+{
+    if (agent->host == NULL)
+        return paglets_err_set(err, -ENOTCONN, "agent '%s' has no host",
+                               agent->id);
+    return paglets__host_clone(agent->host, agent, target, state, clone, err);
+}
+
+void paglets_agent_dispose(struct paglets_agent *agent)
+{
+    if (paglets__agent_mark_disposing(agent) && agent->host != NULL)
+        paglets__host_forget(agent->host, agent);
+}
+
+bool paglets_agent_is_disposing(struct paglets_agent *agent)
+{
+    return atomic_load(&agent->disposing);
+}

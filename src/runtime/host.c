@@ -1,0 +1,505 @@
+/*
+ * Host life: configuration, type registration, start and graceful stop,
+ * membership queries and the per-thread clients agents call out with.
+ */
+#include "compat.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "remote/client_int.h"
+#include "runtime/host_int.h"
+#include "runtime/mesh.h"
+#include "runtime/netaddr.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+struct paglets__client_slot {
+    struct paglets__client_slot *next, *prev;
+    struct paglets_host *host;
+    struct paglets_client *client;
+};
+
+void paglets_host_config_init(struct paglets_host_config *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->bind_host = "127.0.0.1";
+    c->port = 8765;
+    c->mesh = true;
+    c->mesh_multicast = -1;
+    c->offline_after_s = 10;
+    c->gossip_interval_s = 1;
+    c->max_body_bytes = 16u << 20;
+    c->max_agents = 1024;
+    c->max_connections = 256;
+    c->request_timeout_s = 30;
+    c->shutdown_grace_s = 5;
+}
+
+/* Remember a block to free with the host. */
+static void *keep(struct paglets_host *host, void *block)
+{
+    if (block == NULL)
+        return NULL;
+    char **grown =
+        realloc(host->strings, (host->n_strings + 1) * sizeof(*grown));
+    if (grown == NULL) {
+        free(block);
+        return NULL;
+    }
+    host->strings = grown;
+    host->strings[host->n_strings++] = block;
+    return block;
+}
+
+static int copy_string(struct paglets_host *host, const char **field)
+{
+    if (*field == NULL)
+        return 0;
+    *field = keep(host, strdup(*field));
+    return *field ? 0 : -ENOMEM;
+}
+
+static int copy_array(struct paglets_host *host, const char *const **field,
+                      size_t n)
+{
+    if (n == 0) {
+        *field = NULL;
+        return 0;
+    }
+    const char **copy = keep(host, calloc(n, sizeof(*copy)));
+    if (copy == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        copy[i] = (*field)[i];
+        if (copy_string(host, &copy[i]) != 0)
+            return -ENOMEM;
+    }
+    *field = copy;
+    return 0;
+}
+
+static int copy_config(struct paglets_host *host,
+                       const struct paglets_host_config *src)
+{
+    struct paglets_host_config *c = &host->config;
+    *c = *src;
+    int rc = 0;
+    rc |= copy_string(host, &c->name);
+    rc |= copy_string(host, &c->bind_host);
+    rc |= copy_string(host, &c->mesh_version);
+    rc |= copy_string(host, &c->public_url);
+    rc |= copy_string(host, &c->api_key);
+    rc |= copy_array(host, &c->peers, c->n_peers);
+    rc |= copy_array(host, &c->bind_public, c->n_bind_public);
+    rc |= copy_array(host, &c->tags, c->n_tags);
+    rc |= copy_array(host, &c->property_keys, c->n_properties);
+    rc |= copy_array(host, &c->property_values, c->n_properties);
+    if (c->mesh_version == NULL)
+        c->mesh_version = paglets_build_id();
+    if (c->bind_host == NULL)
+        c->bind_host = "127.0.0.1";
+    return rc ? -ENOMEM : 0;
+}
+
+static int build_labels(struct paglets_host *host)
+{
+    const struct paglets_host_config *c = &host->config;
+    host->tags = json_array();
+    host->properties = json_object();
+    if (host->tags == NULL || host->properties == NULL)
+        return -ENOMEM;
+    int rc = 0;
+    for (size_t i = 0; i < c->n_tags; i++)
+        rc |= json_array_append_new(host->tags, json_string(c->tags[i]));
+    for (size_t i = 0; i < c->n_properties; i++)
+        rc |= json_object_set_new(host->properties, c->property_keys[i],
+                                  json_string(c->property_values[i]));
+    return rc ? -EINVAL : 0;
+}
+
+static int check_config(const struct paglets_host_config *c,
+                        struct paglets_err *err)
+{
+    if (c->name == NULL || *c->name == '\0' || strlen(c->name) >= 128)
+        return paglets_err_set(err, -EINVAL,
+                               "host name must be 1 to 127 characters");
+    if (c->port < 0 || c->port > 65535)
+        return paglets_err_set(err, -EINVAL, "port %d is out of range",
+                               c->port);
+    if (c->max_agents == 0 || c->max_connections == 0 || c->max_body_bytes == 0)
+        return paglets_err_set(err, -EINVAL, "host limits must be positive");
+    if (c->public_url != NULL &&
+        (strlen(c->public_url) >= PAGLETS_URL_MAX - 1 ||
+         (strncmp(c->public_url, "http://", 7) != 0 &&
+          strncmp(c->public_url, "https://", 8) != 0)))
+        return paglets_err_set(err, -EINVAL,
+                               "public URL '%.64s' is not an http(s) URL",
+                               c->public_url);
+    return 0;
+}
+
+static void digest_key(const char *key, unsigned char out[32])
+{
+    unsigned int len = 32;
+    EVP_Digest(key, strlen(key), out, &len, EVP_sha256(), NULL);
+}
+
+static void free_client_slot(void *arg)
+{
+    struct paglets__client_slot *slot = arg;
+    struct paglets_host *host = slot->host;
+    pthread_mutex_lock(&host->lock);
+    if (slot->prev != NULL)
+        slot->prev->next = slot->next;
+    else
+        host->clients = slot->next;
+    if (slot->next != NULL)
+        slot->next->prev = slot->prev;
+    pthread_mutex_unlock(&host->lock);
+    paglets_client_free(slot->client);
+    free(slot);
+}
+
+struct paglets_host *paglets_host_new(const struct paglets_host_config *config,
+                                      struct paglets_err *err)
+{
+    if (check_config(config, err) != 0)
+        return NULL;
+    struct paglets_host *host = calloc(1, sizeof(*host));
+    if (host == NULL) {
+        paglets_err_set(err, -ENOMEM, "out of memory creating host");
+        return NULL;
+    }
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&host->cond, &attr);
+    pthread_condattr_destroy(&attr);
+    pthread_mutex_init(&host->lock, NULL);
+    paglets__registry_init(&host->registry, config->max_agents);
+    if (pthread_key_create(&host->client_key, free_client_slot) != 0) {
+        paglets_err_set(err, -EAGAIN, "cannot create thread key");
+        pthread_mutex_destroy(&host->lock);
+        pthread_cond_destroy(&host->cond);
+        paglets__registry_release(&host->registry);
+        free(host);
+        return NULL;
+    }
+    int rc = copy_config(host, config);
+    if (rc == 0)
+        rc = build_labels(host);
+    if (rc != 0) {
+        paglets_err_set(err, rc, "cannot copy host configuration: %s",
+                        paglets_strerror(rc));
+        paglets_host_free(host);
+        return NULL;
+    }
+    if (host->config.api_key != NULL)
+        digest_key(host->config.api_key, host->key_digest);
+    return host;
+}
+
+static int compare_type(const void *a, const void *b)
+{
+    const struct paglets_agent_type *const *x = a, *const *y = b;
+    return strcmp((*x)->name, (*y)->name);
+}
+
+static bool ops_sorted(const struct paglets_agent_type *type)
+{
+    for (size_t i = 1; i < type->n_ops; i++)
+        if (strcmp(type->ops[i - 1].name, type->ops[i].name) >= 0)
+            return false;
+    return true;
+}
+
+int paglets_host_register_type(struct paglets_host *host,
+                               const struct paglets_agent_type *type)
+{
+    if (host->started || type == NULL || type->name == NULL ||
+        !ops_sorted(type))
+        return -EINVAL;
+    if (paglets__host_find_type(host, type->name) != NULL)
+        return -EEXIST;
+    const struct paglets_agent_type **grown =
+        realloc(host->types, (host->n_types + 1) * sizeof(*grown));
+    if (grown == NULL)
+        return -ENOMEM;
+    host->types = grown;
+    host->types[host->n_types++] = type;
+    qsort(host->types, host->n_types, sizeof(*host->types), compare_type);
+    return 0;
+}
+
+const struct paglets_agent_type *
+paglets__host_find_type(const struct paglets_host *host, const char *name)
+{
+    for (size_t i = 0; i < host->n_types; i++)
+        if (strcmp(host->types[i]->name, name) == 0)
+            return host->types[i];
+    return NULL;
+}
+
+static void self_counts(void *arg, size_t *active, size_t *inactive)
+{
+    struct paglets_host *host = arg;
+    *active = paglets__registry_count(&host->registry);
+    *inactive = 0;
+}
+
+static bool multicast_wanted(const struct paglets_host *host)
+{
+    if (host->config.mesh_multicast >= 0)
+        return host->config.mesh_multicast == 1;
+    if (host->config.n_bind_public > 0)
+        return true;
+    return !paglets__is_loopback(host->config.bind_host);
+}
+
+static int start_mesh(struct paglets_host *host, struct paglets_err *err)
+{
+    struct paglets__mesh_config mc = {
+        .self_name = host->config.name,
+        .self_url = host->url,
+        .mesh_version = host->config.mesh_version,
+        .seeds = host->config.peers,
+        .n_seeds = host->config.n_peers,
+        .api_key = host->config.api_key,
+        .tags = host->tags,
+        .properties = host->properties,
+        .offline_after_s = host->config.offline_after_s,
+        .interval_s = host->config.gossip_interval_s,
+        .multicast = multicast_wanted(host),
+        .self_counts = self_counts,
+        .self_counts_arg = host,
+    };
+    host->mesh = paglets__mesh_new(&mc, err);
+    if (host->mesh == NULL)
+        return err ? err->code : -ENOMEM;
+    return paglets__mesh_start(host->mesh, err);
+}
+
+int paglets_host_start(struct paglets_host *host, struct paglets_err *err)
+{
+    if (host->started)
+        return paglets_err_set(err, -EALREADY, "host already started");
+    host->started = true;
+    int rc = paglets__server_start(host, err);
+    if (rc == 0 && host->config.mesh)
+        rc = start_mesh(host, err);
+    if (rc != 0) {
+        paglets_host_stop(host);
+        return rc;
+    }
+    return 0;
+}
+
+/* Dispose every agent, then wait for them and their threads to finish. */
+static void drain_agents(struct paglets_host *host, double deadline)
+{
+    struct paglets_agent **agents;
+    size_t n;
+    if (paglets__registry_snapshot(&host->registry, true, &agents, &n) == 0) {
+        for (size_t i = 0; i < n; i++) {
+            paglets__agent_mark_disposing(agents[i]);
+            paglets__agent_unref(agents[i]);
+        }
+        free(agents);
+    }
+    pthread_mutex_lock(&host->lock);
+    struct timespec ts =
+        paglets__deadline_after(deadline - paglets__mono_now());
+    while (host->live_agents > 0 &&
+           pthread_cond_timedwait(&host->cond, &host->lock, &ts) != ETIMEDOUT)
+        ;
+    pthread_mutex_unlock(&host->lock);
+}
+
+void paglets_host_stop(struct paglets_host *host)
+{
+    if (!host->started || host->stopped)
+        return;
+    host->stopped = true;
+    atomic_store(&host->stopping, true);
+    bool serving = host->url[0] != '\0';
+    double deadline = paglets__mono_now() + host->config.shutdown_grace_s;
+    paglets__server_quiesce(host);
+    drain_agents(host, deadline);
+    /*
+     * Requests released by the disposal (drain, sleep) still have to send
+     * their replies; new ones on open connections get 503 meanwhile.
+     */
+    paglets__server_wait_idle(host, deadline);
+    paglets__server_stop(host);
+    paglets__mesh_free(host->mesh);
+    host->mesh = NULL;
+    size_t left = paglets__host_reap(host, true, deadline);
+    pthread_mutex_lock(&host->lock);
+    size_t live = host->live_agents;
+    pthread_mutex_unlock(&host->lock);
+    if (left > 0 || live > 0)
+        paglets_log_warn("host '%s' stopped with %zu agents still running "
+                         "after %.1f s grace",
+                         host->config.name, live,
+                         host->config.shutdown_grace_s);
+    else if (serving)
+        paglets_log_info("host '%s' stopped", host->config.name);
+}
+
+void paglets_host_free(struct paglets_host *host)
+{
+    if (host == NULL)
+        return;
+    paglets_host_stop(host);
+    pthread_mutex_lock(&host->lock);
+    bool busy = host->running_workers > 0 || host->live_agents > 0;
+    pthread_mutex_unlock(&host->lock);
+    if (busy) {
+        /*
+         * A run hook ignored disposal past the grace period: freeing now
+         * would pull the host from under it, so the host is left behind.
+         */
+        paglets_log_warn("host '%s' not freed: agent threads still running",
+                         host->config.name);
+        return;
+    }
+    paglets__host_reap(host, false, 0);
+    paglets__registry_release(&host->registry);
+    while (host->clients != NULL) {
+        struct paglets__client_slot *slot = host->clients;
+        host->clients = slot->next;
+        paglets_client_free(slot->client);
+        free(slot);
+    }
+    pthread_key_delete(host->client_key);
+    json_decref(host->tags);
+    json_decref(host->properties);
+    for (size_t i = 0; i < host->n_strings; i++)
+        free(host->strings[i]);
+    free(host->strings);
+    free(host->types);
+    free(host->daemons);
+    pthread_mutex_destroy(&host->lock);
+    pthread_cond_destroy(&host->cond);
+    free(host);
+}
+
+void paglets__host_agent_freed(struct paglets_host *host)
+{
+    pthread_mutex_lock(&host->lock);
+    host->live_agents--;
+    pthread_cond_broadcast(&host->cond);
+    pthread_mutex_unlock(&host->lock);
+}
+
+const char *paglets_host_name(const struct paglets_host *host)
+{
+    return host->config.name;
+}
+
+const char *paglets_host_url(const struct paglets_host *host)
+{
+    return host->url;
+}
+
+const char *paglets__host_url_of(const struct paglets_host *host)
+{
+    return host->url;
+}
+
+const char *paglets_host_mesh_version(const struct paglets_host *host)
+{
+    return host->config.mesh_version;
+}
+
+int paglets_host_members(struct paglets_host *host,
+                         struct paglets_host_info **hosts, size_t *n_hosts,
+                         struct paglets_err *err)
+{
+    if (host->mesh != NULL)
+        return paglets__mesh_members(host->mesh, hosts, n_hosts, err);
+    struct paglets_host_info *self = calloc(1, sizeof(*self));
+    if (self == NULL)
+        return paglets_err_set(err, -ENOMEM, "out of memory");
+    snprintf(self->name, sizeof(self->name), "%s", host->config.name);
+    snprintf(self->url, sizeof(self->url), "%s", host->url);
+    snprintf(self->code_version, sizeof(self->code_version), "%s",
+             host->config.mesh_version);
+    self->online = true;
+    self->self = true;
+    self->last_seen = paglets__wall_now();
+    *hosts = self;
+    *n_hosts = 1;
+    return 0;
+}
+
+int paglets__host_resolve(struct paglets_host *host, const char *target,
+                          char *url, char *name, size_t name_size,
+                          struct paglets_err *err)
+{
+    *name = '\0';
+    if (target == NULL || *target == '\0')
+        return paglets_err_set(err, -EINVAL, "empty clone target");
+    if (strncmp(target, "http://", 7) == 0 ||
+        strncmp(target, "https://", 8) == 0) {
+        size_t len = strlen(target);
+        while (len > 0 && target[len - 1] == '/')
+            len--;
+        if (len >= PAGLETS_URL_MAX)
+            return paglets_err_set(err, -EINVAL, "clone target URL too long");
+        memcpy(url, target, len);
+        url[len] = '\0';
+        if (strcmp(url, host->url) == 0)
+            snprintf(name, name_size, "%s", host->config.name);
+        return 0;
+    }
+    snprintf(name, name_size, "%s", target);
+    if (strcmp(target, host->config.name) == 0) {
+        snprintf(url, PAGLETS_URL_MAX, "%s", host->url);
+        return 0;
+    }
+    if (host->mesh != NULL &&
+        paglets__mesh_resolve(host->mesh, target, url, PAGLETS_URL_MAX) == 0)
+        return 0;
+    return paglets_err_set(err, -ENOENT, "no online host named '%.128s'",
+                           target);
+}
+
+struct paglets_client *paglets__host_thread_client(struct paglets_host *host,
+                                                   struct paglets_err *err)
+{
+    struct paglets__client_slot *slot = pthread_getspecific(host->client_key);
+    if (slot != NULL)
+        return slot->client;
+    slot = calloc(1, sizeof(*slot));
+    if (slot == NULL) {
+        paglets_err_set(err, -ENOMEM, "out of memory");
+        return NULL;
+    }
+    slot->host = host;
+    slot->client = paglets_client_new(host->config.api_key, err);
+    if (slot->client == NULL ||
+        pthread_setspecific(host->client_key, slot) != 0) {
+        paglets_client_free(slot->client);
+        free(slot);
+        paglets_err_set(err, -ENOMEM, "cannot create agent client");
+        return NULL;
+    }
+    pthread_mutex_lock(&host->lock);
+    slot->next = host->clients;
+    if (slot->next != NULL)
+        slot->next->prev = slot;
+    host->clients = slot;
+    pthread_mutex_unlock(&host->lock);
+    return slot->client;
+}
+
+struct paglets_client *paglets_agent_client(struct paglets_agent *agent)
+{
+    return paglets__host_thread_client(paglets_agent_host(agent), NULL);
+}

@@ -1,0 +1,262 @@
+/*
+ * Agent lifecycle on one host: create, accept a clone, clone out, message,
+ * dispose. HTTP handlers and agent code both come through here, so a
+ * same-host clone takes the same path as a remote one minus the socket.
+ */
+#include "compat.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <paglets/client.h>
+
+#include "remote/client_int.h"
+#include "runtime/codec.h"
+#include "runtime/host_int.h"
+#include "util/log.h"
+
+/*
+ * Build, register and start an agent. id NULL (or taken, for clones whose
+ * sender picked an id we already hold) gets a fresh one.
+ */
+static int start_agent(struct paglets_host *host,
+                       const struct paglets_agent_type *type, const char *id,
+                       const json_t *state, struct paglets_proxy *proxy,
+                       struct paglets_err *err)
+{
+    char fresh[PAGLETS_ID_MAX];
+    if (atomic_load(&host->stopping))
+        return paglets_err_set(err, -EBUSY, "host is shutting down");
+    if (id == NULL || !paglets__id_is_valid(id)) {
+        int rc = paglets__id_generate(fresh);
+        if (rc != 0)
+            return paglets_err_set(err, rc, "cannot generate agent id");
+        id = fresh;
+    }
+    pthread_mutex_lock(&host->lock);
+    host->live_agents++;
+    pthread_mutex_unlock(&host->lock);
+    struct paglets_agent *agent =
+        paglets__agent_new(host, type, id, state, err);
+    if (agent == NULL) {
+        paglets__host_agent_freed(host);
+        return err ? err->code : -ENOMEM;
+    }
+    int rc = paglets__registry_add(&host->registry, agent);
+    if (rc == -EEXIST && id != fresh) {
+        /* The sender's id collides with one of ours: pick another. */
+        if (paglets__id_generate(agent->id) == 0)
+            rc = paglets__registry_add(&host->registry, agent);
+    }
+    if (rc != 0) {
+        paglets__agent_unref(agent);
+        if (rc == -EBUSY)
+            return paglets_err_set(err, rc,
+                                   "too many agents on host '%s' "
+                                   "(limit %zu)",
+                                   host->config.name, host->config.max_agents);
+        return paglets_err_set(err, rc, "cannot register agent: %s",
+                               paglets_strerror(rc));
+    }
+    *proxy = paglets_agent_proxy(agent);
+    paglets_log_debug(PAGLETS_LOG_CAT_AGENT, "agent '%s' of type '%s' started",
+                      agent->id, type->name);
+    if (type->run != NULL) {
+        /* The worker takes its own reference; the registry keeps its one. */
+        paglets__agent_ref(agent);
+        if (paglets__host_spawn_run(host, agent) != 0) {
+            paglets_log_error("cannot start run hook of agent '%s'", agent->id);
+            paglets__agent_unref(agent);
+        }
+    }
+    return 0;
+}
+
+int paglets__host_create(struct paglets_host *host, const char *type_name,
+                         const json_t *state, struct paglets_proxy *proxy,
+                         struct paglets_err *err)
+{
+    const struct paglets_agent_type *type =
+        paglets__host_find_type(host, type_name);
+    if (type == NULL)
+        return paglets_err_set(
+            err, -EINVAL, "agent type '%.128s' is not registered", type_name);
+    return start_agent(host, type, NULL, state, proxy, err);
+}
+
+int paglets__host_accept(struct paglets_host *host, const json_t *json,
+                         struct paglets_proxy *proxy, struct paglets_err *err)
+{
+    struct paglets__envelope env;
+    int rc = paglets__envelope_from_json(json, &env, err);
+    if (rc != 0)
+        return rc;
+    const struct paglets_agent_type *type =
+        paglets__host_find_type(host, env.agent_class_name);
+    if (type == NULL)
+        return paglets_err_set(err, -EINVAL,
+                               "agent type '%.128s' is not registered",
+                               env.agent_class_name);
+    if (*env.state_class_name != '\0' && type->state_name != NULL &&
+        strcmp(env.state_class_name, type->state_name) != 0)
+        return paglets_err_set(err, -EINVAL,
+                               "state class '%.128s' does not match type "
+                               "'%s'",
+                               env.state_class_name, type->name);
+    rc = start_agent(host, type, *env.agent_id ? env.agent_id : NULL, env.state,
+                     proxy, err);
+    if (rc == 0)
+        paglets_log_info("accepted clone '%s' of '%.64s' from '%.128s'",
+                         proxy->agent_id, env.clone_of, env.source_host_name);
+    return rc;
+}
+
+/* Send the envelope to url (or hand it to ourselves) and read the proxy. */
+static int deliver(struct paglets_host *host, const char *url,
+                   const json_t *envelope, struct paglets_proxy *clone,
+                   struct paglets_err *err)
+{
+    if (strcmp(url, host->url) == 0)
+        return paglets__host_accept(host, envelope, clone, err);
+    struct paglets_client *client = paglets__host_thread_client(host, err);
+    if (client == NULL)
+        return err ? err->code : -ENOMEM;
+    return paglets__client_post_envelope(client, url, envelope, clone, err);
+}
+
+int paglets__host_clone(struct paglets_host *host, struct paglets_agent *agent,
+                        const char *target, const json_t *state,
+                        struct paglets_proxy *clone, struct paglets_err *err)
+{
+    char url[PAGLETS_URL_MAX], name[128], id[PAGLETS_ID_MAX];
+    json_t *own = NULL, *envelope = NULL;
+    int rc = paglets__host_resolve(host, target, url, name, sizeof(name), err);
+    if (rc != 0)
+        return rc;
+    if (state == NULL) {
+        own = paglets__agent_encode_state(agent);
+        if (own == NULL)
+            return paglets_err_set(err, -ENOMEM,
+                                   "cannot encode state of "
+                                   "'%s'",
+                                   agent->id);
+        state = own;
+    }
+    rc = paglets__id_generate(id);
+    if (rc != 0) {
+        paglets_err_set(err, rc, "cannot generate agent id");
+        goto out;
+    }
+    struct paglets__envelope env = {
+        .kind = PAGLETS_ENVELOPE_KIND_CLONE,
+        .agent_id = id,
+        .agent_class_name = agent->type->name,
+        .state_class_name =
+            agent->type->state_name ? agent->type->state_name : "",
+        .state = state,
+        .source_host_name = host->config.name,
+        .source_host_address = host->url,
+        .target_host_name = name,
+        .target_host_address = url,
+        .clone_of = agent->id,
+    };
+    envelope = paglets__envelope_to_json(&env);
+    if (envelope == NULL) {
+        rc = paglets_err_set(err, -ENOMEM, "cannot encode envelope");
+        goto out;
+    }
+    rc = deliver(host, url, envelope, clone, err);
+out:
+    json_decref(envelope);
+    json_decref(own);
+    return rc;
+}
+
+/* Run one operation with a borrowed request; *reply is never NULL on 0. */
+static int call_op(struct paglets_agent *agent, const struct paglets_op *op,
+                   const json_t *args, json_t **reply, struct paglets_err *err)
+{
+    json_t *empty = NULL;
+    if (args == NULL) {
+        empty = json_object();
+        args = empty;
+    }
+    *reply = NULL;
+    int rc = op->handler(agent, args, reply, err);
+    json_decref(empty);
+    if (rc != 0) {
+        json_decref(*reply);
+        *reply = NULL;
+        return paglets_err_set(err, rc, "operation '%s' failed: %s", op->name,
+                               paglets_strerror(rc));
+    }
+    if (*reply == NULL)
+        *reply = json_object();
+    return *reply ? 0 : paglets_err_set(err, -ENOMEM, "out of memory");
+}
+
+int paglets__host_message(struct paglets_host *host, const char *id,
+                          const json_t *body, json_t **reply,
+                          struct paglets_err *err)
+{
+    struct paglets__message msg;
+    int rc = paglets__message_from_json(body, &msg, err);
+    if (rc != 0)
+        return rc;
+    struct paglets_agent *agent = paglets__registry_get(&host->registry, id);
+    if (agent == NULL)
+        return paglets_err_set(err, -ENOENT, "no agent '%.64s'", id);
+    const struct paglets_op *op = paglets__agent_find_op(agent->type, msg.op);
+    json_t *result = NULL;
+    if (op == NULL) {
+        rc = paglets_err_set(err, -EOPNOTSUPP,
+                             "agent type '%s' has no operation '%.128s'",
+                             agent->type->name, msg.op);
+    } else if (msg.oneway) {
+        rc = paglets__host_spawn_oneway(host, agent, op, msg.args, err);
+        result = rc == 0 ? json_object() : NULL;
+    } else {
+        rc = call_op(agent, op, msg.args, &result, err);
+    }
+    paglets__agent_unref(agent);
+    if (rc != 0)
+        return rc;
+    *reply = json_pack("{s:o}", "result", result);
+    return *reply ? 0 : paglets_err_set(err, -ENOMEM, "out of memory");
+}
+
+int paglets__host_run_oneway(struct paglets_agent *agent,
+                             const struct paglets_op *op, const json_t *args)
+{
+    struct paglets_err err = {0};
+    json_t *reply = NULL;
+    int rc = call_op(agent, op, args, &reply, &err);
+    if (rc != 0)
+        paglets_log_warn("one-way '%s' to agent '%s' failed: %s", op->name,
+                         agent->id, err.message);
+    json_decref(reply);
+    return rc;
+}
+
+void paglets__host_forget(struct paglets_host *host,
+                          struct paglets_agent *agent)
+{
+    if (paglets__registry_remove(&host->registry, agent)) {
+        paglets_log_debug(PAGLETS_LOG_CAT_AGENT, "agent '%s' disposed",
+                          agent->id);
+        paglets__agent_unref(agent);
+    }
+}
+
+int paglets__host_dispose_id(struct paglets_host *host, const char *id,
+                             struct paglets_err *err)
+{
+    struct paglets_agent *agent = paglets__registry_get(&host->registry, id);
+    if (agent == NULL)
+        return paglets_err_set(err, -ENOENT, "no agent '%.64s'", id);
+    paglets_agent_dispose(agent);
+    paglets__agent_unref(agent);
+    return 0;
+}

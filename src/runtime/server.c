@@ -1,0 +1,334 @@
+/*
+ * The HTTP server of a host (libmicrohttpd): listening, authentication,
+ * body limits and JSON responses; routes.c maps paths to operations.
+ *
+ * Threading: one thread per connection (MHD_USE_THREAD_PER_CONNECTION),
+ * bounded by a connection limit and an idle timeout. Operations block by
+ * design: `drain` sleeps on an agent's condition variable, `collect` and
+ * clones make outgoing HTTP calls, some to this very host. With a fixed
+ * pool of N workers, N such requests waiting on calls to their own host
+ * would hold every worker and deadlock; suspend/resume would need a second
+ * pool with the same problem one level down. A thread per connection lets
+ * every accepted request make progress, so self-calls cannot deadlock;
+ * the limit turns overload into refused connections instead. Idle, the
+ * host runs a single listening thread, which keeps RSS small.
+ */
+#include "compat.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <microhttpd.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "remote/http.h"
+#include "runtime/host_int.h"
+#include "runtime/netaddr.h"
+#include "runtime/routes.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+/* Per-request state, from the headers to the completion callback. */
+struct request {
+    struct paglets__buf body;
+    bool too_big;
+};
+
+static enum MHD_Result send_json(struct MHD_Connection *conn, unsigned status,
+                                 const json_t *json)
+{
+    char *text = json_dumps(json, JSON_COMPACT);
+    struct MHD_Response *resp = NULL;
+    if (text != NULL)
+        resp = MHD_create_response_from_buffer(strlen(text), text,
+                                               MHD_RESPMEM_MUST_FREE);
+    if (resp == NULL) {
+        free(text);
+        static const char fallback[] =
+            "{\"error\":{\"code\":\"ENOMEM\",\"message\":\"out of memory\"}}";
+        resp = MHD_create_response_from_buffer(
+            sizeof(fallback) - 1, (void *)fallback, MHD_RESPMEM_PERSISTENT);
+        status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+        if (resp == NULL)
+            return MHD_NO;
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            "application/json");
+    enum MHD_Result ret = MHD_queue_response(conn, status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *conn, int code,
+                                  const char *message)
+{
+    json_t *body = json_pack("{s:{s:s, s:s}}", "error", "code",
+                             paglets_errname(code), "message", message);
+    enum MHD_Result ret =
+        send_json(conn, (unsigned)paglets__http_status_for(code), body);
+    json_decref(body);
+    return ret;
+}
+
+/* Constant time in the key: compare SHA-256 digests, never the strings. */
+static bool authorized(const struct paglets_host *host,
+                       struct MHD_Connection *conn)
+{
+    if (host->config.api_key == NULL)
+        return true;
+    const char *auth =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0)
+        return false;
+    unsigned char digest[32];
+    unsigned int len = sizeof(digest);
+    if (EVP_Digest(auth + 7, strlen(auth + 7), digest, &len, EVP_sha256(),
+                   NULL) != 1)
+        return false;
+    return CRYPTO_memcmp(digest, host->key_digest, sizeof(digest)) == 0;
+}
+
+static bool declared_too_big(const struct paglets_host *host,
+                             struct MHD_Connection *conn)
+{
+    const char *text = MHD_lookup_connection_value(
+        conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (text == NULL)
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(text, &end, 10);
+    return errno != 0 || n > host->config.max_body_bytes;
+}
+
+/* The first call for a request: checks that need only the headers. */
+static enum MHD_Result begin(struct paglets_host *host,
+                             struct MHD_Connection *conn, void **con_cls)
+{
+    struct request *req = calloc(1, sizeof(*req));
+    if (req == NULL)
+        return MHD_NO;
+    paglets__buf_init(&req->body, host->config.max_body_bytes);
+    *con_cls = req;
+    pthread_mutex_lock(&host->lock);
+    host->requests++;
+    pthread_mutex_unlock(&host->lock);
+    if (!authorized(host, conn))
+        return send_error(conn, -EACCES, "missing or wrong API key");
+    if (declared_too_big(host, conn))
+        return send_error(conn, -EMSGSIZE, "request body too large");
+    return MHD_YES;
+}
+
+static enum MHD_Result finish(struct paglets_host *host,
+                              struct MHD_Connection *conn, struct request *req,
+                              const char *method, const char *url)
+{
+    if (req->too_big)
+        return send_error(conn, -EMSGSIZE, "request body too large");
+    if (atomic_load(&host->stopping))
+        return send_error(conn, -EBUSY, "host is shutting down");
+    json_t *body = NULL;
+    if (req->body.len > 0) {
+        json_error_t jerr;
+        body = json_loadb(req->body.data, req->body.len, JSON_REJECT_DUPLICATES,
+                          &jerr);
+        if (body == NULL) {
+            char message[256];
+            snprintf(message, sizeof(message), "malformed JSON: %s", jerr.text);
+            return send_error(conn, -EINVAL, message);
+        }
+    }
+    struct paglets_err err = {0};
+    json_t *reply = NULL;
+    int status = 200;
+    int rc = paglets__route(host, method, url, body, &reply, &status, &err);
+    json_decref(body);
+    enum MHD_Result ret;
+    if (rc != 0) {
+        paglets_log_debug(PAGLETS_LOG_CAT_HTTP, "%s %s: %s", method, url,
+                          err.message);
+        ret =
+            send_error(conn, rc, err.code ? err.message : paglets_strerror(rc));
+    } else {
+        ret = send_json(conn, (unsigned)status, reply);
+    }
+    json_decref(reply);
+    return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+                                  const char *url, const char *method,
+                                  const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    struct paglets_host *host = cls;
+    struct request *req = *con_cls;
+    if (req == NULL)
+        return begin(host, conn, con_cls);
+    if (*upload_size > 0) {
+        if (!req->too_big &&
+            paglets__buf_append(&req->body, upload, *upload_size) != 0) {
+            /* Keep reading to the end, dropping the rest, then say 413. */
+            req->too_big = true;
+            paglets__buf_release(&req->body);
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    return finish(host, conn, req, method, url);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    (void)toe;
+    struct paglets_host *host = cls;
+    struct request *req = *con_cls;
+    if (req == NULL)
+        return;
+    paglets__buf_release(&req->body);
+    free(req);
+    *con_cls = NULL;
+    pthread_mutex_lock(&host->lock);
+    host->requests--;
+    pthread_cond_broadcast(&host->cond);
+    pthread_mutex_unlock(&host->lock);
+}
+
+void paglets__server_wait_idle(struct paglets_host *host, double deadline)
+{
+    struct timespec ts =
+        paglets__deadline_after(deadline - paglets__mono_now());
+    pthread_mutex_lock(&host->lock);
+    while (host->requests > 0 &&
+           pthread_cond_timedwait(&host->cond, &host->lock, &ts) != ETIMEDOUT)
+        ;
+    pthread_mutex_unlock(&host->lock);
+}
+
+static struct MHD_Daemon *listen_on(struct paglets_host *host, const char *addr,
+                                    int port, struct paglets_err *err)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE};
+    struct addrinfo *res = NULL;
+    int gai = getaddrinfo(addr, NULL, &hints, &res);
+    if (gai != 0) {
+        paglets_err_set(err, -EADDRNOTAVAIL, "cannot resolve '%s': %s", addr,
+                        gai_strerror(gai));
+        return NULL;
+    }
+    struct sockaddr_storage ss;
+    memcpy(&ss, res->ai_addr, res->ai_addrlen);
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION |
+                     MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC;
+    if (ss.ss_family == AF_INET6) {
+        ((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)port);
+        flags |= MHD_USE_IPv6;
+    } else {
+        ((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)port);
+    }
+    freeaddrinfo(res);
+    unsigned timeout = host->config.request_timeout_s > 0
+                           ? (unsigned)(host->config.request_timeout_s + 0.5)
+                           : 0;
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, (uint16_t)port, NULL, NULL, on_request, host,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_CONNECTION_LIMIT, host->config.max_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, host, MHD_OPTION_END);
+    if (d == NULL)
+        paglets_err_set(err, errno ? -errno : -EADDRINUSE,
+                        "cannot listen on %s port %d: %s", addr, port,
+                        paglets_strerror(errno ? -errno : -EADDRINUSE));
+    return d;
+}
+
+static void format_url(char *url, size_t size, const char *addr, int port)
+{
+    bool v6 = strchr(addr, ':') != NULL;
+    snprintf(url, size, "http://%s%s%s:%d", v6 ? "[" : "", addr, v6 ? "]" : "",
+             port);
+}
+
+/* Expand "auto" in place into buf; returns the address to use. */
+static const char *public_address(const char *addr, char *buf, size_t size,
+                                  struct paglets_err *err)
+{
+    if (strcmp(addr, "auto") != 0)
+        return addr;
+    return paglets__default_route_address(buf, size, err) == 0 ? buf : NULL;
+}
+
+static void derive_url(struct paglets_host *host, const char *first_public,
+                       int port)
+{
+    const struct paglets_host_config *c = &host->config;
+    if (c->public_url != NULL) {
+        size_t len = strlen(c->public_url);
+        while (len > 0 && c->public_url[len - 1] == '/')
+            len--;
+        snprintf(host->url, sizeof(host->url), "%.*s", (int)len, c->public_url);
+    } else if (first_public != NULL) {
+        format_url(host->url, sizeof(host->url), first_public, port);
+    } else {
+        format_url(host->url, sizeof(host->url), c->bind_host, port);
+    }
+}
+
+int paglets__server_start(struct paglets_host *host, struct paglets_err *err)
+{
+    const struct paglets_host_config *c = &host->config;
+    host->daemons = calloc(1 + c->n_bind_public, sizeof(*host->daemons));
+    if (host->daemons == NULL)
+        return paglets_err_set(err, -ENOMEM, "out of memory");
+    struct MHD_Daemon *d = listen_on(host, c->bind_host, c->port, err);
+    if (d == NULL)
+        return err ? err->code : -EADDRINUSE;
+    host->daemons[host->n_daemons++] = d;
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    int port = info != NULL && info->port != 0 ? info->port : c->port;
+    char first[64] = "", buf[64];
+    for (size_t i = 0; i < c->n_bind_public; i++) {
+        const char *addr =
+            public_address(c->bind_public[i], buf, sizeof(buf), err);
+        if (addr == NULL)
+            return err ? err->code : -ENOENT;
+        if (i == 0)
+            snprintf(first, sizeof(first), "%s", addr);
+        d = listen_on(host, addr, port, err);
+        if (d == NULL)
+            return err ? err->code : -EADDRINUSE;
+        host->daemons[host->n_daemons++] = d;
+    }
+    derive_url(host, *first ? first : NULL, port);
+    paglets_log_info("host '%s' listening on %s", c->name, host->url);
+    return 0;
+}
+
+void paglets__server_quiesce(struct paglets_host *host)
+{
+    for (size_t i = 0; i < host->n_daemons; i++) {
+        MHD_socket fd = MHD_quiesce_daemon(host->daemons[i]);
+        if (fd != MHD_INVALID_SOCKET)
+            close(fd);
+    }
+}
+
+void paglets__server_stop(struct paglets_host *host)
+{
+    for (size_t i = 0; i < host->n_daemons; i++)
+        MHD_stop_daemon(host->daemons[i]);
+    host->n_daemons = 0;
+}

@@ -1,0 +1,50 @@
+# docs/perf-summary.schema.json against documents: the schema is valid
+# JSON Schema 2020-12, the documented example passes, a broken example fails
+# (so the check is not vacuous), and, once `paglets examples perf` is in the
+# build, its real --json output from two hosts on loopback passes.
+# Validator: Debian's python3-jsonschema, through validate_json_schema.py.
+. "$(dirname "$0")/lib.sh"
+
+src=${PAGLETS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+schema="$src/docs/perf-summary.schema.json"
+validate="$src/tests/integration/validate_json_schema.py"
+python=/usr/bin/python3
+if ! "$python" -c 'import jsonschema' 2>/dev/null; then
+  pg_log "skip: python3-jsonschema is not installed (scripts/bootstrap installs it)"
+  pg_pass
+  exit 0
+fi
+
+"$python" "$validate" "$schema" "$src/docs/perf-summary.example.json" ||
+  pg_fail "the documented example does not match the schema"
+
+jq '.results.alpha.result.disk.volumes[0].write_seconds = "fast"
+    | del(.results.alpha.result.runtime_version)' \
+  "$src/docs/perf-summary.example.json" >"$PG_TMP/broken.json"
+if "$python" "$validate" "$schema" "$PG_TMP/broken.json" >"$PG_TMP/broken.out"; then
+  pg_fail "a summary with a string duration and no runtime_version passed"
+fi
+grep -q 'write_seconds' "$PG_TMP/broken.out" || pg_fail "the wrong type was not named"
+grep -q 'runtime_version' "$PG_TMP/broken.out" || pg_fail "the missing field was not named"
+
+if ! "$PAGLETS_BIN" examples perf --help >/dev/null 2>&1; then
+  pg_log "skip: 'paglets examples perf' is not in this build yet; no real output checked"
+  pg_pass
+  exit 0
+fi
+
+alpha=$(pg_start_host alpha --mesh-version "$PG_TEST")
+pg_start_host beta --mesh-version "$PG_TEST" --peer "$alpha" >/dev/null
+mkdir "$PG_TMP/disk"
+set +e
+timeout 120 "$PAGLETS_BIN" examples perf --entry "$alpha" --json --duration 0.02 \
+  --disk-size 1M --path "$PG_TMP/disk" --workers 2 --timeout 60 \
+  >"$PG_TMP/summary.json" 2>"$PG_TMP/perf.log"
+rc=$?
+set -e
+[ "$rc" -le 1 ] || pg_fail "perf exit status $rc: $(cat "$PG_TMP/perf.log")"
+"$python" "$validate" "$schema" "$PG_TMP/summary.json" ||
+  pg_fail "real --json output does not match the schema"
+hosts=$(jq -r '[.results | keys[]] + [.errors | keys[]] | sort | join(",")' "$PG_TMP/summary.json")
+pg_expect_eq "both hosts are in the summary" "alpha,beta" "$hosts"
+pg_pass

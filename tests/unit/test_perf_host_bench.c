@@ -1,0 +1,116 @@
+/*
+ * The whole host run at tiny sizes: every part present with the reference
+ * field names, parts left out are null, and a busy lock is an error in the
+ * result rather than a crash.
+ */
+#include "compat.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "examples/perf/host_bench.h"
+#include "examples/perf/lock.h"
+#include "perf_fixture.h"
+
+static void tiny_request(struct paglets_perf_request *req, const char *dir)
+{
+    paglets_perf_request_init(req);
+    req->duration_seconds = 0.01;
+    req->workers = 2;
+    req->disk_size_bytes = 1u << 20;
+    assert_int_equal(paglets_perf_request_add_path(req, dir), 0);
+}
+
+static void test_host_run_fills_every_part(void **state)
+{
+    struct paglets_perf_request req;
+    tiny_request(&req, *state);
+    struct paglets__perf_host_options opts = {.lock_dir = *state,
+                                              .dram_bytes = 16u << 20};
+    struct paglets__perf_host_result r = {0};
+    assert_int_equal(
+        paglets__perf_run_host_into(&req, "alpha", "http://x", &opts, &r), 0);
+    json_t *j = paglets__perf_host_result_to_json(&r);
+    static const char *const keys[] = {"host_name",
+                                       "host_url",
+                                       "platform",
+                                       "platform_details",
+                                       "runtime_version",
+                                       "lock_wait_seconds",
+                                       "memory_total_bytes",
+                                       "cpu",
+                                       "memory",
+                                       "disk",
+                                       "errors"};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        assert_non_null(json_object_get(j, keys[i]));
+    assert_int_equal(json_array_size(json_object_get(j, "errors")), 0);
+    assert_int_equal(r.cpu->single_core.n, 3);
+    assert_int_equal(r.cpu->multi_core.n, 3);
+    assert_int_equal(r.memory->metrics.n, 3);
+    assert_int_equal(r.disk->volumes.n, 1);
+    assert_int_equal(r.disk->errors.n, 0);
+    assert_true(r.memory_total_bytes > 0);
+    assert_non_null(strstr(r.platform, r.platform_details.kernel_release));
+    assert_int_equal(fixture_count(*state, PAGLETS_PERF_DISK_DIR_PREFIX), 0);
+    json_decref(j);
+    paglets__perf_host_result_release(&r);
+    paglets_perf_request_release(&req);
+}
+
+static void test_parts_left_out_are_null(void **state)
+{
+    struct paglets_perf_request req;
+    tiny_request(&req, *state);
+    req.include_cpu = req.include_memory = req.include_disk = false;
+    setenv("TMPDIR", *state, 1);
+    json_t *j = paglets__perf_run_host(&req, "alpha", "http://x");
+    assert_non_null(j);
+    assert_true(json_is_null(json_object_get(j, "cpu")));
+    assert_true(json_is_null(json_object_get(j, "memory")));
+    assert_true(json_is_null(json_object_get(j, "disk")));
+    json_decref(j);
+    paglets_perf_request_release(&req);
+}
+
+static void test_busy_lock_is_an_error_in_the_result(void **state)
+{
+    struct paglets_perf_request req;
+    tiny_request(&req, *state);
+    req.lock_timeout_seconds = 0.05;
+    setenv("TMPDIR", *state, 1);
+    struct paglets__perf_lock held;
+    assert_int_equal(paglets__perf_lock_acquire(&held, *state, 1, NULL, NULL),
+                     0);
+    json_t *j = paglets__perf_run_host(&req, "alpha", "http://x");
+    paglets__perf_lock_release(&held);
+    assert_non_null(j);
+    json_t *errors = json_object_get(j, "errors");
+    assert_int_equal(json_array_size(errors), 1);
+    assert_string_equal(json_string_value(json_array_get(errors, 0)),
+                        "benchmark lock busy after 0.050s");
+    assert_true(json_number_value(json_object_get(j, "lock_wait_seconds")) >=
+                0.05);
+    assert_true(json_is_null(json_object_get(j, "cpu")));
+    json_decref(j);
+    paglets_perf_request_release(&req);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, fixture_setup, fixture_teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_host_run_fills_every_part),
+        T(test_parts_left_out_are_null),
+        T(test_busy_lock_is_an_error_in_the_result),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
