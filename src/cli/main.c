@@ -33,6 +33,7 @@ static int root_run(void *config, int argc, char **argv)
 
 static const struct cli_command *const root_subcommands[] = {
     &cli_host_command,
+    &cli_examples_command,
     NULL,
 };
 
