@@ -1,21 +1,26 @@
 # Helpers shared by the test_perf_*.sh scripts: a meshed group of hosts and
 # a bounded `paglets examples perf` run. Source after lib.sh.
 
-# pg_perf_mesh NAME...: start hosts meshed through the first one and wait
-# until the first lists them all online. Sets PG_URL_<NAME> for each.
+# pg_perf_join NAME: start host NAME, meshed through the first host this
+# test started (PG_PERF_SEED), and set PG_URL_<NAME>. Not in $(...): the
+# pids and variables must reach the test's shell.
+pg_perf_join() {
+  local name=$1
+  pg_start_host "$name" --mesh-version perf-test --gossip-interval 0.2 \
+    ${PG_PERF_SEED:+--peer "$PG_PERF_SEED"} >"$PG_TMP/$name.url"
+  local url
+  url=$(cat "$PG_TMP/$name.url")
+  [ -n "${PG_PERF_SEED:-}" ] || PG_PERF_SEED=$url
+  printf -v "PG_URL_${name//[^A-Za-z0-9_]/_}" %s "$url"
+}
+
+# pg_perf_mesh NAME...: start the hosts and wait until the first host
+# lists them all online.
 pg_perf_mesh() {
-  local first=$1 name url seed=""
-  for name in "$@"; do
-    if [ -z "$seed" ]; then
-      url=$(pg_start_host "$name" --mesh-version perf-test --gossip-interval 0.2)
-      seed=$url
-    else
-      url=$(pg_start_host "$name" --mesh-version perf-test --gossip-interval 0.2 --peer "$seed")
-    fi
-    printf -v "PG_URL_${name//[^A-Za-z0-9_]/_}" %s "$url"
-  done
-  pg_wait_for 20 pg_perf_online "$seed" "$#" ||
-    pg_fail "mesh of $* never formed at $seed (first: $first)"
+  local name
+  for name in "$@"; do pg_perf_join "$name"; done
+  pg_wait_for 20 pg_perf_online "$PG_PERF_SEED" "$#" ||
+    pg_fail "mesh of $* never formed at $PG_PERF_SEED"
 }
 
 # pg_perf_online URL N: true when the host at URL lists N online hosts.
@@ -32,4 +37,16 @@ pg_perf() {
   shift 2
   timeout 120 "$PAGLETS_BIN" examples perf "$@" >"$out" 2>"$err" || rc=$?
   echo "$rc"
+}
+
+# pg_perf_hold_lock DIR: take DIR/paglets-benchmark.lock in a background
+# process (killed with the hosts) until the test ends.
+pg_perf_hold_lock() {
+  mkdir -p "$1"
+  bash -c 'exec 9>"$1/paglets-benchmark.lock"; flock -x 9; exec sleep 300' \
+    _ "$1" >/dev/null 2>&1 &
+  PG_PIDS+=("$!")
+  pg_guard "$!"
+  pg_wait_for 5 bash -c "! flock -n '$1/paglets-benchmark.lock' true" ||
+    pg_fail "could not take the lock in $1"
 }
