@@ -3,10 +3,13 @@
 
 # pg_perf_join NAME: start host NAME, meshed through the first host this
 # test started (PG_PERF_SEED), and set PG_URL_<NAME>. Not in $(...): the
-# pids and variables must reach the test's shell.
+# pids and variables must reach the test's shell. The hosts of one test
+# share a temp dir (PERF_TMPDIR overrides it), so their benchmark lock is
+# theirs alone: other tests running at the same time do not delay them.
 pg_perf_join() {
-  local name=$1
-  pg_start_host "$name" --mesh-version perf-test --gossip-interval 0.2 \
+  local name=$1 tmp=${PERF_TMPDIR:-$PG_TMP/tmp}
+  mkdir -p "$tmp"
+  TMPDIR=$tmp pg_start_host "$name" --mesh-version perf-test --gossip-interval 0.2 \
     ${PG_PERF_SEED:+--peer "$PG_PERF_SEED"} >"$PG_TMP/$name.url"
   local url
   url=$(cat "$PG_TMP/$name.url")

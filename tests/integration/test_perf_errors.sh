@@ -7,7 +7,7 @@
 # beta's temp dir holds a benchmark lock this test keeps taken.
 pg_perf_hold_lock "$PG_TMP/locked"
 pg_perf_join alpha
-TMPDIR="$PG_TMP/locked" pg_perf_join beta
+PERF_TMPDIR="$PG_TMP/locked" pg_perf_join beta
 pg_perf_join gamma
 pg_wait_for 20 pg_perf_online "$PG_URL_alpha" 3 || pg_fail "mesh never formed"
 
