@@ -49,7 +49,7 @@ static void print_option_help(const struct cli_opt *opt)
     else
         snprintf(left, sizeof(left), "    --%s%s%s", opt->name,
                  *value ? " " : "", value);
-    printf("  %-26s %s\n", left, opt->help);
+    printf("  %-30s %s\n", left, opt->help);
 }
 
 static void print_help(const struct cli_command *cmd, const char *path)
@@ -64,12 +64,12 @@ static void print_help(const struct cli_command *cmd, const char *path)
         printf("\nCommands:\n");
         for (const struct cli_command *const *sub = cmd->subcommands; *sub;
              sub++)
-            printf("  %-26s %s\n", (*sub)->name, (*sub)->summary);
+            printf("  %-30s %s\n", (*sub)->name, (*sub)->summary);
     }
     printf("\nOptions:\n");
     for (size_t i = 0; i < cmd->n_opts; i++)
         print_option_help(&cmd->opts[i]);
-    printf("  %-26s %s\n", "-h, --help", "show this help and exit");
+    printf("  %-30s %s\n", "-h, --help", "show this help and exit");
     if (cmd->subcommands)
         printf("\nRun '%s COMMAND --help' for a command's options.\n", path);
 }

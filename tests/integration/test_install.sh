@@ -47,7 +47,13 @@ if ! grep -qw paglets_host_new "$PG_TMP/symbols"; then
   pg_pass
   exit 0
 fi
-make -C "$work" CFLAGS="-O2 -Wall -Wextra -Werror" >"$PG_TMP/make.log" 2>&1 ||
+# A sanitizer build installs an instrumented library: link its runtime too.
+san=""
+nm -u "$prefix/lib/libpaglets.a" >"$PG_TMP/undefined" 2>/dev/null || true
+grep -qw __asan_init "$PG_TMP/undefined" && san="-fsanitize=address,undefined"
+grep -qw __tsan_init "$PG_TMP/undefined" && san="-fsanitize=thread"
+make -C "$work" CFLAGS="-O2 -Wall -Wextra -Werror $san" LDFLAGS="$san" \
+  >"$PG_TMP/make.log" 2>&1 ||
   pg_fail "examples do not build against the installed copy: $(tail -n 5 "$PG_TMP/make.log")"
 [ -x "$work/hello_agent" ] || pg_fail "make built no hello_agent"
 
