@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <paglets/host.h>
+#include <paglets/perf.h>
 
 #include "agents.h"
 #include "commands.h"
@@ -22,6 +23,7 @@
  */
 static const struct paglets_agent_type *const builtin_types[] = {
     &cli_echo_agent_type,
+    &paglets_perf_agent_type,
 };
 
 struct host_opts {
