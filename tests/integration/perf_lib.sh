@@ -6,11 +6,12 @@
 # pids and variables must reach the test's shell. The hosts of one test
 # share a temp dir (PERF_TMPDIR overrides it), so their benchmark lock is
 # theirs alone: other tests running at the same time do not delay them.
+# PERF_OFFLINE_AFTER sets the hosts' offline window (default 10 s).
 pg_perf_join() {
   local name=$1 tmp=${PERF_TMPDIR:-$PG_TMP/tmp}
   mkdir -p "$tmp"
   TMPDIR=$tmp pg_start_host "$name" --mesh-version perf-test --gossip-interval 0.2 \
-    ${PG_PERF_SEED:+--peer "$PG_PERF_SEED"} >"$PG_TMP/$name.url"
+    --offline-after "${PERF_OFFLINE_AFTER:-10}" ${PG_PERF_SEED:+--peer "$PG_PERF_SEED"} >"$PG_TMP/$name.url"
   local url
   url=$(cat "$PG_TMP/$name.url")
   [ -n "${PG_PERF_SEED:-}" ] || PG_PERF_SEED=$url
