@@ -133,6 +133,12 @@ static enum MHD_Result finish(struct paglets_host *host,
         return send_error(conn, -EMSGSIZE, "request body too large");
     if (atomic_load(&host->stopping))
         return send_error(conn, -EBUSY, "host is shutting down");
+    /*
+     * The daemon accepts before the URL is known (port 0 is chosen by the
+     * bind); routes read host->url, so wait for it to be published.
+     */
+    if (!atomic_load(&host->ready))
+        return send_error(conn, -EBUSY, "host is starting");
     json_t *body = NULL;
     if (req->body.len > 0) {
         json_error_t jerr;
@@ -323,6 +329,7 @@ int paglets__server_start(struct paglets_host *host, struct paglets_err *err)
         host->daemons[host->n_daemons++] = d;
     }
     derive_url(host, *first ? first : NULL, port);
+    atomic_store(&host->ready, true);
     paglets_log_info("host '%s' listening on %s", c->name, host->url);
     return 0;
 }
