@@ -89,6 +89,22 @@ PAGLETS_EXTERN int paglets_client_list(struct paglets_client *client,
                                        const char *url, json_t **agents,
                                        struct paglets_err *err);
 
+/*
+ * Pick the entry host for a command line. An entry containing "://" is
+ * used directly once its /health answers. Otherwise the candidates are
+ * http://127.0.0.1:8765 and this machine's LAN address on port 8765: with
+ * entry NULL or "" the first that answers wins, else the one whose /health
+ * name equals entry, else an online host of that name in the mesh of the
+ * first candidate that answered. Writes the URL to url (url_size >=
+ * PAGLETS_URL_MAX) and, if health is non-NULL, its /health reply (new
+ * reference). Returns 0; -ENOENT when no host has that name; else the last
+ * candidate's error. Same threading as the client.
+ */
+PAGLETS_EXTERN int paglets_client_entry(struct paglets_client *client,
+                                        const char *entry, char *url,
+                                        size_t url_size, json_t **health,
+                                        struct paglets_err *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -501,5 +501,6 @@ struct paglets_client *paglets__host_thread_client(struct paglets_host *host,
 
 struct paglets_client *paglets_agent_client(struct paglets_agent *agent)
 {
-    return paglets__host_thread_client(paglets_agent_host(agent), NULL);
+    struct paglets_host *host = paglets_agent_host(agent);
+    return host ? paglets__host_thread_client(host, NULL) : NULL;
 }

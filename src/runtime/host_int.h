@@ -35,7 +35,6 @@ struct paglets_host {
     size_t n_daemons;
     struct paglets__mesh *mesh; /* NULL with --no-mesh */
     atomic_bool stopping;       /* requests now get 503 */
-    atomic_bool ready;          /* url is set: requests may be routed */
     bool started, stopped;
 
     /*

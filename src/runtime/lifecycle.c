@@ -61,8 +61,7 @@ static int start_agent(struct paglets_host *host,
                                paglets_strerror(rc));
     }
     *proxy = paglets_agent_proxy(agent);
-    paglets_log_debug(PAGLETS_LOG_CAT_AGENT, "agent '%s' of type '%s' started",
-                      agent->id, type->name);
+    paglets_log_info("created agent '%s' of type '%s'", agent->id, type->name);
     if (type->run != NULL) {
         /* The worker takes its own reference; the registry keeps its one. */
         paglets__agent_ref(agent);
@@ -244,8 +243,7 @@ void paglets__host_forget(struct paglets_host *host,
                           struct paglets_agent *agent)
 {
     if (paglets__registry_remove(&host->registry, agent)) {
-        paglets_log_debug(PAGLETS_LOG_CAT_AGENT, "agent '%s' disposed",
-                          agent->id);
+        paglets_log_info("disposed agent '%s'", agent->id);
         paglets__agent_unref(agent);
     }
 }

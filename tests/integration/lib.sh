@@ -55,6 +55,10 @@ pg_start_host() {
   local name=$1
   shift
   local log="$PG_TMP/$name.log"
+  # The log must exist before the child gets to open it: under load the
+  # sed below can run first, and a missing file would end the script
+  # silently (set -e with pipefail).
+  : >"$log"
   # stdout goes elsewhere too: a daemon holding it would keep the caller's
   # $(pg_start_host ...) waiting until the host exits.
   "$PAGLETS_BIN" host --name "$name" --port 0 "$@" >/dev/null 2>"$log" &

@@ -35,6 +35,8 @@ struct node {
 
 struct sim {
     double now;
+    uint64_t rng; /* the order nodes run their rounds in */
+    bool chain;   /* node i joins through node i-1, not node 0 */
     struct node nodes[MAX_NODES];
     size_t n;
 };
@@ -104,7 +106,7 @@ static void sim_boot(struct sim *sim, size_t i, const char *version)
     snprintf(n->version, sizeof(n->version), "%s", version);
     n->rng = 0x9E3779B97F4A7C15ULL * (i + 1);
     n->down = false;
-    const char *seeds[] = {sim->nodes[0].url};
+    const char *seeds[] = {sim->nodes[sim->chain && i > 0 ? i - 1 : 0].url};
     struct paglets__mesh_config config = {
         .self_name = n->name,
         .self_url = n->url,
@@ -121,16 +123,23 @@ static void sim_boot(struct sim *sim, size_t i, const char *version)
         sim->n = i + 1;
 }
 
-static struct sim *sim_new(size_t n)
+static struct sim *sim_new_shaped(size_t n, bool chain)
 {
     struct sim *sim = calloc(1, sizeof(*sim));
     assert_non_null(sim);
+    sim->rng = 0x2545F4914F6CDD1DULL;
+    sim->chain = chain;
     /* Node 0's URL must exist before the others take it as their seed. */
     snprintf(sim->nodes[0].url, sizeof(sim->nodes[0].url),
              "http://127.0.0.1:%d", 9000);
     for (size_t i = 0; i < n; i++)
         sim_boot(sim, i, "v1");
     return sim;
+}
+
+static struct sim *sim_new(size_t n)
+{
+    return sim_new_shaped(n, false);
 }
 
 static void sim_free(struct sim *sim)
@@ -140,12 +149,28 @@ static void sim_free(struct sim *sim)
     free(sim);
 }
 
-/* One second: every running node runs one round. */
+/*
+ * One second: every running node runs one round, in a new random order
+ * each time, as unsynchronised hosts would.
+ */
 static void sim_round(struct sim *sim)
 {
-    for (size_t i = 0; i < sim->n; i++) {
-        if (!sim->nodes[i].down)
-            assert_true(paglets__mesh_round(sim->nodes[i].mesh) >= 0);
+    size_t order[MAX_NODES];
+    for (size_t i = 0; i < sim->n; i++)
+        order[i] = i;
+    for (size_t i = sim->n; i > 1; i--) {
+        sim->rng ^= sim->rng << 13;
+        sim->rng ^= sim->rng >> 7;
+        sim->rng ^= sim->rng << 17;
+        size_t j = (size_t)(sim->rng % i);
+        size_t tmp = order[i - 1];
+        order[i - 1] = order[j];
+        order[j] = tmp;
+    }
+    for (size_t k = 0; k < sim->n; k++) {
+        struct node *node = &sim->nodes[order[k]];
+        if (!node->down)
+            assert_true(paglets__mesh_round(node->mesh) >= 0);
     }
     sim->now += 1;
 }
@@ -213,9 +238,9 @@ static void test_mesh_other_version_is_never_listed(void **state)
  * Everyone joins through node 0; count rounds until every node lists every
  * other online, then the exchanges each node makes per round at rest.
  */
-static void converge(size_t n, int max_rounds, double max_per_round)
+static void converge(size_t n, bool chain, int max_rounds, double max_per_round)
 {
-    struct sim *sim = sim_new(n);
+    struct sim *sim = sim_new_shaped(n, chain);
     int rounds = 0;
     while (!all_see_all(sim)) {
         assert_true(rounds < max_rounds);
@@ -233,9 +258,10 @@ static void converge(size_t n, int max_rounds, double max_per_round)
             most = sim->nodes[i].sent;
     }
     double per_round = (double)sent / (double)n / 20.0;
-    print_message("%zu nodes: converged in %d rounds, %.2f exchanges per "
+    print_message("%zu nodes (%s): converged in %d rounds, %.2f exchanges per "
                   "node per round (max node %.2f)\n",
-                  n, rounds, per_round, (double)most / 20.0);
+                  n, chain ? "chain" : "star", rounds, per_round,
+                  (double)most / 20.0);
     assert_true(per_round <= max_per_round);
     assert_true((double)most / 20.0 <= max_per_round + 1);
     assert_true(all_see_all(sim));
@@ -245,19 +271,29 @@ static void converge(size_t n, int max_rounds, double max_per_round)
 static void test_mesh_converges_8(void **state)
 {
     (void)state;
-    converge(8, 4, 2.0);
+    converge(8, false, 4, 2.0);
 }
 
 static void test_mesh_converges_32(void **state)
 {
     (void)state;
-    converge(32, 5, 2.0);
+    converge(32, false, 5, 2.0);
 }
 
 static void test_mesh_converges_64(void **state)
 {
     (void)state;
-    converge(64, 5, 2.0);
+    converge(64, false, 5, 2.0);
+}
+
+/*
+ * Each node knows only the one before it: news must travel by gossip,
+ * not through one seed that everybody asks.
+ */
+static void test_mesh_converges_64_in_a_chain(void **state)
+{
+    (void)state;
+    converge(64, true, 8, 2.0);
 }
 
 static void test_mesh_dead_host_goes_offline_and_returns(void **state)
@@ -320,6 +356,7 @@ int main(void)
         cmocka_unit_test(test_mesh_converges_8),
         cmocka_unit_test(test_mesh_converges_32),
         cmocka_unit_test(test_mesh_converges_64),
+        cmocka_unit_test(test_mesh_converges_64_in_a_chain),
         cmocka_unit_test(test_mesh_dead_host_goes_offline_and_returns),
         cmocka_unit_test(test_mesh_leaving_host_is_offline_at_once),
     };

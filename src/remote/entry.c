@@ -1,0 +1,135 @@
+/*
+ * Entry host selection shared by every command line that talks to a mesh
+ * (`paglets hosts`, `paglets examples perf`): an explicit URL, or the
+ * well-known local port on loopback and on the LAN address.
+ */
+#include "compat.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <paglets/client.h>
+
+#include "runtime/netaddr.h"
+
+#define ENTRY_PORT 8765
+
+static bool is_url(const char *entry)
+{
+    return entry != NULL && strstr(entry, "://") != NULL;
+}
+
+static int copy_url(char *url, size_t url_size, const char *text,
+                    struct paglets_err *err)
+{
+    size_t len = strlen(text);
+    while (len > 0 && text[len - 1] == '/')
+        len--;
+    if (len >= url_size)
+        return paglets_err_set(err, -ENAMETOOLONG, "URL '%.60s' is too long",
+                               text);
+    memcpy(url, text, len);
+    url[len] = '\0';
+    return 0;
+}
+
+/* Does this /health reply name the host we want (or any, for NULL)? */
+static bool is_wanted(const json_t *health, const char *name)
+{
+    if (name == NULL || name[0] == '\0')
+        return true;
+    const char *got = json_string_value(json_object_get(health, "name"));
+    return got != NULL && strcmp(got, name) == 0;
+}
+
+static size_t candidates(char out[2][PAGLETS_URL_MAX])
+{
+    size_t n = 0;
+    snprintf(out[n++], PAGLETS_URL_MAX, "http://127.0.0.1:%d", ENTRY_PORT);
+    char lan[64];
+    if (paglets__default_route_address(lan, sizeof(lan), NULL) == 0 &&
+        !paglets__is_loopback(lan))
+        snprintf(out[n++], PAGLETS_URL_MAX, "http://%s:%d", lan, ENTRY_PORT);
+    return n;
+}
+
+/* Health-check url and hand over its reply; 0 or the client's error. */
+static int try_url(struct paglets_client *client, const char *text, char *url,
+                   size_t url_size, json_t **health, struct paglets_err *err)
+{
+    json_t *reply = NULL;
+    int rc = copy_url(url, url_size, text, err);
+    if (rc == 0)
+        rc = paglets_client_health(client, url, &reply, err);
+    if (rc == 0 && health != NULL)
+        *health = reply;
+    else
+        json_decref(reply);
+    return rc;
+}
+
+/*
+ * Beyond the reference: when no candidate has the wanted name, ask the
+ * mesh of one that answered for an online host of that name, so `--entry
+ * NAME` also reaches hosts on other ports or machines.
+ */
+static int via_mesh(struct paglets_client *client, const char *base,
+                    const char *name, char *url, size_t url_size,
+                    json_t **health, struct paglets_err *err)
+{
+    json_t *hosts = NULL;
+    int rc = paglets_client_hosts(client, base, &hosts, NULL);
+    const char *found = NULL;
+    size_t i;
+    const json_t *h;
+    json_array_foreach(json_object_get(hosts, "hosts"), i, h)
+    {
+        const char *n = json_string_value(json_object_get(h, "name"));
+        if (n != NULL && strcmp(n, name) == 0 &&
+            json_is_true(json_object_get(h, "online")))
+            found = json_string_value(json_object_get(h, "url"));
+    }
+    if (rc == 0 && found != NULL)
+        rc = try_url(client, found, url, url_size, health, err);
+    else
+        rc = paglets_err_set(err, -ENOENT, "no entry host named '%s'", name);
+    json_decref(hosts);
+    return rc;
+}
+
+int paglets_client_entry(struct paglets_client *client, const char *entry,
+                         char *url, size_t url_size, json_t **health,
+                         struct paglets_err *err)
+{
+    if (health != NULL)
+        *health = NULL;
+    if (is_url(entry))
+        return try_url(client, entry, url, url_size, health, err);
+    char cand[2][PAGLETS_URL_MAX];
+    size_t n = candidates(cand);
+    struct paglets_err last = {0};
+    const char *answered = NULL;
+    for (size_t i = 0; i < n; i++) {
+        json_t *reply = NULL;
+        paglets_err_clear(&last);
+        if (paglets_client_health(client, cand[i], &reply, &last) < 0)
+            continue;
+        if (is_wanted(reply, entry)) {
+            int rc = copy_url(url, url_size, cand[i], err);
+            if (rc == 0 && health != NULL)
+                *health = reply;
+            else
+                json_decref(reply);
+            return rc;
+        }
+        json_decref(reply);
+        if (answered == NULL)
+            answered = cand[i];
+    }
+    if (answered != NULL)
+        return via_mesh(client, answered, entry, url, url_size, health, err);
+    return paglets_err_set(err, last.code, "no entry host answers on %s: %s",
+                           n > 1 ? "loopback or the LAN" : "loopback",
+                           last.message);
+}

@@ -1,0 +1,56 @@
+# shellcheck shell=bash
+# Mesh helpers for integration tests. Source before lib.sh: mesh_netns
+# must run before lib.sh makes its temp dir and traps.
+
+# mesh_netns SCRIPT ARGS...: re-run SCRIPT in a private user and network
+# namespace with only loopback, up and carrying multicast, so tests can
+# own port 8765 and the beacon group without touching any real network.
+# Exits 0 with SKIP where such a namespace cannot be made.
+mesh_netns() {
+  if [ -n "${PG_NETNS:-}" ]; then
+    ip link set lo up && ip link set lo multicast on &&
+      ip route add 239.0.0.0/8 dev lo && return 0
+    echo "FAIL $(basename "$1" .sh): cannot set up loopback in the namespace" >&2
+    exit 1
+  fi
+  if ! unshare -rn true 2>/dev/null; then
+    echo "SKIP $(basename "$1" .sh): cannot create a network namespace"
+    exit 0
+  fi
+  PG_NETNS=1 exec unshare -rn bash "$@"
+}
+
+# mesh_hosts URL: the GET /hosts reply.
+mesh_hosts() {
+  curl -fsS -m 2 ${PAGLETS_API_KEY:+-H "Authorization: Bearer $PAGLETS_API_KEY"} "$1/hosts"
+}
+
+# mesh_sees URL NAME ONLINE: does the host at URL list NAME with online ==
+# ONLINE (true or false)? Unknown hosts match neither.
+mesh_sees() {
+  mesh_hosts "$1" 2>/dev/null |
+    jq -e --arg n "$2" --argjson o "$3" \
+      'any(.hosts[]; .name == $n and .online == $o)' >/dev/null
+}
+
+# mesh_lists URL NAME: does the host at URL list NAME at all?
+mesh_lists() {
+  mesh_hosts "$1" 2>/dev/null |
+    jq -e --arg n "$2" 'any(.hosts[]; .name == $n)' >/dev/null
+}
+
+# mesh_start NAME [HOST OPTIONS...]: pg_start_host in this shell (not in
+# a $(...) subshell, which would lose PG_PIDS and PG_PID_NAME, so the trap
+# could not kill the host); its URL lands in MESH_URL, its pid in MESH_PID.
+# shellcheck disable=SC2034 # both are read by the tests
+mesh_start() {
+  pg_start_host "$@" >"$PG_TMP/$1.url"
+  MESH_URL=$(cat "$PG_TMP/$1.url")
+  MESH_PID=${PG_PIDS[-1]}
+}
+
+# mesh_kill PID: SIGKILL a host started by mesh_start and reap it quietly.
+mesh_kill() {
+  kill -KILL "$1"
+  wait "$1" 2>/dev/null || true
+}
