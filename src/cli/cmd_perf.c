@@ -72,7 +72,7 @@ static const struct cli_opt perf_opts[] = {
     {"timeout", 0, CLI_OPT_SECONDS, "SECONDS",
      "seconds to wait for the hosts' results (default 120)",
      offsetof(struct perf_config, timeout), 0, 86400},
-    {"verbose", 'v', CLI_OPT_FLAG, NULL,
+    {"verbose", 0, CLI_OPT_FLAG, NULL,
      "also print skipped disk targets and cleanup diagnostics",
      offsetof(struct perf_config, verbose), 0, 0},
     {"workers", 0, CLI_OPT_INT, "N",

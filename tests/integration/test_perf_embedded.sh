@@ -29,7 +29,8 @@ pg_expect_eq "the machine's result" "$name" \
   "$(jq -r '.results | keys | join(",")' "$PG_TMP/out")"
 pg_expect_eq "its disk volume" "$PG_TMP" \
   "$(jq -r ".results[\"$name\"].result.disk.volumes[0].path" "$PG_TMP/out")"
-pg_expect_eq "no temp files left" "err out" "$(ls "$PG_TMP" | grep -v '\.lock$' | paste -sd ' ')"
+pg_expect_eq "no temp files left" "err out" \
+  "$(find "$PG_TMP" -mindepth 1 ! -name '*.lock' -printf '%f\n' | sort | paste -sd ' ')"
 
 # --entry given: no fallback, the run cannot happen.
 rc=0

@@ -11,34 +11,34 @@
 
 #include "report.h"
 
+/* Divide by base until under it or out of units; returns the unit index. */
+static size_t scale(double *value, double base, size_t n_units)
+{
+    size_t i = 0;
+    while (fabs(*value) >= base && i + 1 < n_units) {
+        *value /= base;
+        i++;
+    }
+    return i;
+}
+
 void paglets__perf_fmt_rate(double value, char *out, size_t size)
 {
     static const char *const units[] = {"", "K", "M", "G"};
-    size_t last = sizeof(units) / sizeof(units[0]) - 1;
-    size_t i = 0;
-    while (fabs(value) >= 1000.0 && i < last) {
-        value /= 1000.0;
-        i++;
-    }
+    size_t i = scale(&value, 1000.0, sizeof(units) / sizeof(units[0]));
     snprintf(out, size, "%.1f%s", value, units[i]);
 }
 
 void paglets__perf_fmt_bytes(double value, char *out, size_t size)
 {
     static const char *const units[] = {"B", "K", "M", "G", "T", "P"};
-    size_t last = sizeof(units) / sizeof(units[0]) - 1;
     /* Whole bytes, as the reference truncates before scaling. */
     value = trunc(value);
-    if (fabs(value) < 1024.0) {
+    size_t i = scale(&value, 1024.0, sizeof(units) / sizeof(units[0]));
+    if (i == 0)
         snprintf(out, size, "%.0fB", value);
-        return;
-    }
-    size_t i = 0;
-    while (fabs(value) >= 1024.0 && i < last) {
-        value /= 1024.0;
-        i++;
-    }
-    snprintf(out, size, "%.1f%s", value, units[i]);
+    else
+        snprintf(out, size, "%.1f%s", value, units[i]);
 }
 
 void paglets__perf_fmt_bytes_per_second(double value, char *out, size_t size)
