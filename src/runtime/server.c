@@ -218,6 +218,15 @@ void paglets__server_wait_idle(struct paglets_host *host, double deadline)
 }
 
 /*
+ * Per-connection memory pool. libmicrohttpd takes pools of 32 KiB (its
+ * default) from malloc, and after a burst of connections their thread
+ * arenas stay resident: 1,000 concurrent connections left the host 30 MiB
+ * larger for good. Pools above 32 KiB are mmap()ed and unmapped when the
+ * connection closes, so RSS returns to its idle figure.
+ */
+#define CONNECTION_POOL_BYTES ((size_t)64 * 1024)
+
+/*
  * Bind the listening socket ourselves rather than let MHD do it: with
  * --port 0 the real port, and so the host's URL, must be known before the
  * first request can arrive and ask for /health.
@@ -272,8 +281,9 @@ static int start_daemon(struct paglets_host *host, int fd,
             MHD_USE_ITC,
         0, NULL, NULL, on_request, host, MHD_OPTION_LISTEN_SOCKET, fd,
         MHD_OPTION_CONNECTION_LIMIT, host->config.max_connections,
-        MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, host, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_TIMEOUT, timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_POOL_BYTES,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, host, MHD_OPTION_END);
     if (d == NULL) {
         close(fd);
         return paglets_err_set(err, -EIO, "cannot start the HTTP server");
