@@ -7,6 +7,7 @@
 #include <paglets/agent.h>
 #include <paglets/client.h>
 #include <paglets/common.h>
+#include <paglets/fanout.h>
 #include <paglets/host.h>
 #include <paglets/perf.h>
 

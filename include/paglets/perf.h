@@ -7,6 +7,8 @@
 #ifndef PAGLETS_PERF_H
 #define PAGLETS_PERF_H
 
+#include <stdio.h>
+
 #include <jansson.h>
 
 #include <paglets/agent.h>
@@ -61,6 +63,114 @@ paglets_perf_request_to_json(const struct paglets_perf_request *request);
 PAGLETS_EXTERN int
 paglets_perf_request_from_json(struct paglets_perf_request *request,
                                const json_t *json, struct paglets_err *err);
+
+/*
+ * The PerformanceBenchmarkAgent type, to register with a host
+ * (paglets_host_register_type) that should run benchmark children.
+ */
+PAGLETS_EXTERN extern const struct paglets_agent_type paglets_perf_agent_type;
+
+/*
+ * The outcome of one collection: which hosts answered with which
+ * HostBenchmarkResult, which failed and why, cleanup failures, and hosts
+ * still pending. Opaque; read it as JSON or render it.
+ */
+struct paglets_perf_summary;
+
+/*
+ * A summary from its JSON ({results, errors, cleanup_errors,
+ * pending_hosts}; json borrowed, copied). Missing members count as empty;
+ * wrong types are -EINVAL in err. Caller frees with
+ * paglets_perf_summary_free(). NULL on error.
+ */
+PAGLETS_EXTERN struct paglets_perf_summary *
+paglets_perf_summary_from_json(const json_t *json, struct paglets_err *err);
+
+/* NULL is a no-op. */
+PAGLETS_EXTERN void
+paglets_perf_summary_free(struct paglets_perf_summary *summary);
+
+/* The summary as JSON: borrowed, valid until the summary is freed. */
+PAGLETS_EXTERN const json_t *
+paglets_perf_summary_json(const struct paglets_perf_summary *summary);
+
+/* Hosts with a result. */
+PAGLETS_EXTERN size_t
+paglets_perf_summary_result_count(const struct paglets_perf_summary *summary);
+
+/*
+ * Every error anywhere in the summary: per-host errors, cleanup errors,
+ * hosts still pending, and the errors inside each result (its own and
+ * those of its cpu, memory and disk parts). 0 means a clean run.
+ */
+PAGLETS_EXTERN size_t
+paglets_perf_summary_error_count(const struct paglets_perf_summary *summary);
+
+enum paglets_perf_text_flags {
+    /* Also list skipped disk targets under notes:. */
+    PAGLETS_PERF_TEXT_VERBOSE = 1u << 0,
+};
+
+/*
+ * The table `paglets examples perf` prints: host rows, disks:, notes:.
+ * Returns 0, or -EIO when writing to out failed.
+ */
+PAGLETS_EXTERN int
+paglets_perf_summary_write_text(const struct paglets_perf_summary *summary,
+                                unsigned flags, FILE *out);
+
+/* The summary as JSON, two-space indent, sorted keys. 0 or -EIO. */
+PAGLETS_EXTERN int
+paglets_perf_summary_write_json(const struct paglets_perf_summary *summary,
+                                FILE *out);
+
+/* What a collection reports while it waits, for progress displays. */
+struct paglets_perf_progress {
+    size_t done;  /* hosts with a result or an error */
+    size_t total; /* done + pending */
+    double elapsed_seconds;
+    const json_t *pending_hosts; /* borrowed array of names */
+};
+
+struct paglets_perf_collect_options {
+    double timeout_seconds; /* for replies after collect; default 120 */
+    const char *api_key;    /* bearer key for the entry host, or NULL */
+    /* Called after each drain round, on the collecting thread; or NULL. */
+    void (*progress)(void *arg, const struct paglets_perf_progress *progress);
+    void *progress_arg;
+    /*
+     * Polled between drain rounds (at least every half second): once it
+     * returns true the collection stops waiting, cleans up and returns
+     * -ECANCELED. NULL: never.
+     */
+    bool (*cancelled)(void *arg);
+    void *cancelled_arg;
+};
+
+/* Fill with the defaults above. */
+PAGLETS_EXTERN void
+paglets_perf_collect_options_init(struct paglets_perf_collect_options *options);
+
+/*
+ * Run one mesh-wide collection from the host at entry_url: create a
+ * PerformanceBenchmarkAgent there, `collect` with request, `drain` until
+ * every host answered or timed out, then always `cleanup` and dispose the
+ * agent. On 0, *summary is the outcome (which may still hold per-host
+ * errors; caller frees with paglets_perf_summary_free). On failure
+ * (entry host unreachable, agent type not registered, cancelled) returns a
+ * negative errno with a message in err and leaves *summary unset.
+ * Blocking; any thread.
+ */
+PAGLETS_EXTERN int paglets_perf_collect_with(
+    const char *entry_url, const struct paglets_perf_request *request,
+    const struct paglets_perf_collect_options *options,
+    struct paglets_perf_summary **summary, struct paglets_err *err);
+
+/* paglets_perf_collect_with() with default options and this timeout. */
+PAGLETS_EXTERN int paglets_perf_collect(
+    const char *entry_url, const struct paglets_perf_request *request,
+    double timeout_seconds, struct paglets_perf_summary **summary,
+    struct paglets_err *err);
 
 #ifdef __cplusplus
 }

@@ -3,9 +3,13 @@
  * runtime feature a real agent uses (state codec, run hook, typed ops,
  * waiting on the state, cloning, calling other agents, self-disposal).
  */
+/* nanosleep is POSIX, not C17. */
+#define _POSIX_C_SOURCE 200809L
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <paglets/client.h>
 
@@ -15,15 +19,25 @@ struct echo_state {
     json_int_t counter;
     json_int_t runs; /* incremented by the run hook on every arrival */
     json_t *data;    /* any JSON the creator passed; owned */
+    double linger;   /* seconds the run hook stays (0..30) */
+    bool stubborn;   /* linger even through disposal: a misbehaving agent */
 };
 
 static int echo_decode(void *state, const json_t *json, struct paglets_err *err)
 {
     struct echo_state *s = state;
     json_t *counter = NULL, *runs = NULL, *data = NULL;
-    if (json_unpack((json_t *)json, "{s?o, s?o, s?o}", "counter", &counter,
-                    "runs", &runs, "data", &data) != 0)
-        return paglets_err_set(err, -EINVAL, "state must be an object");
+    int stubborn = 0;
+    if (json_unpack((json_t *)json, "{s?o, s?o, s?o, s?F, s?b}", "counter",
+                    &counter, "runs", &runs, "data", &data, "linger",
+                    &s->linger, "stubborn", &stubborn) != 0)
+        return paglets_err_set(err, -EINVAL,
+                               "state must be an object with "
+                               "number 'linger', bool "
+                               "'stubborn'");
+    if (!(s->linger >= 0 && s->linger <= 30))
+        return paglets_err_set(err, -EINVAL, "'linger' must be 0..30");
+    s->stubborn = stubborn;
     if ((counter && !json_is_integer(counter)) ||
         (runs && !json_is_integer(runs)))
         return paglets_err_set(err, -EINVAL,
@@ -37,8 +51,9 @@ static int echo_decode(void *state, const json_t *json, struct paglets_err *err)
 static json_t *echo_encode(const void *state)
 {
     const struct echo_state *s = state;
-    return json_pack("{s:I, s:I, s:O?}", "counter", s->counter, "runs", s->runs,
-                     "data", s->data);
+    return json_pack("{s:I, s:I, s:O?, s:f, s:b}", "counter", s->counter,
+                     "runs", s->runs, "data", s->data, "linger", s->linger,
+                     "stubborn", s->stubborn);
 }
 
 static void echo_release(void *state)
@@ -48,13 +63,31 @@ static void echo_release(void *state)
     s->data = NULL;
 }
 
+static bool never(void *state, void *arg)
+{
+    (void)state;
+    (void)arg;
+    return false;
+}
+
+/* Count the arrival, then stay `linger` seconds (see echo_state). */
 static void echo_run(struct paglets_agent *agent)
 {
     paglets_agent_lock(agent);
     struct echo_state *s = paglets_agent_state(agent);
     s->runs++;
     paglets_agent_notify(agent);
+    double linger = s->linger;
+    bool stubborn = s->stubborn;
+    if (linger > 0 && !stubborn)
+        paglets_agent_wait(agent, never, NULL, linger);
     paglets_agent_unlock(agent);
+    if (linger > 0 && stubborn) {
+        struct timespec ts = {(time_t)linger,
+                              (long)((linger - (double)(time_t)linger) * 1e9)};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+            ;
+    }
 }
 
 static int op_echo(struct paglets_agent *agent, const json_t *request,
@@ -98,13 +131,6 @@ static int op_increment(struct paglets_agent *agent, const json_t *request,
     paglets_agent_unlock(agent);
     *reply = counters(agent);
     return *reply ? 0 : -ENOMEM;
-}
-
-static bool never(void *state, void *arg)
-{
-    (void)state;
-    (void)arg;
-    return false;
 }
 
 static bool counter_reached(void *state, void *arg)
@@ -160,26 +186,80 @@ static int op_clone(struct paglets_agent *agent, const json_t *request,
     return *reply ? 0 : -ENOMEM;
 }
 
-/* {"host_url", "agent_id", "op", "args"}: call another agent (or self). */
+/* A proxy from request fields host_url and agent_id ("" when absent). */
+static int proxy_from(const json_t *request, bool need_id,
+                      struct paglets_proxy *proxy, struct paglets_err *err)
+{
+    const char *url = NULL, *id = "";
+    if (json_unpack((json_t *)request, need_id ? "{s:s, s:s}" : "{s:s, s?s}",
+                    "host_url", &url, "agent_id", &id) != 0)
+        return paglets_err_set(err, -EINVAL, "need string 'host_url'%s",
+                               need_id ? " and 'agent_id'" : "");
+    int n1 = snprintf(proxy->host_url, sizeof(proxy->host_url), "%s", url);
+    int n2 = snprintf(proxy->agent_id, sizeof(proxy->agent_id), "%s", id);
+    if (n1 < 0 || (size_t)n1 >= sizeof(proxy->host_url) || n2 < 0 ||
+        (size_t)n2 >= sizeof(proxy->agent_id))
+        return paglets_err_set(err, -EINVAL, "proxy field too long");
+    return 0;
+}
+
+/*
+ * {"host_url", "agent_id", "op", "args"?, "oneway"?, "timeout"?}: call
+ * another agent (or this one) through the calling thread's client.
+ */
 static int op_call(struct paglets_agent *agent, const json_t *request,
                    json_t **reply, struct paglets_err *err)
 {
-    const char *url, *id, *op;
+    const char *op;
     json_t *args = NULL;
-    if (json_unpack((json_t *)request, "{s:s, s:s, s:s, s?o}", "host_url", &url,
-                    "agent_id", &id, "op", &op, "args", &args) != 0)
-        return paglets_err_set(err, -EINVAL,
-                               "need 'host_url', 'agent_id' and 'op'");
+    int oneway = 0;
+    double timeout = -1;
     struct paglets_proxy target;
-    int n1 = snprintf(target.host_url, sizeof(target.host_url), "%s", url);
-    int n2 = snprintf(target.agent_id, sizeof(target.agent_id), "%s", id);
-    if (n1 < 0 || (size_t)n1 >= sizeof(target.host_url) || n2 < 0 ||
-        (size_t)n2 >= sizeof(target.agent_id))
-        return paglets_err_set(err, -EINVAL, "proxy field too long");
+    if (json_unpack((json_t *)request, "{s:s, s?o, s?b, s?F}", "op", &op,
+                    "args", &args, "oneway", &oneway, "timeout", &timeout) != 0)
+        return paglets_err_set(err, -EINVAL, "need string 'op'");
+    int rc = proxy_from(request, true, &target, err);
     struct paglets_client *client = paglets_agent_client(agent);
-    if (client == NULL)
-        return paglets_err_set(err, -ENOMEM, "no client");
-    return paglets_client_call(client, &target, op, args, -1, reply, err);
+    if (rc == 0 && client == NULL)
+        rc = paglets_err_set(err, -ENOMEM, "no client");
+    if (rc != 0)
+        return rc;
+    if (oneway)
+        return paglets_client_send(client, &target, op, args, err);
+    return paglets_client_call(client, &target, op, args, timeout, reply, err);
+}
+
+/*
+ * {"host_url", "agent_id"?}: what a client sees of a host: its health,
+ * mesh and agent list, and the named agent.
+ */
+static int op_inspect(struct paglets_agent *agent, const json_t *request,
+                      json_t **reply, struct paglets_err *err)
+{
+    struct paglets_proxy target;
+    int rc = proxy_from(request, false, &target, err);
+    struct paglets_client *client = paglets_agent_client(agent);
+    if (rc == 0 && client == NULL)
+        rc = paglets_err_set(err, -ENOMEM, "no client");
+    json_t *health = NULL, *hosts = NULL, *agents = NULL, *info = NULL;
+    if (rc == 0)
+        rc = paglets_client_health(client, target.host_url, &health, err);
+    if (rc == 0)
+        rc = paglets_client_hosts(client, target.host_url, &hosts, err);
+    if (rc == 0)
+        rc = paglets_client_list(client, target.host_url, &agents, err);
+    if (rc == 0 && target.agent_id[0] != '\0')
+        rc = paglets_client_get(client, &target, &info, err);
+    if (rc == 0) {
+        *reply = json_pack("{s:O, s:O, s:O, s:O?}", "health", health, "hosts",
+                           hosts, "agents", agents, "agent", info);
+        rc = *reply ? 0 : -ENOMEM;
+    }
+    json_decref(health);
+    json_decref(hosts);
+    json_decref(agents);
+    json_decref(info);
+    return rc;
 }
 
 static int op_dispose(struct paglets_agent *agent, const json_t *request,
@@ -196,7 +276,7 @@ static int op_dispose(struct paglets_agent *agent, const json_t *request,
 static const struct paglets_op echo_ops[] = {
     {"call", op_call},       {"clone", op_clone}, {"counter", op_counter},
     {"dispose", op_dispose}, {"echo", op_echo},   {"increment", op_increment},
-    {"sleep", op_sleep},     {"wait", op_wait},
+    {"inspect", op_inspect}, {"sleep", op_sleep}, {"wait", op_wait},
 };
 
 const struct paglets_agent_type cli_echo_agent_type = {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <paglets/host.h>
+#include <paglets/perf.h>
 
 #include "agents.h"
 #include "commands.h"
@@ -22,6 +23,7 @@
  */
 static const struct paglets_agent_type *const builtin_types[] = {
     &cli_echo_agent_type,
+    &paglets_perf_agent_type,
 };
 
 struct host_opts {
@@ -226,8 +228,17 @@ static int serve(struct paglets_host_config *c)
         return CLI_EXIT_USAGE;
     }
     for (size_t i = 0; i < sizeof(builtin_types) / sizeof(builtin_types[0]);
-         i++)
-        paglets_host_register_type(host, builtin_types[i]);
+         i++) {
+        int rc = paglets_host_register_type(host, builtin_types[i]);
+        if (rc != 0) {
+            fprintf(stderr,
+                    "paglets host: cannot register agent type '%s': "
+                    "%s\n",
+                    builtin_types[i]->name, paglets_strerror(rc));
+            paglets_host_free(host);
+            return CLI_EXIT_FAILURE;
+        }
+    }
     sigset_t stop;
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);

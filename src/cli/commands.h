@@ -7,6 +7,8 @@
 
 #include "opt.h"
 
+extern const struct cli_command cli_examples_command;
+extern const struct cli_command cli_perf_command;
 extern const struct cli_command cli_host_command;
 extern const struct cli_command cli_hosts_command;
 

@@ -32,6 +32,7 @@ static int root_run(void *config, int argc, char **argv)
 }
 
 static const struct cli_command *const root_subcommands[] = {
+    &cli_examples_command,
     &cli_host_command,
     &cli_hosts_command,
     NULL,

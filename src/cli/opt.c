@@ -118,11 +118,11 @@ static const char *closest_option(const struct cli_command *cmd,
     return best;
 }
 
-int cli_store_value(const struct cli_opt *opt, const char *path,
-                    const char *arg, void *config)
+int cli_parse_value(const struct cli_opt *opt, const char *arg, void *config,
+                    struct paglets_err *err)
 {
     char *field = (char *)config + opt->offset;
-    struct paglets_err err = {0};
+    struct paglets_err inner = {0};
     switch (opt->kind) {
     case CLI_OPT_FLAG:
     case CLI_OPT_NEGATABLE:
@@ -136,7 +136,7 @@ int cli_store_value(const struct cli_opt *opt, const char *path,
         const char **items =
             realloc(list->items, (list->n + 1) * sizeof(*items));
         if (items == NULL)
-            return cli_usage_error(path, "out of memory");
+            return paglets_err_set(err, -ENOMEM, "out of memory");
         items[list->n++] = arg;
         list->items = items;
         return 0;
@@ -146,32 +146,45 @@ int cli_store_value(const struct cli_opt *opt, const char *path,
         errno = 0;
         long v = strtol(arg, &end, 10);
         if (*arg == '\0' || *end != '\0' || errno != 0)
-            return cli_usage_error(path, "--%s: '%s' is not a whole number",
+            return paglets_err_set(err, -EINVAL,
+                                   "--%s: '%s' is not a whole number",
                                    opt->name, arg);
         if ((double)v < opt->min || (double)v > opt->max)
-            return cli_usage_error(path,
+            return paglets_err_set(err, -ERANGE,
                                    "--%s: %ld is out of range (%.0f..%.0f)",
                                    opt->name, v, opt->min, opt->max);
         *(long *)field = v;
         return 0;
     }
     case CLI_OPT_SIZE:
-        if (paglets_parse_size(arg, (uint64_t *)field, &err) != 0)
-            return cli_usage_error(path, "--%s: %s", opt->name, err.message);
+        if (paglets_parse_size(arg, (uint64_t *)field, &inner) != 0)
+            return paglets_err_set(err, inner.code, "--%s: %s", opt->name,
+                                   inner.message);
         return 0;
     case CLI_OPT_SECONDS: {
         double v;
-        if (paglets_parse_seconds(arg, &v, &err) != 0)
-            return cli_usage_error(path, "--%s: %s", opt->name, err.message);
+        if (paglets_parse_seconds(arg, &v, &inner) != 0)
+            return paglets_err_set(err, inner.code, "--%s: %s", opt->name,
+                                   inner.message);
         if (v < opt->min || v > opt->max)
-            return cli_usage_error(path,
+            return paglets_err_set(err, -ERANGE,
                                    "--%s: %s is out of range (%g..%g seconds)",
                                    opt->name, arg, opt->min, opt->max);
         *(double *)field = v;
         return 0;
     }
     }
-    return cli_usage_error(path, "--%s: unsupported option kind", opt->name);
+    return paglets_err_set(err, -EINVAL, "--%s: unsupported option kind",
+                           opt->name);
+}
+
+int cli_store_value(const struct cli_opt *opt, const char *path,
+                    const char *arg, void *config)
+{
+    struct paglets_err err = {0};
+    if (cli_parse_value(opt, arg, config, &err) != 0)
+        return cli_usage_error(path, "%s", err.message);
+    return 0;
 }
 
 /* Room for every option, its --no- twin, --help and the terminator. */

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <paglets/common.h>
+
 enum cli_opt_kind {
     CLI_OPT_FLAG,      /* bool, set to true by --NAME */
     CLI_OPT_NEGATABLE, /* bool, --NAME sets, --no-NAME clears */
@@ -83,7 +85,14 @@ int cli_usage_error(const char *path, const char *fmt, ...)
 
 void cli_list_release(struct cli_list *list);
 
-/* Parse arg for opt into config (arg NULL for flags). 0 or exit status. */
+/*
+ * Parse arg for opt into config (arg NULL for flags). Returns 0, or a
+ * negative errno with "--NAME: problem" in err.
+ */
+int cli_parse_value(const struct cli_opt *opt, const char *arg, void *config,
+                    struct paglets_err *err);
+
+/* cli_parse_value, printing a usage error for `path`: 0 or exit status. */
 int cli_store_value(const struct cli_opt *opt, const char *path,
                     const char *arg, void *config);
 

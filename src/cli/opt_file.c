@@ -116,7 +116,12 @@ static int apply_line(const struct cli_command *cmd, const char *where,
         fprintf(stderr, "%s: out of memory\n", where);
         return -1;
     }
-    return cli_store_value(opt, where, kept, config) == 0 ? 0 : -1;
+    struct paglets_err err = {0};
+    if (cli_parse_value(opt, kept, config, &err) != 0) {
+        fprintf(stderr, "%s: %s\n", where, err.message);
+        return -1;
+    }
+    return 0;
 }
 
 int cli_apply_file(const struct cli_command *cmd, const char *path,

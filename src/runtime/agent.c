@@ -23,8 +23,13 @@ struct paglets_agent *paglets__agent_new(struct paglets_host *host,
     agent->state = calloc(1, type->state_size ? type->state_size : 1);
     if (agent->state == NULL)
         goto nomem;
-    if (state != NULL && type->state_decode != NULL) {
-        int rc = type->state_decode(agent->state, state, err);
+    if (type->state_decode != NULL) {
+        /* A creation without state decodes {}, so the type validates it. */
+        json_t *empty = state == NULL ? json_object() : NULL;
+        if (state == NULL && empty == NULL)
+            goto nomem;
+        int rc = type->state_decode(agent->state, state ? state : empty, err);
+        json_decref(empty);
         if (rc != 0) {
             if (type->state_release != NULL)
                 type->state_release(agent->state);

@@ -29,8 +29,8 @@ struct paglets_agent {
 };
 
 /*
- * A new agent with one reference, its state decoded from json (NULL: the
- * type's zeroed default). -EINVAL from the codec leaves nothing behind.
+ * A new agent with one reference, its state decoded from json (NULL decodes
+ * {}). -EINVAL from the codec leaves nothing behind.
  */
 struct paglets_agent *paglets__agent_new(struct paglets_host *host,
                                          const struct paglets_agent_type *type,

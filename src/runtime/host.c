@@ -336,18 +336,21 @@ void paglets_host_stop(struct paglets_host *host)
      */
     paglets__server_wait_idle(host, deadline);
     paglets__server_stop(host);
-    paglets__mesh_free(host->mesh);
-    host->mesh = NULL;
     size_t left = paglets__host_reap(host, true, deadline);
     pthread_mutex_lock(&host->lock);
     size_t live = host->live_agents;
     pthread_mutex_unlock(&host->lock);
-    if (left > 0 || live > 0)
+    if (left > 0 || live > 0) {
+        /* Their threads may still resolve names: keep the mesh for them. */
         paglets_log_warn("host '%s' stopped with %zu agents still running "
                          "after %.1f s grace",
                          host->config.name, live,
                          host->config.shutdown_grace_s);
-    else if (serving)
+        return;
+    }
+    paglets__mesh_free(host->mesh);
+    host->mesh = NULL;
+    if (serving)
         paglets_log_info("host '%s' stopped", host->config.name);
 }
 
@@ -501,5 +504,6 @@ struct paglets_client *paglets__host_thread_client(struct paglets_host *host,
 
 struct paglets_client *paglets_agent_client(struct paglets_agent *agent)
 {
-    return paglets__host_thread_client(paglets_agent_host(agent), NULL);
+    struct paglets_host *host = paglets_agent_host(agent);
+    return host ? paglets__host_thread_client(host, NULL) : NULL;
 }

@@ -61,8 +61,6 @@ static int start_agent(struct paglets_host *host,
                                paglets_strerror(rc));
     }
     *proxy = paglets_agent_proxy(agent);
-    paglets_log_debug(PAGLETS_LOG_CAT_AGENT, "agent '%s' of type '%s' started",
-                      agent->id, type->name);
     if (type->run != NULL) {
         /* The worker takes its own reference; the registry keeps its one. */
         paglets__agent_ref(agent);
@@ -83,7 +81,11 @@ int paglets__host_create(struct paglets_host *host, const char *type_name,
     if (type == NULL)
         return paglets_err_set(
             err, -EINVAL, "agent type '%.128s' is not registered", type_name);
-    return start_agent(host, type, NULL, state, proxy, err);
+    int rc = start_agent(host, type, NULL, state, proxy, err);
+    if (rc == 0)
+        paglets_log_info("created agent '%s' of type '%s'", proxy->agent_id,
+                         type->name);
+    return rc;
 }
 
 int paglets__host_accept(struct paglets_host *host, const json_t *json,
@@ -244,8 +246,7 @@ void paglets__host_forget(struct paglets_host *host,
                           struct paglets_agent *agent)
 {
     if (paglets__registry_remove(&host->registry, agent)) {
-        paglets_log_debug(PAGLETS_LOG_CAT_AGENT, "agent '%s' disposed",
-                          agent->id);
+        paglets_log_info("disposed agent '%s'", agent->id);
         paglets__agent_unref(agent);
     }
 }

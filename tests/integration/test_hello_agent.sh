@@ -4,11 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 hello="$(dirname "$PAGLETS_BIN")/examples/hello_agent"
-if [ ! -x "$hello" ]; then
-  pg_log "skip: $hello not built (the library has no host runtime yet)"
-  pg_pass
-  exit 0
-fi
+[ -x "$hello" ] || pg_fail "$hello was not built"
 
 export PAGLETS_API_KEY=hello-test-key
 "$hello" serve alpha >"$PG_TMP/alpha.out" 2>"$PG_TMP/alpha.log" &

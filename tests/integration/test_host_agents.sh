@@ -5,7 +5,7 @@
 . "$(dirname "$0")/host_lib.sh"
 
 alpha=$(pg_start_host alpha --mesh-version t)
-beta=$(pg_start_host beta --mesh-version t)
+beta=$(pg_start_host beta --mesh-version t --peer "$alpha")
 
 health=$(pg_req GET "$alpha/health")
 pg_expect_eq "health name" alpha "$(jq -r .name <<<"$health")"
@@ -52,6 +52,13 @@ c=$(pg_call "$beta" "$b" clone "{\"target\":\"$alpha\"}" | jq -r .clone.agent_id
 pg_expect_eq "agent-made clone state" 11 "$(pg_call "$alpha" "$c" counter | jq .counter)"
 d=$(pg_call "$beta" "$b" clone "{\"target\":\"$beta\"}" | jq -r .clone.agent_id)
 pg_expect_eq "same-host clone" 11 "$(pg_call "$beta" "$d" counter | jq .counter)"
+# By name, once the mesh has introduced the hosts to each other.
+pg_wait_for 5 bash -c "curl -s '$alpha/hosts' | jq -e '.hosts[] | select(.name == \"beta\" and .online)' >/dev/null" ||
+  pg_fail "alpha never saw beta online"
+out=$(pg_req POST "$alpha/agents/$c/clone" '{"target":"beta"}')
+pg_expect_status "clone by host name" 201
+pg_expect_eq "clone by name lands on beta" "$beta" "$(jq -r .host_url <<<"$out")"
+pg_req POST "$beta/agents/$(jq -r .agent_id <<<"$out")/dispose" >/dev/null
 out=$(pg_req POST "$beta/agents/$b/clone" '{"target":"nowhere"}')
 pg_expect_error "clone to unknown host name" 404 ENOENT "$out"
 
@@ -60,6 +67,22 @@ pg_expect_eq "cross-host call" '{"counter":11,"runs":2}' \
   "$(pg_call "$alpha" "$c" call "{\"host_url\":\"$beta\",\"agent_id\":\"$b\",\"op\":\"counter\"}")"
 pg_expect_eq "self call" '{"v":1}' \
   "$(pg_call "$alpha" "$c" call "{\"host_url\":\"$alpha\",\"agent_id\":\"$c\",\"op\":\"echo\",\"args\":{\"v\":1}}")"
+
+# The client API from inside an agent: one-way sends, call timeouts, and
+# health/hosts/list/get of another host.
+pg_call "$alpha" "$c" call "{\"host_url\":\"$beta\",\"agent_id\":\"$b\",\"op\":\"increment\",\"oneway\":true}" >/dev/null
+pg_expect_eq "one-way send from an agent" '{"reached":true}' \
+  "$(pg_call "$beta" "$b" wait '{"counter":12,"timeout":5}')"
+out=$(pg_req POST "$alpha/agents/$c/messages" "{\"message\":{\"kind\":\"call\",\"args\":{\"host_url\":\"$beta\",\"agent_id\":\"$b\",\"op\":\"sleep\",\"args\":{\"seconds\":3},\"timeout\":0.3}}}")
+pg_expect_error "call past its timeout" 504 ETIMEDOUT "$out"
+seen=$(pg_call "$alpha" "$c" inspect "{\"host_url\":\"$beta\",\"agent_id\":\"$b\"}")
+pg_expect_eq "inspect: health" beta "$(jq -r .health.name <<<"$seen")"
+pg_expect_eq "inspect: agent" "$b" "$(jq -r .agent.agent_id <<<"$seen")"
+pg_expect_eq "inspect: agent state" 12 "$(jq -r .agent.state.counter <<<"$seen")"
+jq -e --arg b "$b" '.agents.agents | map(.agent_id) | index($b) != null' <<<"$seen" >/dev/null ||
+  pg_fail "inspect: list lacks $b: $seen"
+jq -e '.hosts.hosts | map(.name) | index("alpha") != null' <<<"$seen" >/dev/null ||
+  pg_fail "inspect: beta's mesh lacks alpha: $seen"
 
 # A waiter blocked on one agent does not hold up the host.
 pg_req POST "$alpha/agents/$a/messages" \

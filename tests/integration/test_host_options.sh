@@ -21,6 +21,13 @@ pg_expect_error "join without a mesh" 403 EPERM "$out"
 hosts=$(pg_req GET "$alpha/hosts")
 pg_expect_eq "hosts without a mesh" "alpha true" "$(jq -r '.hosts[] | "\(.name) \(.online)"' <<<"$hosts")"
 
+# --bind-public: listen there too, on the same port, and advertise it.
+pub=$(pg_start_host pub --mesh-version t --no-mesh --bind-public 127.0.0.2)
+pg_expect_match "advertised URL" '^http://127\.0\.0\.2:[0-9]+$' "$pub"
+pg_req GET "http://127.0.0.1:${pub##*:}/health" >/dev/null
+pg_expect_status "bind address still served" 200
+pg_expect_eq "health address" "$pub" "$(pg_req GET "$pub/health" | jq -r .address)"
+
 # expect_usage WHAT PATTERN ARGS...: exit 2 and a one-line message.
 expect_usage() {
   local what=$1 pattern=$2
@@ -43,6 +50,9 @@ expect_usage "unknown config key" "typo.conf:2: unknown setting 'prot'" \
 printf 'mesh = maybe\n' >"$PG_TMP/bool.conf"
 expect_usage "bad boolean" "bool.conf:1: 'mesh' needs true or false" \
   --name x --config "$PG_TMP/bool.conf"
+printf '# ok\nport = abc\n' >"$PG_TMP/value.conf"
+expect_usage "bad config value" "value.conf:2: --port: 'abc' is not a whole number$" \
+  --name x --config "$PG_TMP/value.conf"
 expect_usage "missing config file" "cannot read" --name x --config "$PG_TMP/none"
 expect_usage "missing name" "--name is required" --port 0
 expect_usage "bad property" "not KEY=VALUE" --name x --property novalue

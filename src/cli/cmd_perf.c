@@ -1,0 +1,255 @@
+/*
+ * `paglets examples perf`: run the mesh-wide benchmark from an entry host
+ * (or, when none answers, from an embedded one) and print the table or
+ * the JSON summary.
+ */
+/* realpath, gethostname, sigaction: POSIX.1-2008 with XSI. */
+#define _XOPEN_SOURCE 700
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <paglets/paglets.h>
+
+#include "commands.h"
+#include "perf_entry.h"
+
+#define PATH_NAME "paglets examples perf"
+
+struct perf_config {
+    const char *api_key_env;
+    bool debug;
+    uint64_t disk_size;
+    double duration;
+    const char *entry;
+    bool json;
+    double lock_timeout;
+    bool no_cpu;
+    bool no_disk;
+    bool no_memory;
+    struct cli_list paths;
+    double timeout;
+    bool verbose;
+    long workers;
+};
+
+static const struct cli_opt perf_opts[] = {
+    {"api-key-env", 0, CLI_OPT_STRING, "NAME",
+     "environment variable holding the bearer API key (default: "
+     "PAGLETS_API_KEY when set)",
+     offsetof(struct perf_config, api_key_env), 0, 0},
+    {"debug", 0, CLI_OPT_FLAG, NULL, "same diagnostic output as --verbose",
+     offsetof(struct perf_config, debug), 0, 0},
+    {"disk-size", 0, CLI_OPT_SIZE, "SIZE",
+     "temporary file size per tested volume (default 128M)",
+     offsetof(struct perf_config, disk_size), 0, 0},
+    {"duration", 0, CLI_OPT_SECONDS, "SECONDS",
+     "seconds per CPU and memory kernel (default 1.0, floor 0.01)",
+     offsetof(struct perf_config, duration), 0, 3600},
+    {"entry", 0, CLI_OPT_STRING, "NAME|URL",
+     "entry host: a URL, or the name of a host in the local mesh",
+     offsetof(struct perf_config, entry), 0, 0},
+    {"json", 0, CLI_OPT_FLAG, NULL, "print the full summary as JSON",
+     offsetof(struct perf_config, json), 0, 0},
+    {"lock-timeout", 0, CLI_OPT_SECONDS, "SECONDS",
+     "seconds to wait for another benchmark on the same machine (default "
+     "60)",
+     offsetof(struct perf_config, lock_timeout), 0, 86400},
+    {"no-cpu", 0, CLI_OPT_FLAG, NULL, "skip CPU tests",
+     offsetof(struct perf_config, no_cpu), 0, 0},
+    {"no-disk", 0, CLI_OPT_FLAG, NULL, "skip disk I/O tests",
+     offsetof(struct perf_config, no_disk), 0, 0},
+    {"no-memory", 0, CLI_OPT_FLAG, NULL, "skip memory tests",
+     offsetof(struct perf_config, no_memory), 0, 0},
+    {"path", 0, CLI_OPT_LIST, "DIR",
+     "limit disk I/O to this directory (repeatable)",
+     offsetof(struct perf_config, paths), 0, 0},
+    {"timeout", 0, CLI_OPT_SECONDS, "SECONDS",
+     "seconds to wait for the hosts' results (default 120)",
+     offsetof(struct perf_config, timeout), 0, 86400},
+    {"verbose", 0, CLI_OPT_FLAG, NULL,
+     "also print skipped disk targets and cleanup diagnostics",
+     offsetof(struct perf_config, verbose), 0, 0},
+    {"workers", 0, CLI_OPT_INT, "N",
+     "multi-core worker count (default: logical CPUs)",
+     offsetof(struct perf_config, workers), 0, 4096},
+};
+
+static void perf_defaults(void *config)
+{
+    struct perf_config *c = config;
+    c->disk_size = 128u << 20;
+    c->duration = 1.0;
+    c->lock_timeout = 60;
+    c->timeout = 120;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static bool is_interrupted(void *arg)
+{
+    (void)arg;
+    return interrupted != 0;
+}
+
+/* One updating line on a terminal: hosts done, elapsed, who is missing. */
+static void show_progress(void *arg, const struct paglets_perf_progress *p)
+{
+    (void)arg;
+    fprintf(stderr, "\r\033[Kperf: %zu/%zu hosts done, %.1fs", p->done,
+            p->total, p->elapsed_seconds);
+    size_t n = json_array_size(p->pending_hosts);
+    for (size_t i = 0; i < n && i < 4; i++)
+        fprintf(stderr, "%s%s", i ? ", " : "; waiting for ",
+                json_string_value(json_array_get(p->pending_hosts, i)));
+    if (n > 4)
+        fprintf(stderr, " and %zu more", n - 4);
+    fflush(stderr);
+}
+
+/* Usage checks that need more than the option table; before any work. */
+static int build_request(const struct perf_config *c,
+                         struct paglets_perf_request *request)
+{
+    paglets_perf_request_init(request);
+    request->include_cpu = !c->no_cpu;
+    request->include_memory = !c->no_memory;
+    request->include_disk = !c->no_disk;
+    request->duration_seconds = c->duration < 0.01 ? 0.01 : c->duration;
+    request->disk_size_bytes = c->disk_size;
+    request->workers = (unsigned)c->workers;
+    request->lock_timeout_seconds = c->lock_timeout;
+    for (size_t i = 0; i < c->paths.n; i++) {
+        const char *path = c->paths.items[i];
+        struct stat st;
+        /* Hosts have other working directories: send absolute paths. */
+        char *absolute = realpath(path, NULL);
+        int rc =
+            absolute != NULL && stat(absolute, &st) == 0 && S_ISDIR(st.st_mode)
+                ? paglets_perf_request_add_path(request, absolute)
+                : -ENOTDIR;
+        free(absolute);
+        if (rc != 0)
+            return cli_usage_error(
+                PATH_NAME, "--path: '%s' is not an existing directory", path);
+    }
+    return 0;
+}
+
+static int api_key_from_env(const char *name, const char **key)
+{
+    *key = getenv(name ? name : "PAGLETS_API_KEY");
+    if (*key != NULL && **key == '\0')
+        *key = NULL;
+    if (name != NULL && *key == NULL)
+        return cli_usage_error(
+            PATH_NAME, "--api-key-env: '%s' is not set or is empty", name);
+    return 0;
+}
+
+static int print_summary(const struct perf_config *c,
+                         const struct paglets_perf_summary *summary)
+{
+    unsigned flags = c->verbose || c->debug ? PAGLETS_PERF_TEXT_VERBOSE : 0;
+    int rc = c->json ? paglets_perf_summary_write_json(summary, stdout)
+                     : paglets_perf_summary_write_text(summary, flags, stdout);
+    if (rc != 0 || fflush(stdout) != 0) {
+        fprintf(stderr, "%s: cannot write the report: %s\n", PATH_NAME,
+                paglets_strerror(-EIO));
+        return CLI_EXIT_USAGE;
+    }
+    return paglets_perf_summary_error_count(summary) ? CLI_EXIT_FAILURE
+                                                     : CLI_EXIT_OK;
+}
+
+static int collect_and_print(const struct perf_config *c,
+                             const struct paglets_perf_request *request,
+                             const char *entry_url, const char *api_key)
+{
+    struct paglets_perf_collect_options options;
+    paglets_perf_collect_options_init(&options);
+    options.timeout_seconds = c->timeout;
+    options.api_key = api_key;
+    options.cancelled = is_interrupted;
+    if (isatty(STDERR_FILENO))
+        options.progress = show_progress;
+
+    struct sigaction action = {.sa_handler = on_sigint,
+                               .sa_flags = SA_RESETHAND};
+    struct sigaction previous;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &previous);
+    struct paglets_perf_summary *summary = NULL;
+    struct paglets_err err = {0};
+    int rc =
+        paglets_perf_collect_with(entry_url, request, &options, &summary, &err);
+    sigaction(SIGINT, &previous, NULL);
+    if (options.progress != NULL)
+        fprintf(stderr, "\r\033[K");
+    if (rc == -ECANCELED || interrupted) {
+        paglets_perf_summary_free(summary);
+        fprintf(stderr, "%s: interrupted; benchmark agents cleaned up\n",
+                PATH_NAME);
+        return CLI_EXIT_INTERRUPTED;
+    }
+    if (rc != 0) {
+        fprintf(stderr, "%s: benchmark run on '%s' failed: %s\n", PATH_NAME,
+                entry_url, err.message);
+        return CLI_EXIT_USAGE;
+    }
+    int status = print_summary(c, summary);
+    paglets_perf_summary_free(summary);
+    return status;
+}
+
+static int perf_run(void *config, int argc, char **argv)
+{
+    (void)argv;
+    struct perf_config *c = config;
+    if (argc > 0)
+        return cli_usage_error(PATH_NAME, "unexpected argument '%s'", argv[0]);
+    const char *api_key;
+    struct paglets_perf_request request;
+    int status = api_key_from_env(c->api_key_env, &api_key);
+    if (status == 0)
+        status = build_request(c, &request);
+    else
+        paglets_perf_request_init(&request);
+    struct perf_entry entry = {0};
+    if (status == 0)
+        status = perf_entry_open(&entry, c->entry, api_key, PATH_NAME);
+    if (status == 0)
+        status = collect_and_print(c, &request, entry.url, api_key);
+    perf_entry_close(&entry);
+    paglets_perf_request_release(&request);
+    return status;
+}
+
+const struct cli_command cli_perf_command = {
+    .name = "perf",
+    .summary = "Benchmark CPU, memory and disks of every host in the mesh.",
+    .description =
+        "Creates a PerformanceBenchmarkAgent on the entry host; it clones\n"
+        "itself to every online host of the same mesh version, each clone\n"
+        "measures its machine and reports back. Without --entry, the host at\n"
+        "http://127.0.0.1:8765 is used; when none answers, the benchmark\n"
+        "runs on an embedded host in this process.\n\n"
+        "Exit status: 0 all good; 1 any error in the summary; 2 the run\n"
+        "could not happen; 130 interrupted.",
+    .opts = perf_opts,
+    .n_opts = sizeof(perf_opts) / sizeof(perf_opts[0]),
+    .config_size = sizeof(struct perf_config),
+    .defaults = perf_defaults,
+    .run = perf_run,
+};

@@ -1,0 +1,292 @@
+/*
+ * The perf summary renderers: figure formatting, the text layout of the
+ * reference (rows, disks:, notes:), error counting and the JSON printer.
+ */
+#include "compat.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <paglets/perf.h>
+
+#include "examples/perf/report.h"
+
+struct figure_case {
+    double value;
+    const char *text;
+};
+
+static void check_figures(void (*fmt)(double, char *, size_t),
+                          const struct figure_case *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char text[PAGLETS__PERF_FIGURE_MAX];
+        fmt(cases[i].value, text, sizeof(text));
+        assert_string_equal(text, cases[i].text);
+    }
+}
+
+static void test_rate_uses_decimal_units_with_one_decimal(void **state)
+{
+    (void)state;
+    static const struct figure_case cases[] = {
+        {0, "0.0"},       {999.94, "999.9"}, {999.96, "1000.0"},
+        {1000, "1.0K"},   {1234567, "1.2M"}, {17234567, "17.2M"},
+        {-2500, "-2.5K"}, {1e12, "1000.0G"}, {1.5e15, "1500000.0G"},
+    };
+    check_figures(paglets__perf_fmt_rate, cases,
+                  sizeof(cases) / sizeof(cases[0]));
+}
+
+static void test_bytes_use_binary_units(void **state)
+{
+    (void)state;
+    static const struct figure_case cases[] = {
+        {0, "0B"},
+        {1, "1B"},
+        {1023.9, "1023B"},
+        {1024, "1.0K"},
+        {1536, "1.5K"},
+        {134217728, "128.0M"},
+        {1125899906842624.0, "1.0P"},
+        {3458764513820540928.0, "3072.0P"},
+    };
+    check_figures(paglets__perf_fmt_bytes, cases,
+                  sizeof(cases) / sizeof(cases[0]));
+}
+
+static void test_byte_rates_print_dash_when_missing(void **state)
+{
+    (void)state;
+    static const struct figure_case cases[] = {
+        {0, "-"},
+        {-5, "-"},
+        {0.5, "0B/s"},
+        {1000, "1000B/s"},
+        {2254857830.4, "2.1G/s"},
+        {17179869184.0, "16.0G/s"},
+    };
+    check_figures(paglets__perf_fmt_bytes_per_second, cases,
+                  sizeof(cases) / sizeof(cases[0]));
+}
+
+/* Two hosts with results, one failed host, one cleanup failure. */
+static const char fixture[] =
+    "{\"results\": {"
+    " \"beta\": {\"host_url\": \"http://127.0.0.1:2\", \"result\": {"
+    "  \"host_name\": \"beta\", \"errors\": [\"benchmark lock busy after "
+    "0.200s\"],"
+    "  \"cpu\": {\"single_core\": [], \"multi_core\": [],"
+    "           \"errors\": [\"integer kernel failed\"]},"
+    "  \"memory\": null, \"disk\": null}},"
+    " \"alpha\": {\"host_url\": \"http://127.0.0.1:1\", \"result\": {"
+    "  \"host_name\": \"alpha\", \"errors\": [],"
+    "  \"cpu\": {\"errors\": [],"
+    "   \"single_core\": ["
+    "    {\"name\": \"integer\", \"operations_per_second\": 17234567},"
+    "    {\"name\": \"float\", \"operations_per_second\": 19800000.0},"
+    "    {\"name\": \"sha256\", \"bytes_per_second\": 2254857830.4}],"
+    "   \"multi_core\": ["
+    "    {\"name\": \"integer-multi\", \"operations_per_second\": 140200000}]},"
+    "  \"memory\": {\"errors\": [], \"metrics\": ["
+    "    {\"name\": \"memory-scan\", \"bytes_per_second\": 1},"
+    "    {\"name\": \"memory-copy\", \"bytes_per_second\": 32856499814}]},"
+    "  \"disk\": {\"errors\": [],"
+    "   \"skipped\": [{\"path\": \"/proc\", \"reason\": \"special "
+    "filesystem\"}],"
+    "   \"volumes\": ["
+    "    {\"path\": \"/data\", \"benchmark_size_bytes\": 134217728,"
+    "     \"write_bytes_per_second\": 3972844748,"
+    "     \"read_bytes_per_second\": 17179869184,"
+    "     \"metadata_files_per_second\": 9130.4},"
+    "    {\"path\": \"/a/very/long/path/that/is/longer/than/thirty-two\","
+    "     \"benchmark_size_bytes\": 1048576,"
+    "     \"write_bytes_per_second\": 1000, \"read_bytes_per_second\": 0,"
+    "     \"metadata_files_per_second\": 50}]}}}},"
+    " \"errors\": {\"gamma\": \"timed out waiting for benchmark result\"},"
+    " \"cleanup_errors\": {\"delta\": \"connection refused\"},"
+    " \"pending_hosts\": []}";
+
+static const char expected_table[] =
+    "host                int/s    float/s        sha  multi-int/s   mem copy"
+    "    disk wr    disk rd err\n"
+    "alpha               17.2M      19.8M     2.1G/s       140.2M    30.6G/s"
+    "     3.7G/s    16.0G/s   0\n"
+    "beta                    -          -          -            -          -"
+    "          -          -   2\n"
+    "\n"
+    "disks:\n"
+    "host           path                                  size      write"
+    "       read   metadata\n"
+    "alpha          /data                               128.0M     3.7G/s"
+    "    16.0G/s      9130/s\n"
+    "alpha          /a/very/long/path/that/is/longer      1.0M    1000B/s"
+    "          -        50/s\n"
+    "\n"
+    "notes:\n"
+    "  - gamma: timed out waiting for benchmark result\n"
+    "  - delta: cleanup failed: connection refused\n";
+
+static struct paglets_perf_summary *load(const char *text)
+{
+    json_error_t error;
+    json_t *json = json_loads(text, 0, &error);
+    assert_non_null(json);
+    struct paglets_err err = {0};
+    struct paglets_perf_summary *summary =
+        paglets_perf_summary_from_json(json, &err);
+    json_decref(json);
+    assert_non_null(summary);
+    return summary;
+}
+
+static char *render(const struct paglets_perf_summary *summary, bool json,
+                    unsigned flags)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    assert_non_null(out);
+    int rc = json ? paglets_perf_summary_write_json(summary, out)
+                  : paglets_perf_summary_write_text(summary, flags, out);
+    assert_int_equal(rc, 0);
+    fclose(out);
+    return text;
+}
+
+static void expect_text(unsigned flags, const char *tail)
+{
+    struct paglets_perf_summary *summary = load(fixture);
+    char *text = render(summary, false, flags);
+    char expected[4096];
+    snprintf(expected, sizeof(expected), "%s%s", expected_table, tail);
+    assert_string_equal(text, expected);
+    free(text);
+    paglets_perf_summary_free(summary);
+}
+
+static void test_text_layout_matches_the_reference(void **state)
+{
+    (void)state;
+    expect_text(0, "  - beta: benchmark lock busy after 0.200s\n"
+                   "  - beta: integer kernel failed\n");
+}
+
+static void test_verbose_text_lists_skipped_targets(void **state)
+{
+    (void)state;
+    expect_text(PAGLETS_PERF_TEXT_VERBOSE,
+                "  - alpha: skipped /proc: special filesystem\n"
+                "  - beta: benchmark lock busy after 0.200s\n"
+                "  - beta: integer kernel failed\n");
+}
+
+static void test_clean_summary_has_no_disks_or_notes(void **state)
+{
+    (void)state;
+    struct paglets_perf_summary *summary =
+        load("{\"results\": {\"h\": {\"host_url\": \"u\", \"result\": "
+             "{\"errors\": [], \"cpu\": null, \"disk\": {\"volumes\": [],"
+             " \"errors\": [], \"skipped\": [{\"path\": \"/p\", \"reason\":"
+             " \"r\"}]}}}}}");
+    char *text = render(summary, false, 0);
+    assert_null(strstr(text, "disks:"));
+    assert_null(strstr(text, "notes:"));
+    assert_int_equal(paglets_perf_summary_error_count(summary), 0);
+    assert_int_equal(paglets_perf_summary_result_count(summary), 1);
+    free(text);
+    paglets_perf_summary_free(summary);
+}
+
+static void test_error_count_covers_every_part(void **state)
+{
+    (void)state;
+    struct paglets_perf_summary *summary = load(fixture);
+    /* gamma, delta, and beta's two. */
+    assert_int_equal(paglets_perf_summary_error_count(summary), 4);
+    paglets_perf_summary_free(summary);
+    summary = load("{\"pending_hosts\": [\"x\"]}");
+    assert_int_equal(paglets_perf_summary_error_count(summary), 1);
+    paglets_perf_summary_free(summary);
+}
+
+static void test_summary_rejects_wrong_shapes(void **state)
+{
+    (void)state;
+    static const char *const cases[] = {
+        "[]",
+        "{\"results\": []}",
+        "{\"results\": {\"h\": {\"result\": 3}}}",
+        "{\"errors\": {\"h\": 3}}",
+        "{\"cleanup_errors\": {\"h\": null}}",
+        "{\"pending_hosts\": {}}",
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *json = json_loads(cases[i], 0, NULL);
+        assert_non_null(json);
+        struct paglets_err err = {0};
+        assert_null(paglets_perf_summary_from_json(json, &err));
+        assert_int_equal(err.code, -EINVAL);
+        json_decref(json);
+    }
+}
+
+static void test_json_is_sorted_indented_with_short_reals(void **state)
+{
+    (void)state;
+    struct paglets_perf_summary *summary =
+        load("{\"results\": {}, \"errors\": {\"z\": "
+             "\"\\u00e9/\\n\\t\\u0001\\ud83d\\ude00\\\"\\\\\"},"
+             " \"pending_hosts\": [1, 0.2, 1e16, 1e-5, 123456789.125, 1e6,"
+             " 0.0001, -0.0, 2.5e-7, 1.0, true, null]}");
+    char *text = render(summary, true, 0);
+    assert_string_equal(text,
+                        "{\n"
+                        "  \"cleanup_errors\": {},\n"
+                        "  \"errors\": {\n"
+                        "    \"z\": "
+                        "\"\\u00e9/\\n\\t\\u0001\\ud83d\\ude00\\\"\\\\\"\n"
+                        "  },\n"
+                        "  \"pending_hosts\": [\n"
+                        "    1,\n"
+                        "    0.2,\n"
+                        "    1e+16,\n"
+                        "    1e-05,\n"
+                        "    123456789.125,\n"
+                        "    1000000.0,\n"
+                        "    0.0001,\n"
+                        "    -0.0,\n"
+                        "    2.5e-07,\n"
+                        "    1.0,\n"
+                        "    true,\n"
+                        "    null\n"
+                        "  ],\n"
+                        "  \"results\": {}\n"
+                        "}\n");
+    free(text);
+    paglets_perf_summary_free(summary);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rate_uses_decimal_units_with_one_decimal),
+        cmocka_unit_test(test_bytes_use_binary_units),
+        cmocka_unit_test(test_byte_rates_print_dash_when_missing),
+        cmocka_unit_test(test_text_layout_matches_the_reference),
+        cmocka_unit_test(test_verbose_text_lists_skipped_targets),
+        cmocka_unit_test(test_clean_summary_has_no_disks_or_notes),
+        cmocka_unit_test(test_error_count_covers_every_part),
+        cmocka_unit_test(test_summary_rejects_wrong_shapes),
+        cmocka_unit_test(test_json_is_sorted_indented_with_short_reals),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
