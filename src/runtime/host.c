@@ -289,9 +289,11 @@ int paglets_host_start(struct paglets_host *host, struct paglets_err *err)
     if (host->started)
         return paglets_err_set(err, -EALREADY, "host already started");
     host->started = true;
-    int rc = paglets__server_start(host, err);
+    int rc = paglets__server_listen(host, err);
     if (rc == 0 && host->config.mesh)
         rc = start_mesh(host, err);
+    if (rc == 0)
+        rc = paglets__server_serve(host, err);
     if (rc != 0) {
         paglets_host_stop(host);
         return rc;

@@ -37,7 +37,7 @@ rc=0
 run_isolated timeout 30 "$PAGLETS_BIN" examples perf --no-cpu --no-memory \
   --no-disk --entry http://127.0.0.1:1 >"$PG_TMP/out" 2>"$PG_TMP/err" || rc=$?
 pg_expect_eq "unreachable --entry exit status" 2 "$rc"
-pg_expect_match "unreachable --entry message" "entry host http://127.0.0.1:1 does not answer" \
+pg_expect_match "unreachable --entry message" "entry host 'http://127.0.0.1:1': " \
   "$(cat "$PG_TMP/err")"
 pg_expect_eq "nothing on stdout" "" "$(cat "$PG_TMP/out")"
 

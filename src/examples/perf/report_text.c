@@ -267,6 +267,26 @@ static void note_skipped(struct notes *notes, const char *host,
     }
 }
 
+/* Diagnostics of the tested volumes (page cache not bypassed, ...). */
+static void note_volumes(struct notes *notes, const char *host,
+                         const json_t *volumes)
+{
+    size_t i, j;
+    json_t *volume, *text;
+    json_array_foreach(volumes, i, volume)
+    {
+        const char *path = json_string_value(json_object_get(volume, "path"));
+        json_array_foreach(json_object_get(volume, "notes"), j, text)
+        {
+            if (!json_is_string(text))
+                continue;
+            char prefix[1024];
+            snprintf(prefix, sizeof(prefix), "%s: ", path ? path : "?");
+            note(notes, host, prefix, json_string_value(text));
+        }
+    }
+}
+
 static void put_notes(FILE *out, const json_t *summary, const char **hosts,
                       size_t n_hosts, bool verbose)
 {
@@ -285,8 +305,10 @@ static void put_notes(FILE *out, const json_t *summary, const char **hosts,
             &notes, hosts[h],
             json_object_get(json_object_get(result, "memory"), "errors"));
         note_strings(&notes, hosts[h], json_object_get(disk, "errors"));
-        if (verbose)
-            note_skipped(&notes, hosts[h], json_object_get(disk, "skipped"));
+        if (!verbose)
+            continue;
+        note_volumes(&notes, hosts[h], json_object_get(disk, "volumes"));
+        note_skipped(&notes, hosts[h], json_object_get(disk, "skipped"));
     }
 }
 
