@@ -296,6 +296,8 @@ int paglets_host_start(struct paglets_host *host, struct paglets_err *err)
         paglets_host_stop(host);
         return rc;
     }
+    /* Publishes host->mesh to the connection threads (server.c). */
+    atomic_store(&host->ready, true);
     return 0;
 }
 
