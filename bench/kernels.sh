@@ -6,7 +6,8 @@
 #           tools on the same machine in the same script, and print the
 #           ratios issue 3 asks for:
 #             sha256 single-core      >= 0.95 x openssl speed -evp sha256 -bytes 16384
-#                                     (with -elapsed: wall clock, as ours)
+#                                     (wall clock vs -elapsed, and per CPU-second
+#                                     vs the default, which divides by CPU time)
 #             memory-copy-dram        >= 0.90 x plain memcpy loop (bench/memcpy_ref)
 #             disk write (w+fsync)    within +-15% of fio bs=1M end_fsync=1
 #             disk read (bypassed)    within +-15% of fio bs=1M direct=1
@@ -80,13 +81,15 @@ to_bytes() {
 # Each measurement prints its figure(s) as "name value" lines.
 ours_sha() {
   "$build/bench/perf_kernels" --kernel sha256 --duration "$duration" \
-    --workers 1 | awk '$1 == "cpu" && $2 == "sha256" {print "ours_sha256", $4}'
+    --workers 1 | awk '$1 == "cpu" && $2 == "sha256" {print "ours_sha256", $4}
+      $1 == "cpu_time" && $2 == "sha256" {print "ours_sha256_cputime", $4}'
 }
 
 # openssl speed divides by the process's user CPU time unless -elapsed is
 # given: on a busy machine that hides the time other processes took the CPU,
-# while our kernels (like the reference) divide by wall-clock time. The
-# check uses -elapsed; the CPU-time figure is kept for information.
+# while our kernels (like the reference) divide by wall-clock time. Both are
+# compared: wall clock against -elapsed, and per CPU-second against the
+# default, which holds even when the machine is shared.
 ref_sha() {
   local secs
   # openssl speed takes whole seconds only.
@@ -154,7 +157,7 @@ sample() {
   awk '{v[$1] = $2} END {
     print "ratio_sha256", v["ours_sha256"] / v["ref_openssl_sha256"]
     print "ratio_sha256_cputime",
-      v["ours_sha256"] / v["ref_openssl_sha256_cputime"]
+      v["ours_sha256_cputime"] / v["ref_openssl_sha256_cputime"]
     print "ratio_dram", v["ours_dram_copy"] / v["ref_memcpy"]
     print "ratio_disk_write", v["ours_disk_write"] / v["ref_fio_write"]
     print "ratio_disk_read", v["ours_disk_read"] / v["ref_fio_read"]
@@ -228,7 +231,7 @@ echo
 echo "ratios (ours / reference, each pair run back to back; median min max):"
 printf "%-22s %7s %7s %7s  %-14s %s\n" figure median min max target result
 ratio_line "sha256 (-elapsed)" ratio_sha256 ">= 0.95" 0.95 1e9
-ratio_line "sha256 (cpu time)" ratio_sha256_cputime "(info)" 0 1e9
+ratio_line "sha256 per CPU-second" ratio_sha256_cputime ">= 0.95" 0.95 1e9
 ratio_line "memory-copy-dram" ratio_dram ">= 0.90" 0.90 1e9
 ratio_line "disk write" ratio_disk_write "0.85 .. 1.15" 0.85 1.15
 ratio_line "disk read" ratio_disk_read "0.85 .. 1.15" 0.85 1.15
@@ -242,7 +245,8 @@ else
 fi
 echo
 echo "figures (median min max; bytes/s or operations/s; workers $workers):"
-for f in ours_sha256 ref_openssl_sha256 ref_openssl_sha256_cputime \
+for f in ours_sha256 ref_openssl_sha256 ours_sha256_cputime \
+  ref_openssl_sha256_cputime \
   ours_dram_copy ref_memcpy \
   ours_disk_write ref_fio_write ours_disk_read ref_fio_read ours_integer \
   ours_integer_multi; do

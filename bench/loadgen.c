@@ -145,8 +145,8 @@ int main(int argc, char **argv)
     double begin = now_s();
     for (long i = 0; i < conc; i++) {
         struct slot *s = &r.slots[i];
-        s->easy = make_easy(argv[1], argc == 6 ? argv[5] : NULL, headers,
-                            timeout);
+        s->easy =
+            make_easy(argv[1], argc == 6 ? argv[5] : NULL, headers, timeout);
         if (s->easy == NULL) {
             fprintf(stderr, "loadgen: cannot create a curl handle\n");
             return 2;

@@ -83,6 +83,23 @@ PAGLETS_EXTERN int paglets_fanout_clone(struct paglets_agent *agent,
                                         const json_t *child_state,
                                         struct paglets_err *err);
 
+/* Builds the state a clone to host starts from: a new reference, or NULL. */
+typedef json_t *(*paglets_fanout_state_fn)(
+    void *arg, const struct paglets_host_info *host);
+
+/*
+ * Lock not held. paglets_fanout_clone() to every host, several at a time
+ * (clone arrival on one host never waits for another), each with the
+ * state make_state(arg, host) returns; it is called from several threads
+ * at once. Failures are recorded per host. Returns when every clone call
+ * has returned.
+ */
+PAGLETS_EXTERN void
+paglets_fanout_clone_all(struct paglets_agent *agent,
+                         struct paglets_fanout *fanout,
+                         const struct paglets_host_info *hosts, size_t n_hosts,
+                         paglets_fanout_state_fn make_state, void *arg);
+
 /*
  * Lock held. A child's answer: a result (borrowed, copied) or an error
  * message. Settles a pending host. -ENOENT for a host

@@ -3,9 +3,13 @@
  * runtime feature a real agent uses (state codec, run hook, typed ops,
  * waiting on the state, cloning, calling other agents, self-disposal).
  */
+/* nanosleep is POSIX, not C17. */
+#define _POSIX_C_SOURCE 200809L
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <paglets/client.h>
 
@@ -15,15 +19,25 @@ struct echo_state {
     json_int_t counter;
     json_int_t runs; /* incremented by the run hook on every arrival */
     json_t *data;    /* any JSON the creator passed; owned */
+    double linger;   /* seconds the run hook stays (0..30) */
+    bool stubborn;   /* linger even through disposal: a misbehaving agent */
 };
 
 static int echo_decode(void *state, const json_t *json, struct paglets_err *err)
 {
     struct echo_state *s = state;
     json_t *counter = NULL, *runs = NULL, *data = NULL;
-    if (json_unpack((json_t *)json, "{s?o, s?o, s?o}", "counter", &counter,
-                    "runs", &runs, "data", &data) != 0)
-        return paglets_err_set(err, -EINVAL, "state must be an object");
+    int stubborn = 0;
+    if (json_unpack((json_t *)json, "{s?o, s?o, s?o, s?F, s?b}", "counter",
+                    &counter, "runs", &runs, "data", &data, "linger",
+                    &s->linger, "stubborn", &stubborn) != 0)
+        return paglets_err_set(err, -EINVAL,
+                               "state must be an object with "
+                               "number 'linger', bool "
+                               "'stubborn'");
+    if (!(s->linger >= 0 && s->linger <= 30))
+        return paglets_err_set(err, -EINVAL, "'linger' must be 0..30");
+    s->stubborn = stubborn;
     if ((counter && !json_is_integer(counter)) ||
         (runs && !json_is_integer(runs)))
         return paglets_err_set(err, -EINVAL,
@@ -37,8 +51,9 @@ static int echo_decode(void *state, const json_t *json, struct paglets_err *err)
 static json_t *echo_encode(const void *state)
 {
     const struct echo_state *s = state;
-    return json_pack("{s:I, s:I, s:O?}", "counter", s->counter, "runs", s->runs,
-                     "data", s->data);
+    return json_pack("{s:I, s:I, s:O?, s:f, s:b}", "counter", s->counter,
+                     "runs", s->runs, "data", s->data, "linger", s->linger,
+                     "stubborn", s->stubborn);
 }
 
 static void echo_release(void *state)
@@ -48,13 +63,31 @@ static void echo_release(void *state)
     s->data = NULL;
 }
 
+static bool never(void *state, void *arg)
+{
+    (void)state;
+    (void)arg;
+    return false;
+}
+
+/* Count the arrival, then stay `linger` seconds (see echo_state). */
 static void echo_run(struct paglets_agent *agent)
 {
     paglets_agent_lock(agent);
     struct echo_state *s = paglets_agent_state(agent);
     s->runs++;
     paglets_agent_notify(agent);
+    double linger = s->linger;
+    bool stubborn = s->stubborn;
+    if (linger > 0 && !stubborn)
+        paglets_agent_wait(agent, never, NULL, linger);
     paglets_agent_unlock(agent);
+    if (linger > 0 && stubborn) {
+        struct timespec ts = {(time_t)linger,
+                              (long)((linger - (double)(time_t)linger) * 1e9)};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+            ;
+    }
 }
 
 static int op_echo(struct paglets_agent *agent, const json_t *request,
@@ -98,13 +131,6 @@ static int op_increment(struct paglets_agent *agent, const json_t *request,
     paglets_agent_unlock(agent);
     *reply = counters(agent);
     return *reply ? 0 : -ENOMEM;
-}
-
-static bool never(void *state, void *arg)
-{
-    (void)state;
-    (void)arg;
-    return false;
 }
 
 static bool counter_reached(void *state, void *arg)

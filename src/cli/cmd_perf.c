@@ -72,7 +72,7 @@ static const struct cli_opt perf_opts[] = {
     {"timeout", 0, CLI_OPT_SECONDS, "SECONDS",
      "seconds to wait for the hosts' results (default 120)",
      offsetof(struct perf_config, timeout), 0, 86400},
-    {"verbose", 'v', CLI_OPT_FLAG, NULL,
+    {"verbose", 0, CLI_OPT_FLAG, NULL,
      "also print skipped disk targets and cleanup diagnostics",
      offsetof(struct perf_config, verbose), 0, 0},
     {"workers", 0, CLI_OPT_INT, "N",
@@ -260,9 +260,10 @@ const struct cli_command cli_perf_command = {
     .description =
         "Creates a PerformanceBenchmarkAgent on the entry host; it clones\n"
         "itself to every online host of the same mesh version, each clone\n"
-        "measures its machine and reports back. Without --entry, the host at\n"
-        "http://127.0.0.1:8765 is used; when none answers, the benchmark\n"
-        "runs on an embedded host in this process.\n\n"
+        "measures its machine and reports back. Without --entry, the host on\n"
+        "port 8765 (loopback, then this machine's LAN address) is used; when\n"
+        "none answers, the benchmark runs on an embedded host in this\n"
+        "process.\n\n"
         "Exit status: 0 all good; 1 any error in the summary; 2 the run\n"
         "could not happen; 130 interrupted.",
     .opts = perf_opts,

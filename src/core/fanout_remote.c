@@ -6,6 +6,8 @@
 #include "compat.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,9 @@
 #include <paglets/client.h>
 
 #include "core/fanout_int.h"
+
+/* Clones in flight at once: enough to hide round trips, few threads. */
+#define CLONE_WIDTH 8
 
 /* The client timeout paglets_client_new() documents; restored after use. */
 #define DEFAULT_CLIENT_TIMEOUT_S 10.0
@@ -71,6 +76,57 @@ int paglets_fanout_clone(struct paglets_agent *agent,
     if (rc != 0)
         return paglets_err_set(err, rc, "%s", message);
     return recorded;
+}
+
+struct clone_work {
+    struct paglets_agent *agent;
+    struct paglets_fanout *fanout;
+    const struct paglets_host_info *hosts;
+    size_t n_hosts;
+    atomic_size_t next; /* the next host to clone to */
+    paglets_fanout_state_fn make_state;
+    void *arg;
+};
+
+static void *clone_worker(void *arg)
+{
+    struct clone_work *work = arg;
+    for (;;) {
+        size_t i = atomic_fetch_add(&work->next, 1);
+        if (i >= work->n_hosts)
+            return NULL;
+        const struct paglets_host_info *host = &work->hosts[i];
+        json_t *state = work->make_state(work->arg, host);
+        if (state != NULL) {
+            paglets_fanout_clone(work->agent, work->fanout, host, state, NULL);
+        } else {
+            paglets_agent_lock(work->agent);
+            if (paglets_fanout_begin(work->fanout, host->name, host->url) == 0)
+                paglets_fanout_finish_clone(work->fanout, host->name, NULL,
+                                            "clone failed: out of memory");
+            paglets_agent_unlock(work->agent);
+        }
+        json_decref(state);
+    }
+}
+
+void paglets_fanout_clone_all(struct paglets_agent *agent,
+                              struct paglets_fanout *fanout,
+                              const struct paglets_host_info *hosts,
+                              size_t n_hosts,
+                              paglets_fanout_state_fn make_state, void *arg)
+{
+    struct clone_work work = {agent, fanout,     hosts, n_hosts,
+                              0,     make_state, arg};
+    pthread_t threads[CLONE_WIDTH];
+    size_t started = 0;
+    /* The calling thread works too; helpers only when there is more. */
+    while (started + 1 < CLONE_WIDTH && started + 1 < n_hosts &&
+           pthread_create(&threads[started], NULL, clone_worker, &work) == 0)
+        started++;
+    clone_worker(&work);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
 }
 
 struct wait_arg {

@@ -289,9 +289,11 @@ int paglets_host_start(struct paglets_host *host, struct paglets_err *err)
     if (host->started)
         return paglets_err_set(err, -EALREADY, "host already started");
     host->started = true;
-    int rc = paglets__server_start(host, err);
+    int rc = paglets__server_listen(host, err);
     if (rc == 0 && host->config.mesh)
         rc = start_mesh(host, err);
+    if (rc == 0)
+        rc = paglets__server_serve(host, err);
     if (rc != 0) {
         paglets_host_stop(host);
         return rc;
@@ -338,18 +340,21 @@ void paglets_host_stop(struct paglets_host *host)
      */
     paglets__server_wait_idle(host, deadline);
     paglets__server_stop(host);
-    paglets__mesh_free(host->mesh);
-    host->mesh = NULL;
     size_t left = paglets__host_reap(host, true, deadline);
     pthread_mutex_lock(&host->lock);
     size_t live = host->live_agents;
     pthread_mutex_unlock(&host->lock);
-    if (left > 0 || live > 0)
+    if (left > 0 || live > 0) {
+        /* Their threads may still resolve names: keep the mesh for them. */
         paglets_log_warn("host '%s' stopped with %zu agents still running "
                          "after %.1f s grace",
                          host->config.name, live,
                          host->config.shutdown_grace_s);
-    else if (serving)
+        return;
+    }
+    paglets__mesh_free(host->mesh);
+    host->mesh = NULL;
+    if (serving)
         paglets_log_info("host '%s' stopped", host->config.name);
 }
 

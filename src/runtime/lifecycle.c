@@ -61,7 +61,6 @@ static int start_agent(struct paglets_host *host,
                                paglets_strerror(rc));
     }
     *proxy = paglets_agent_proxy(agent);
-    paglets_log_info("created agent '%s' of type '%s'", agent->id, type->name);
     if (type->run != NULL) {
         /* The worker takes its own reference; the registry keeps its one. */
         paglets__agent_ref(agent);
@@ -82,7 +81,11 @@ int paglets__host_create(struct paglets_host *host, const char *type_name,
     if (type == NULL)
         return paglets_err_set(
             err, -EINVAL, "agent type '%.128s' is not registered", type_name);
-    return start_agent(host, type, NULL, state, proxy, err);
+    int rc = start_agent(host, type, NULL, state, proxy, err);
+    if (rc == 0)
+        paglets_log_info("created agent '%s' of type '%s'", proxy->agent_id,
+                         type->name);
+    return rc;
 }
 
 int paglets__host_accept(struct paglets_host *host, const json_t *json,

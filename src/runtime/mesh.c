@@ -249,7 +249,7 @@ json_t *paglets__mesh_hosts_json(struct paglets__mesh *mesh)
         mesh->self_counts(mesh->self_counts_arg, &active, &inactive);
     pthread_mutex_lock(&mesh->lock);
     paglets__mesh_expire(mesh, mesh->ops->mono_now(mesh->ops_arg));
-    json_t *reply = paglets__mesh_list_json(mesh, active, inactive);
+    json_t *reply = paglets__mesh_list_json(mesh, active, inactive, false);
     struct paglets__mesh_stats st = mesh->stats;
     pthread_mutex_unlock(&mesh->lock);
     /* Counters for bench/mesh.sh; clients that do not know them ignore. */

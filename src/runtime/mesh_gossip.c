@@ -63,9 +63,9 @@ static json_t *build_request(struct paglets__mesh *mesh, size_t active,
         return NULL;
     }
     for (size_t i = 0; i < mesh->n_members; i++) {
-        if (json_array_append_new(members,
-                                  paglets__mesh_member_json(&mesh->members[i],
-                                                            mono, wall)) != 0) {
+        if (json_array_append_new(
+                members, paglets__mesh_member_json(&mesh->members[i], mono,
+                                                   wall, false)) != 0) {
             json_decref(req);
             return NULL;
         }
@@ -283,16 +283,21 @@ int paglets__mesh_handle_join(struct paglets__mesh *mesh, const json_t *body,
     double mono = mesh->ops->mono_now(mesh->ops_arg);
     double wall = mesh->ops->wall_now(mesh->ops_arg);
     mesh->stats.joins_received++;
+    for (size_t i = 0; i < mesh->n_members; i++)
+        mesh->members[i].news_for_peer = true;
     paglets__mesh_merge(mesh, &ref, true, mono);
     if (strcmp(ref.version, mesh->version) != 0) {
         /* Only our own entry, so the caller can see and log the mismatch. */
         *reply =
             json_pack("{s:[o]}", "hosts",
                       paglets__mesh_self_json(mesh, active, inactive, wall));
+    } else if (members == NULL) {
+        /* A reference-style join: the whole list, every field. */
+        *reply = paglets__mesh_list_json(mesh, active, inactive, false);
     } else {
-        if (members != NULL)
-            paglets__mesh_merge_list(mesh, members, NULL, NULL, mono);
-        *reply = paglets__mesh_list_json(mesh, active, inactive);
+        /* A gossip peer: only what its list shows it lacks. */
+        paglets__mesh_merge_list(mesh, members, NULL, NULL, mono);
+        *reply = paglets__mesh_list_json(mesh, active, inactive, true);
     }
     pthread_mutex_unlock(&mesh->lock);
     if (*reply == NULL)

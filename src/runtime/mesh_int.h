@@ -71,6 +71,11 @@ struct paglets__mesh_member {
     json_t *tags;       /* owned */
     json_t *properties; /* owned */
     bool online;
+    /*
+     * Scratch for one join: false once the caller's list showed it knows
+     * this member at least as recently as we do.
+     */
+    bool news_for_peer;
 };
 
 /* A seed URL from the config and when to try it next. */
@@ -126,9 +131,12 @@ struct paglets__mesh {
 json_t *paglets__mesh_self_json(struct paglets__mesh *mesh, size_t active,
                                 size_t inactive, double wall);
 
-/* A member's HostRef as of now; new reference or NULL. */
+/*
+ * A member's HostRef as of now, with every field when full, else only
+ * what gossip needs; new reference or NULL.
+ */
 json_t *paglets__mesh_member_json(const struct paglets__mesh_member *m,
-                                  double mono, double wall);
+                                  double mono, double wall, bool full);
 
 /* Refresh online flags and forget long-dead members. Lock held. */
 void paglets__mesh_expire(struct paglets__mesh *mesh, double mono);
@@ -157,9 +165,12 @@ int paglets__mesh_merge_list(struct paglets__mesh *mesh, const json_t *list,
 struct paglets__mesh_member *paglets__mesh_find(struct paglets__mesh *mesh,
                                                 const char *name);
 
-/* {"hosts": [self, members...]} (lock held); new reference or NULL. */
+/*
+ * {"hosts": [self, members...]} (lock held); new reference or NULL. With
+ * delta, only members flagged news_for_peer, as gossip entries.
+ */
 json_t *paglets__mesh_list_json(struct paglets__mesh *mesh, size_t active,
-                                size_t inactive);
+                                size_t inactive, bool delta);
 
 /* Announce our departure to a few members (gossip thread stopped). */
 void paglets__mesh_leave(struct paglets__mesh *mesh);

@@ -212,7 +212,7 @@ json_t *paglets__mesh_self_json(struct paglets__mesh *mesh, size_t active,
 }
 
 json_t *paglets__mesh_member_json(const struct paglets__mesh_member *m,
-                                  double mono, double wall)
+                                  double mono, double wall, bool full)
 {
     json_t *o = json_object();
     if (o == NULL)
@@ -223,18 +223,28 @@ json_t *paglets__mesh_member_json(const struct paglets__mesh_member *m,
     int rc = json_object_set_new(o, "name", json_string(m->name));
     rc |= json_object_set_new(o, "url", json_string(m->url));
     rc |= json_object_set_new(o, "code_version", json_string(m->version));
-    rc |= json_object_set_new(o, "online", json_boolean(m->online));
-    rc |= json_object_set_new(o, "last_seen", json_real(wall - age));
     rc |= json_object_set_new(o, "active_count", json_integer(m->active_count));
     rc |= json_object_set_new(o, "inactive_count",
                               json_integer(m->inactive_count));
-    rc |= json_object_set_new(o, "tags", json_deep_copy(m->tags));
-    rc |= json_object_set_new(o, "properties", json_deep_copy(m->properties));
-    if (m->error[0] != '\0')
-        rc |= json_object_set_new(o, "error", json_string(m->error));
     rc |= json_object_set_new(o, "heartbeat", counter(m->heartbeat));
     rc |= json_object_set_new(o, "incarnation", counter(m->incarnation));
     rc |= json_object_set_new(o, "age_s", json_real(age));
+    /*
+     * Gossip entries leave out what readers default or derive (online
+     * unless false, last_seen, empty tags and properties, our error): at
+     * 64 hosts every exchange carries 64 entries, and each field costs.
+     */
+    if (full || !m->online)
+        rc |= json_object_set_new(o, "online", json_boolean(m->online));
+    if (full)
+        rc |= json_object_set_new(o, "last_seen", json_real(wall - age));
+    if (full || json_array_size(m->tags) > 0)
+        rc |= json_object_set_new(o, "tags", json_deep_copy(m->tags));
+    if (full || json_object_size(m->properties) > 0)
+        rc |=
+            json_object_set_new(o, "properties", json_deep_copy(m->properties));
+    if (full && m->error[0] != '\0')
+        rc |= json_object_set_new(o, "error", json_string(m->error));
     if (rc != 0) {
         json_decref(o);
         return NULL;

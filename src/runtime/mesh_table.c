@@ -120,6 +120,17 @@ static bool is_newer(const struct paglets__mesh_ref *ref,
     return ref->heartbeat > m->heartbeat;
 }
 
+/* Do we know m more recently than ref says? */
+static bool is_newer_here(const struct paglets__mesh_member *m,
+                          const struct paglets__mesh_ref *ref)
+{
+    if (!ref->has_heartbeat)
+        return true;
+    if (ref->incarnation != m->incarnation)
+        return m->incarnation > ref->incarnation;
+    return m->heartbeat > ref->heartbeat;
+}
+
 static void adopt(struct paglets__mesh *mesh, struct paglets__mesh_member *m,
                   const struct paglets__mesh_ref *ref, bool direct, double mono)
 {
@@ -171,6 +182,8 @@ void paglets__mesh_merge(struct paglets__mesh *mesh,
         return;
     }
     struct paglets__mesh_member *m = paglets__mesh_find(mesh, ref->name);
+    if (m != NULL && (direct || !is_newer_here(m, ref)))
+        m->news_for_peer = false;
     if (m == NULL) {
         /* Hearsay about a host already silent elsewhere is not news. */
         if (!direct && (!ref->online || ref->age_s > mesh->offline_after_s))
@@ -224,7 +237,7 @@ int paglets__mesh_merge_list(struct paglets__mesh *mesh, const json_t *list,
 }
 
 json_t *paglets__mesh_list_json(struct paglets__mesh *mesh, size_t active,
-                                size_t inactive)
+                                size_t inactive, bool delta)
 {
     double mono = mesh->ops->mono_now(mesh->ops_arg);
     double wall = mesh->ops->wall_now(mesh->ops_arg);
@@ -234,9 +247,12 @@ json_t *paglets__mesh_list_json(struct paglets__mesh *mesh, size_t active,
         return NULL;
     int rc = json_array_append_new(
         hosts, paglets__mesh_self_json(mesh, active, inactive, wall));
-    for (size_t i = 0; i < mesh->n_members && rc == 0; i++)
-        rc = json_array_append_new(
-            hosts, paglets__mesh_member_json(&mesh->members[i], mono, wall));
+    for (size_t i = 0; i < mesh->n_members && rc == 0; i++) {
+        const struct paglets__mesh_member *m = &mesh->members[i];
+        if (!delta || m->news_for_peer)
+            rc = json_array_append_new(
+                hosts, paglets__mesh_member_json(m, mono, wall, !delta));
+    }
     if (rc != 0) {
         json_decref(reply);
         return NULL;

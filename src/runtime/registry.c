@@ -42,7 +42,7 @@ int paglets__registry_add(struct paglets__registry *reg,
         rc = -EEXIST;
         goto out;
     }
-    if (reg->n >= reg->max) {
+    if (reg->n >= reg->max || reg->closed) {
         rc = -EBUSY;
         goto out;
     }
@@ -118,8 +118,10 @@ int paglets__registry_snapshot(struct paglets__registry *reg, bool take,
         if (!take)
             paglets__agent_ref(reg->agents[i]);
     }
-    if (take)
+    if (take) {
         reg->n = 0;
+        reg->closed = true;
+    }
 out:
     pthread_mutex_unlock(&reg->lock);
     return rc;

@@ -19,6 +19,7 @@ struct paglets__registry {
     pthread_mutex_t lock; /* guards the fields below */
     struct paglets_agent **agents;
     size_t n, cap, max;
+    bool closed; /* after a taking snapshot: adds fail with -EBUSY */
 };
 
 void paglets__registry_init(struct paglets__registry *reg, size_t max);
@@ -28,7 +29,7 @@ void paglets__registry_release(struct paglets__registry *reg);
 
 /*
  * Add agent, taking over the caller's reference on success. -EEXIST when
- * the id is taken, -EBUSY at the cap, -ENOMEM.
+ * the id is taken, -EBUSY at the cap or once closed, -ENOMEM.
  */
 int paglets__registry_add(struct paglets__registry *reg,
                           struct paglets_agent *agent);
@@ -49,7 +50,8 @@ size_t paglets__registry_count(struct paglets__registry *reg);
 /*
  * Snapshot: *agents gets every listed agent with a reference each; the
  * caller unrefs each and frees the array. With `take`, the agents leave
- * the registry too (its references pass to the caller instead).
+ * the registry too (its references pass to the caller instead) and the
+ * registry closes: shutdown cannot miss an agent added meanwhile.
  */
 int paglets__registry_snapshot(struct paglets__registry *reg, bool take,
                                struct paglets_agent ***agents, size_t *n);

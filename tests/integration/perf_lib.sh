@@ -54,3 +54,17 @@ pg_perf_hold_lock() {
   pg_wait_for 5 bash -c "! flock -n '$1/paglets-benchmark.lock' true" ||
     pg_fail "could not take the lock in $1"
 }
+
+# pg_perf_stuck_pair: alpha, and beta whose benchmark lock this test holds,
+# so a child on beta arrives but cannot answer. Defines beta_has_child.
+pg_perf_stuck_pair() {
+  pg_perf_hold_lock "$PG_TMP/locked"
+  pg_perf_join alpha
+  PERF_TMPDIR="$PG_TMP/locked" pg_perf_join beta
+  pg_wait_for 20 pg_perf_online "$PG_URL_alpha" 2 || pg_fail "mesh never formed"
+}
+
+# pg_perf_agents URL: how many agents the host at URL holds.
+pg_perf_agents() { curl -fsS -m 2 "$1/agents" | jq '[.agents[]?] | length'; }
+
+beta_has_child() { [ "$(pg_perf_agents "$PG_URL_beta")" -gt 0 ]; }

@@ -36,6 +36,34 @@ stop_host() {
     "$(jq -r .result.interrupted "$PG_TMP/sleeper" 2>/dev/null)"
 }
 
+# signal_and_wait PID SIGNAL: exit status 0 within 3 s.
+signal_and_wait() {
+  local pid=$1 start rc
+  start=$(date +%s%N)
+  kill -"$2" "$pid"
+  set +e
+  for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  wait "$pid"
+  rc=$?
+  set -e
+  pg_expect_eq "exit status after SIG$2" 0 "$rc"
+  PG_ELAPSED_MS=$(( ($(date +%s%N) - start) / 1000000 ))
+  [ "$PG_ELAPSED_MS" -lt 3000 ] || pg_fail "SIG$2 took $PG_ELAPSED_MS ms"
+}
+
+# A run hook that returns on disposal lets the host stop at once; one that
+# ignores it gets --shutdown-grace, then the host exits anyway.
+pg_start_host polite --mesh-version t --no-mesh >"$PG_TMP/polite.url"
+pg_create "$(cat "$PG_TMP/polite.url")" '{"linger":20}' >/dev/null
+signal_and_wait "$PG_PID_polite" TERM
+grep -q "host 'polite' stopped" "$PG_TMP/polite.log" || pg_fail "polite host did not stop cleanly"
+pg_start_host stubborn --mesh-version t --no-mesh --shutdown-grace 0.5 >"$PG_TMP/stubborn.url"
+pg_create "$(cat "$PG_TMP/stubborn.url")" '{"linger":20,"stubborn":true}' >/dev/null
+signal_and_wait "$PG_PID_stubborn" TERM
+[ "$PG_ELAPSED_MS" -ge 400 ] || pg_fail "stubborn agent got no grace ($PG_ELAPSED_MS ms)"
+grep -q "still running after 0.5 s grace" "$PG_TMP/stubborn.log" ||
+  pg_fail "no warning about the stubborn agent"
+
 stop_host "$PG_PID_alpha" "$alpha" TERM
 stop_host "$PG_PID_beta" "$beta" INT
 grep -q "host 'alpha' stopped" "$PG_TMP/alpha.log" || pg_fail "no stop line for alpha"

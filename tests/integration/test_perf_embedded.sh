@@ -29,14 +29,15 @@ pg_expect_eq "the machine's result" "$name" \
   "$(jq -r '.results | keys | join(",")' "$PG_TMP/out")"
 pg_expect_eq "its disk volume" "$PG_TMP" \
   "$(jq -r ".results[\"$name\"].result.disk.volumes[0].path" "$PG_TMP/out")"
-pg_expect_eq "no temp files left" "err out" "$(ls "$PG_TMP" | grep -v '\.lock$' | paste -sd ' ')"
+pg_expect_eq "no temp files left" "err out" \
+  "$(find "$PG_TMP" -mindepth 1 ! -name '*.lock' -printf '%f\n' | sort | paste -sd ' ')"
 
 # --entry given: no fallback, the run cannot happen.
 rc=0
 run_isolated timeout 30 "$PAGLETS_BIN" examples perf --no-cpu --no-memory \
   --no-disk --entry http://127.0.0.1:1 >"$PG_TMP/out" 2>"$PG_TMP/err" || rc=$?
 pg_expect_eq "unreachable --entry exit status" 2 "$rc"
-pg_expect_match "unreachable --entry message" "entry host http://127.0.0.1:1 does not answer" \
+pg_expect_match "unreachable --entry message" "entry host 'http://127.0.0.1:1': " \
   "$(cat "$PG_TMP/err")"
 pg_expect_eq "nothing on stdout" "" "$(cat "$PG_TMP/out")"
 

@@ -3,13 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/perf_lib.sh"
 
-pg_perf_hold_lock "$PG_TMP/locked"
-pg_perf_join alpha
-PERF_TMPDIR="$PG_TMP/locked" pg_perf_join beta
-pg_wait_for 20 pg_perf_online "$PG_URL_alpha" 2 || pg_fail "mesh never formed"
-
-agents_on() { curl -fsS -m 2 "$1/agents" | jq '[.agents[]?] | length'; }
-beta_has_child() { [ "$(agents_on "$PG_URL_beta")" -gt 0 ]; }
+pg_perf_stuck_pair
 
 "$PAGLETS_BIN" examples perf --entry "$PG_URL_alpha" --no-cpu --no-memory \
   --no-disk --lock-timeout 60 >"$PG_TMP/out" 2>"$PG_TMP/err" &
@@ -24,7 +18,7 @@ wait "$perf" || rc=$?
 pg_expect_eq "exit status" 130 "$rc"
 pg_expect_match "says it was interrupted" "interrupted" "$(cat "$PG_TMP/err")"
 pg_expect_eq "nothing on stdout" "" "$(cat "$PG_TMP/out")"
-pg_expect_eq "parent disposed on alpha" 0 "$(agents_on "$PG_URL_alpha")"
-pg_expect_eq "waiting child disposed on beta" 0 "$(agents_on "$PG_URL_beta")"
+pg_expect_eq "parent disposed on alpha" 0 "$(pg_perf_agents "$PG_URL_alpha")"
+pg_expect_eq "waiting child disposed on beta" 0 "$(pg_perf_agents "$PG_URL_beta")"
 
 pg_pass

@@ -4,11 +4,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/perf_lib.sh"
 
-# beta's child will wait on this lock, so it has arrived but not answered.
-pg_perf_hold_lock "$PG_TMP/locked"
-pg_perf_join alpha
-PERF_TMPDIR="$PG_TMP/locked" pg_perf_join beta
-pg_wait_for 20 pg_perf_online "$PG_URL_alpha" 2 || pg_fail "mesh never formed"
+# beta's child will wait on its lock: it has arrived but cannot answer.
+pg_perf_stuck_pair
 
 start=$(date +%s%N)
 timeout 60 "$PAGLETS_BIN" examples perf --entry "$PG_URL_alpha" --json \
@@ -17,9 +14,6 @@ timeout 60 "$PAGLETS_BIN" examples perf --entry "$PG_URL_alpha" --json \
 perf=$!
 
 # Once beta holds the child, stop beta altogether.
-beta_has_child() {
-  [ "$(curl -fsS -m 2 "$PG_URL_beta/agents" | jq '[.agents[]?] | length')" -gt 0 ]
-}
 pg_wait_for 10 beta_has_child || pg_fail "no benchmark child arrived on beta"
 kill -STOP "$PG_PID_beta"
 

@@ -72,7 +72,7 @@ static ssize_t failing_write(int fd, const void *buf, size_t len)
 static void test_failed_writes_leave_no_directory(void **state)
 {
     struct paglets__perf_disk_target t = target_at(*state);
-    const struct paglets__perf_disk_ops ops = {failing_write};
+    const struct paglets__perf_disk_ops ops = {failing_write, openat};
     const uint64_t sizes[] = {3u << 20, 4096};
     const char *const messages[] = {"write failed: Input/output error",
                                     "metadata test failed: Input/output "
@@ -116,6 +116,39 @@ static void test_full_tmpfs_leaves_no_directory_and_is_no_disk(void **state)
     assert_false(small.read_cache_bypassed);
     assert_true(has_note(&small, "live in memory"));
     paglets__perf_disk_volume_release(&small);
+    paglets__perf_disk_volume_release(&v);
+}
+
+/* A filesystem that refuses O_DIRECT, as some FUSE and network ones do. */
+static int no_direct_openat(int dir_fd, const char *name, int flags, ...)
+{
+    if (flags & O_DIRECT) {
+        errno = EINVAL;
+        return -1;
+    }
+    return openat(dir_fd, name, flags, 0600);
+}
+
+static void test_refused_o_direct_falls_back_to_evicted_read(void **state)
+{
+    struct paglets__perf_disk_target t = target_at(*state);
+    const struct paglets__perf_disk_ops ops = {write, no_direct_openat};
+    struct paglets__perf_disk_volume v = {0};
+    struct paglets_err err = {0};
+    assert_int_equal(
+        paglets__perf_disk_bench_volume(&t, 2u << 20, &ops, &v, &err), 0);
+    assert_true(has_note(&v, "O_DIRECT read refused: Invalid argument"));
+    assert_true(v.read_bytes_per_second > 0);
+    /*
+     * After fsync the pages are clean, so eviction works on a disk-backed
+     * filesystem and mincore confirms it; tmpfs keeps them and says so.
+     */
+    if (v.read_cache_bypassed)
+        assert_true(has_note(&v, "after evicting the file's pages"));
+    else
+        assert_true(has_note(&v, "served from memory") ||
+                    has_note(&v, "live in memory"));
+    assert_int_equal(fixture_count(t.path, PREFIX), 0);
     paglets__perf_disk_volume_release(&v);
 }
 
@@ -169,7 +202,7 @@ static void test_disk_run_reports_failed_volume_as_error(void **state)
     paglets_perf_request_init(&req);
     req.disk_size_bytes = 3u << 20;
     assert_int_equal(paglets_perf_request_add_path(&req, *state), 0);
-    const struct paglets__perf_disk_ops ops = {failing_write};
+    const struct paglets__perf_disk_ops ops = {failing_write, openat};
     struct paglets__perf_disk_result r = {0};
     writes_seen = 0;
     assert_int_equal(paglets__perf_disk_run(&req, NULL, &ops, &r), 0);
@@ -196,6 +229,7 @@ int main(void)
         T(test_volume_gives_positive_figures_and_leaves_nothing),
         T(test_failed_writes_leave_no_directory),
         T(test_full_tmpfs_leaves_no_directory_and_is_no_disk),
+        T(test_refused_o_direct_falls_back_to_evicted_read),
         T(test_stale_directory_of_killed_run_is_removed),
         T(test_disk_run_reports_failed_volume_as_error),
     };

@@ -106,7 +106,8 @@ static const char fixture[] =
     "    {\"path\": \"/data\", \"benchmark_size_bytes\": 134217728,"
     "     \"write_bytes_per_second\": 3972844748,"
     "     \"read_bytes_per_second\": 17179869184,"
-    "     \"metadata_files_per_second\": 9130.4},"
+    "     \"metadata_files_per_second\": 9130.4, \"read_cache_bypassed\":"
+    "     false, \"notes\": [\"read served from the page cache\"]},"
     "    {\"path\": \"/a/very/long/path/that/is/longer/than/thirty-two\","
     "     \"benchmark_size_bytes\": 1048576,"
     "     \"write_bytes_per_second\": 1000, \"read_bytes_per_second\": 0,"
@@ -184,6 +185,7 @@ static void test_verbose_text_lists_skipped_targets(void **state)
 {
     (void)state;
     expect_text(PAGLETS_PERF_TEXT_VERBOSE,
+                "  - alpha: /data: read served from the page cache\n"
                 "  - alpha: skipped /proc: special filesystem\n"
                 "  - beta: benchmark lock busy after 0.200s\n"
                 "  - beta: integer kernel failed\n");

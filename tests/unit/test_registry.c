@@ -107,6 +107,10 @@ static void test_registry_snapshot_copies_or_takes(void **state)
     for (size_t i = 0; i < n; i++)
         paglets__agent_unref(list[i]);
     free(list);
+    /* Taken for shutdown: later additions are refused, not lost. */
+    struct paglets_agent *late = make("late");
+    assert_int_equal(paglets__registry_add(&reg, late), -EBUSY);
+    paglets__agent_unref(late);
     paglets__registry_release(&reg);
 }
 

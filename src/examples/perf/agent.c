@@ -171,6 +171,18 @@ static int summary_reply(struct perf_state *st, json_t **reply,
     return *reply ? 0 : paglets_err_set(err, -ENOMEM, "out of memory");
 }
 
+/* The child state template with this host as its target. */
+static json_t *child_state_for(void *arg, const struct paglets_host_info *host)
+{
+    json_t *state = json_deep_copy(arg);
+    if (state != NULL && json_object_set_new(state, "target_host",
+                                             json_string(host->name)) != 0) {
+        json_decref(state);
+        return NULL;
+    }
+    return state;
+}
+
 /* Clone a child to every host; failures are recorded per host. */
 static void fan_out(struct paglets_agent *agent, struct perf_state *st,
                     json_t *child_state)
@@ -182,12 +194,8 @@ static void fan_out(struct paglets_agent *agent, struct perf_state *st,
         paglets_log_warn("cannot list mesh hosts: %s", err.message);
         return;
     }
-    for (size_t i = 0; i < n_hosts; i++) {
-        if (json_object_set_new(child_state, "target_host",
-                                json_string(hosts[i].name)) != 0)
-            break;
-        paglets_fanout_clone(agent, st->fanout, &hosts[i], child_state, NULL);
-    }
+    paglets_fanout_clone_all(agent, st->fanout, hosts, n_hosts, child_state_for,
+                             child_state);
     free(hosts);
 }
 

@@ -172,7 +172,8 @@ static int check_memory_backed(int fd, struct paglets__perf_disk_volume *out)
                                   "write and read are memory figures");
 }
 
-static int read_phase(int dir_fd, uint64_t size, unsigned char *buf,
+static int read_phase(const struct paglets__perf_disk_ops *ops, int dir_fd,
+                      uint64_t size, unsigned char *buf,
                       struct paglets__perf_disk_volume *out,
                       struct paglets_err *err)
 {
@@ -183,7 +184,7 @@ static int read_phase(int dir_fd, uint64_t size, unsigned char *buf,
     posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
     double seconds = 0;
     int64_t got = -EINVAL;
-    int dfd = openat(dir_fd, FILE_NAME, O_RDONLY | O_DIRECT | O_CLOEXEC);
+    int dfd = ops->openat(dir_fd, FILE_NAME, O_RDONLY | O_DIRECT | O_CLOEXEC);
     int direct_errno = dfd < 0 ? errno : 0;
     if (dfd >= 0) {
         double start = paglets__mono_now();
@@ -264,7 +265,7 @@ int paglets__perf_disk_bench_volume(
     const struct paglets__perf_disk_ops *ops,
     struct paglets__perf_disk_volume *out, struct paglets_err *err)
 {
-    static const struct paglets__perf_disk_ops real_ops = {write};
+    static const struct paglets__perf_disk_ops real_ops = {write, openat};
     ops = ops != NULL ? ops : &real_ops;
     unsigned char *buf = NULL;
     char *dir = NULL;
@@ -285,7 +286,7 @@ int paglets__perf_disk_bench_volume(
     fill_random(buf, PAGLETS_PERF_DISK_CHUNK);
     rc = write_phase(ops, dir_fd, buf, size_bytes, out, err);
     if (rc == 0)
-        rc = read_phase(dir_fd, size_bytes, buf, out, err);
+        rc = read_phase(ops, dir_fd, size_bytes, buf, out, err);
     if (rc == 0)
         rc = metadata_phase(ops, dir_fd, out, err);
     int rm = paglets__perf_disk_dir_remove(dir, dir_fd);

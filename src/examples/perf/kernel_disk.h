@@ -17,6 +17,7 @@
 /* The I/O calls a test may replace (to inject failures). */
 struct paglets__perf_disk_ops {
     ssize_t (*write)(int fd, const void *buf, size_t len);
+    int (*openat)(int dir_fd, const char *name, int flags, ...);
 };
 
 /*

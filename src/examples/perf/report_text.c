@@ -11,34 +11,34 @@
 
 #include "report.h"
 
+/* Divide by base until under it or out of units; returns the unit index. */
+static size_t scale(double *value, double base, size_t n_units)
+{
+    size_t i = 0;
+    while (fabs(*value) >= base && i + 1 < n_units) {
+        *value /= base;
+        i++;
+    }
+    return i;
+}
+
 void paglets__perf_fmt_rate(double value, char *out, size_t size)
 {
     static const char *const units[] = {"", "K", "M", "G"};
-    size_t last = sizeof(units) / sizeof(units[0]) - 1;
-    size_t i = 0;
-    while (fabs(value) >= 1000.0 && i < last) {
-        value /= 1000.0;
-        i++;
-    }
+    size_t i = scale(&value, 1000.0, sizeof(units) / sizeof(units[0]));
     snprintf(out, size, "%.1f%s", value, units[i]);
 }
 
 void paglets__perf_fmt_bytes(double value, char *out, size_t size)
 {
     static const char *const units[] = {"B", "K", "M", "G", "T", "P"};
-    size_t last = sizeof(units) / sizeof(units[0]) - 1;
     /* Whole bytes, as the reference truncates before scaling. */
     value = trunc(value);
-    if (fabs(value) < 1024.0) {
+    size_t i = scale(&value, 1024.0, sizeof(units) / sizeof(units[0]));
+    if (i == 0)
         snprintf(out, size, "%.0fB", value);
-        return;
-    }
-    size_t i = 0;
-    while (fabs(value) >= 1024.0 && i < last) {
-        value /= 1024.0;
-        i++;
-    }
-    snprintf(out, size, "%.1f%s", value, units[i]);
+    else
+        snprintf(out, size, "%.1f%s", value, units[i]);
 }
 
 void paglets__perf_fmt_bytes_per_second(double value, char *out, size_t size)
@@ -267,6 +267,26 @@ static void note_skipped(struct notes *notes, const char *host,
     }
 }
 
+/* Diagnostics of the tested volumes (page cache not bypassed, ...). */
+static void note_volumes(struct notes *notes, const char *host,
+                         const json_t *volumes)
+{
+    size_t i, j;
+    json_t *volume, *text;
+    json_array_foreach(volumes, i, volume)
+    {
+        const char *path = json_string_value(json_object_get(volume, "path"));
+        json_array_foreach(json_object_get(volume, "notes"), j, text)
+        {
+            if (!json_is_string(text))
+                continue;
+            char prefix[1024];
+            snprintf(prefix, sizeof(prefix), "%s: ", path ? path : "?");
+            note(notes, host, prefix, json_string_value(text));
+        }
+    }
+}
+
 static void put_notes(FILE *out, const json_t *summary, const char **hosts,
                       size_t n_hosts, bool verbose)
 {
@@ -285,8 +305,10 @@ static void put_notes(FILE *out, const json_t *summary, const char **hosts,
             &notes, hosts[h],
             json_object_get(json_object_get(result, "memory"), "errors"));
         note_strings(&notes, hosts[h], json_object_get(disk, "errors"));
-        if (verbose)
-            note_skipped(&notes, hosts[h], json_object_get(disk, "skipped"));
+        if (!verbose)
+            continue;
+        note_volumes(&notes, hosts[h], json_object_get(disk, "volumes"));
+        note_skipped(&notes, hosts[h], json_object_get(disk, "skipped"));
     }
 }
 

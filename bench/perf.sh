@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+#
+# perf.sh - whole-command wall time of `paglets examples perf` on local meshes
+#
+# Purpose:  start N hosts on loopback (one mesh), then time the complete
+#           `paglets examples perf --entry URL` command, process start to
+#           exit, after one warm-up run:
+#             empty run (--no-cpu --no-memory --no-disk) on 2, 8, 32 hosts
+#               targets: 2 hosts <= 30 ms; 32 hosts <= 3 x the 2-host time
+#             --duration 0.2 --no-disk on 2 hosts
+#               target: wall <= kernel time + 100 ms, where kernel time is
+#               the sum of every kernel's duration_seconds in the summary
+#               (hosts on one machine run one after the other)
+#           The same benchmark run alone, by build/bench/perf_kernels in
+#           this process tree (no host, no agent), is timed as well: two of
+#           it are the floor of the 2-host run, the rest is mesh overhead.
+#           Prints median, min and max of N repeats, plus each host's time
+#           from exec to its first /health answer and its idle RSS. Raw
+#           samples go to results/<utc-time>-<git-sha>.json.
+# Usage:    bench/perf.sh [-n REPEATS] [-s SIZES] [-h]
+#             -n  repeats after the warm-up (default 5)
+#             -s  host counts of the empty run (default "2 8 32")
+# Example:  bench/perf.sh -n 5 -s "2 8 32"
+# Requires: a Release build (made here with cmake), jq, curl, free
+#           loopback ports. Changes no system setting; it reports the load.
+set -euo pipefail
+
+usage() {
+  sed -n '2,/^set -euo/p' "$0" | sed -e 's/^# \{0,1\}//' -e '/^set -euo/d'
+}
+
+repeats=5
+sizes="2 8 32"
+while getopts "n:s:h" opt; do
+  case $opt in
+    n) repeats=$OPTARG ;;
+    s) sizes=$OPTARG ;;
+    h) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+  esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 0 ] || { usage >&2; exit 2; }
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=$root/build/paglets
+# Not under /tmp: a shared machine's cleaners must not remove it mid-run.
+mkdir -p "$root/build"
+work=$(mktemp -d "$root/build/perfsh.XXXXXX")
+pids=()
+samples=$work/samples.txt
+# The hosts' temp dir: their benchmark lock lives there.
+mkdir -p "$work/tmp"
+: >"$samples"
+
+stop_hosts() {
+  local pid
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  pids=()
+}
+trap 'stop_hosts; rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+
+now_ns() { date +%s%N; }
+
+# median min max of the numbers on stdin
+stats() {
+  sort -g | awk '{v[NR] = $1} END {
+    m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+    printf "%.1f %.1f %.1f\n", m, v[1], v[NR]}'
+}
+
+figure() {
+  awk -v k="$1" '$1 == k {print $2}' "$samples" | stats
+}
+
+# start_mesh N: hosts h1..hN, meshed through h1; sets entry to h1's URL.
+start_mesh() {
+  local n=$1 i url seed="" start log
+  for i in $(seq 1 "$n"); do
+    log=$work/h$i.log
+    # Created here: the host's own redirection may come after our first read.
+    : >"$log"
+    start=$(now_ns)
+    TMPDIR=$work/tmp "$bin" host --name "h$i" --port 0 --mesh-version bench-perf \
+      ${seed:+--peer "$seed"} >/dev/null 2>"$log" &
+    pids+=("$!")
+    url=""
+    for _ in $(seq 200); do
+      url=$(sed -n "s/.*host 'h$i' listening on \(http[^ ]*\).*/\1/p" "$log")
+      [ -n "$url" ] && curl -fsS -m 1 "$url/health" >/dev/null 2>&1 && break
+      url=""
+      sleep 0.005
+    done
+    [ -n "$url" ] || { echo "perf.sh: host h$i did not start" >&2; exit 1; }
+    echo "host_start_ms $(( ($(now_ns) - start) / 1000 )) " |
+      awk '{printf "%s %.1f\n", $1, $2 / 1000}' >>"$samples"
+    [ -n "$seed" ] || seed=$url
+  done
+  entry=$seed
+  for _ in $(seq 300); do
+    [ "$(curl -fsS -m 2 "$entry/hosts" |
+      jq '[.hosts[] | select(.online)] | length')" -eq "$n" ] && return 0
+    sleep 0.1
+  done
+  echo "perf.sh: the $n-host mesh did not form" >&2
+  exit 1
+}
+
+record_rss() {
+  local pid
+  for pid in "${pids[@]}"; do
+    awk '/^VmRSS:/ {printf "host_rss_mb %.1f\n", $2 / 1024}' \
+      "/proc/$pid/status" >>"$samples"
+  done
+}
+
+# run_perf KEY ARGS...: one timed command; the JSON summary is kept.
+run_perf() {
+  local key=$1 start end rc=0
+  shift
+  start=$(now_ns)
+  "$bin" examples perf --entry "$entry" --json "$@" >"$work/out.json" \
+    2>"$work/err" || rc=$?
+  end=$(now_ns)
+  if [ "$rc" -ne 0 ]; then
+    echo "perf.sh: run failed ($rc): $(cat "$work/err")" >&2
+    exit 1
+  fi
+  echo "$key $(( (end - start) / 1000 ))" |
+    awk '{printf "%s %.3f\n", $1, $2 / 1000}' >>"$samples"
+}
+
+# time_alone ARGS...: one host's benchmark without host or agent.
+time_alone() {
+  local start
+  start=$(now_ns)
+  TMPDIR=$work/tmp "$root/build/bench/perf_kernels" "$@" >/dev/null
+  echo "alone_ms $(( ($(now_ns) - start) / 1000 ))" |
+    awk '{printf "%s %.3f\n", $1, $2 / 1000}' >>"$samples"
+}
+
+# scenario KEY HOSTS ARGS...: warm-up, then the repeats.
+scenario() {
+  local key=$1 n=$2 i
+  shift 2
+  start_mesh "$n"
+  record_rss
+  run_perf warmup "$@"
+  for i in $(seq 1 "$repeats"); do
+    run_perf "$key" "$@"
+    if [ "$key" = duration_0.2_2 ]; then
+      jq '[.results[].result | (.cpu.single_core[]?, .cpu.multi_core[]?,
+           .memory.metrics[]?) | .duration_seconds] | add * 1000' \
+        "$work/out.json" | awk '{print "kernel_ms", $1}' >>"$samples"
+      time_alone "$@"
+    fi
+  done
+  stop_hosts
+}
+
+[ -x "$bin" ] || cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$root/build" -j "$(nproc)" --target paglets_cli perf_kernels \
+  >/dev/null
+echo "machine: $(nproc) logical CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+echo "kernel: $(uname -r); load: $(cut -d' ' -f1-3 /proc/loadavg); repeats: $repeats"
+
+for n in $sizes; do
+  echo "empty run on $n hosts..."
+  scenario "empty_$n" "$n" --no-cpu --no-memory --no-disk
+done
+echo "--duration 0.2 --no-disk on 2 hosts..."
+scenario duration_0.2_2 2 --duration 0.2 --no-disk
+
+echo
+echo "wall time of 'paglets examples perf --entry URL' (ms; median min max):"
+for n in $sizes; do
+  printf "  %-34s %s\n" "--no-cpu --no-memory --no-disk, $n" "$(figure "empty_$n")"
+done
+printf "  %-34s %s\n" "--duration 0.2 --no-disk, 2" "$(figure duration_0.2_2)"
+printf "  %-34s %s\n" "  its kernel time" "$(figure kernel_ms)"
+paste <(awk '$1 == "duration_0.2_2" {print $2}' "$samples") \
+  <(awk '$1 == "kernel_ms" {print $2}' "$samples") |
+  awk '{print $1 - $2}' | stats | xargs printf "  %-34s %s %s %s\n" "  overhead over kernel time"
+printf "  %-34s %s\n" "  one host's benchmark alone" "$(figure alone_ms)"
+paste <(awk '$1 == "duration_0.2_2" {print $2}' "$samples") \
+  <(awk '$1 == "alone_ms" {print $2}' "$samples") |
+  awk '{print $1 - 2 * $2}' | stats |
+  xargs printf "  %-34s %s %s %s\n" "  overhead over 2 x alone"
+printf "  %-34s %s\n" "host exec to first /health (ms)" "$(figure host_start_ms)"
+printf "  %-34s %s\n" "host idle RSS (MB)" "$(figure host_rss_mb)"
+
+sha=$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+mkdir -p "$root/results"
+out=$root/results/$(date -u +%Y%m%dT%H%M%SZ)-$sha.json
+jq -R -s --arg sha "$sha" --arg kernel "$(uname -r)" \
+  --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')" '
+  [split("\n")[] | select(length > 0) | split(" ")
+   | {key: .[0], value: (.[1] | tonumber)}]
+  | group_by(.key) | map({key: .[0].key, value: map(.value)}) | from_entries
+  | {schema_version: 1, paglets_version: "0.1.0", git_sha: $sha,
+     build_type: "Release", kernel: $kernel, cpu_model: $cpu,
+     benchmark: "paglets examples perf wall time (ms)", samples: .}' \
+  "$samples" >"$out"
+echo "raw samples: $out"
