@@ -296,6 +296,7 @@ int paglets_host_start(struct paglets_host *host, struct paglets_err *err)
     if (host->started)
         return paglets_err_set(err, -EALREADY, "host already started");
     host->started = true;
+    /* Serve last: no request thread may exist while host->mesh is set. */
     int rc = paglets__server_listen(host, err);
     if (rc == 0 && host->config.mesh)
         rc = start_mesh(host, err);
@@ -305,8 +306,6 @@ int paglets_host_start(struct paglets_host *host, struct paglets_err *err)
         paglets_host_stop(host);
         return rc;
     }
-    /* Publishes host->mesh to the connection threads (server.c). */
-    atomic_store(&host->ready, true);
     return 0;
 }
 

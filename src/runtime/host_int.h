@@ -37,7 +37,6 @@ struct paglets_host {
     size_t n_daemons;
     struct paglets__mesh *mesh; /* NULL with --no-mesh */
     atomic_bool stopping;       /* requests now get 503 */
-    atomic_bool ready;          /* url and mesh are set: route requests */
     bool started, stopped;
 
     /*

@@ -136,12 +136,6 @@ static enum MHD_Result finish(struct paglets_host *host,
         return send_error(conn, -EMSGSIZE, "request body too large");
     if (atomic_load(&host->stopping))
         return send_error(conn, -EBUSY, "host is shutting down");
-    /*
-     * The daemons accept before paglets_host_start() has created the mesh
-     * that routes read; until it returns, say so rather than race.
-     */
-    if (!atomic_load(&host->ready))
-        return send_error(conn, -EBUSY, "host is starting");
     json_t *body = NULL;
     if (req->body.len > 0) {
         json_error_t jerr;
