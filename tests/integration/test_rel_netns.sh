@@ -19,7 +19,11 @@ names=(a b c)
 teardown() {
   local n
   pg_cleanup
-  for n in "${names[@]}"; do ip netns del "pg-$n-$tag" 2>/dev/null || true; done
+  # Whatever still runs inside a namespace would outlive its deletion.
+  for n in "${names[@]}"; do
+    ip netns pids "pg-$n-$tag" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
+    ip netns del "pg-$n-$tag" 2>/dev/null || true
+  done
   ip netns del "$br" 2>/dev/null || true
 }
 trap teardown EXIT
@@ -48,7 +52,9 @@ start_host() {
   local n=$1 addr=$2 log="$PG_TMP/$1.log" url="" pid
   shift 2
   mkdir -p "$PG_TMP/tmp-$n"
-  TMPDIR="$PG_TMP/tmp-$n" in_ns "$n" "$PAGLETS_BIN" host --name "$n" --port 8765 \
+  # Not through in_ns: a function would run in a subshell, and $! would be
+  # that subshell instead of the host.
+  ip netns exec "pg-$n-$tag" env TMPDIR="$PG_TMP/tmp-$n" "$PAGLETS_BIN" host --name "$n" --port 8765 \
     --bind-public "$addr" --mesh-version netns --gossip-interval 0.3 \
     --offline-after 3 "$@" >/dev/null 2>"$log" &
   pid=$!
