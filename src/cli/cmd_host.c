@@ -88,7 +88,8 @@ static const struct cli_opt host_options[] = {
     {"mesh", 0, CLI_OPT_NEGATABLE, NULL, "take part in the mesh (default on)",
      O(mesh), 0, 0},
     {"mesh-multicast", 0, CLI_OPT_NEGATABLE, NULL,
-     "LAN discovery by UDP multicast (default: on off loopback)",
+     "LAN discovery by UDP multicast (default: on off loopback, "
+     "off with an API key)",
      O(mesh_multicast), 0, 0},
     {"mesh-version", 0, CLI_OPT_STRING, "VERSION",
      "only mesh with hosts of this version (else $PAGLETS_MESH_VERSION)",
