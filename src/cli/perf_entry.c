@@ -3,7 +3,7 @@
  * as every command does it), and the embedded host that makes a first run
  * on a bare machine just work.
  */
-/* realpath, gethostname, sigaction: POSIX.1-2008 with XSI. */
+/* gethostname: POSIX.1-2008 with XSI. */
 #define _XOPEN_SOURCE 700
 
 #include <errno.h>
