@@ -3,7 +3,7 @@
  * (or, when none answers, from an embedded one) and print the table or
  * the JSON summary.
  */
-/* realpath, gethostname, sigaction: POSIX.1-2008 with XSI. */
+/* getcwd, gethostname, sigaction: POSIX.1-2008 with XSI. */
 #define _XOPEN_SOURCE 700
 
 #include <errno.h>
@@ -118,6 +118,20 @@ static void show_progress(void *arg, const struct paglets_perf_progress *p)
     fflush(stderr);
 }
 
+/* path made absolute against the working directory, symlinks kept. */
+static char *absolute_path(const char *path)
+{
+    if (path[0] == '/')
+        return strdup(path);
+    char *cwd = getcwd(NULL, 0);
+    size_t size = cwd ? strlen(cwd) + 1 + strlen(path) + 1 : 0;
+    char *out = cwd ? malloc(size) : NULL;
+    if (out != NULL)
+        snprintf(out, size, "%s/%s", cwd, path);
+    free(cwd);
+    return out;
+}
+
 /* Usage checks that need more than the option table; before any work. */
 static int build_request(const struct perf_config *c,
                          struct paglets_perf_request *request)
@@ -133,8 +147,12 @@ static int build_request(const struct perf_config *c,
     for (size_t i = 0; i < c->paths.n; i++) {
         const char *path = c->paths.items[i];
         struct stat st;
-        /* Hosts have other working directories: send absolute paths. */
-        char *absolute = realpath(path, NULL);
+        /*
+         * Hosts have other working directories: send absolute paths, but
+         * not resolved ones. A symlink is measured where it points and
+         * reported under the name the user gave.
+         */
+        char *absolute = absolute_path(path);
         int rc =
             absolute != NULL && stat(absolute, &st) == 0 && S_ISDIR(st.st_mode)
                 ? paglets_perf_request_add_path(request, absolute)

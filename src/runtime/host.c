@@ -256,6 +256,13 @@ static bool multicast_wanted(const struct paglets_host *host)
 {
     if (host->config.mesh_multicast >= 0)
         return host->config.mesh_multicast == 1;
+    /*
+     * Beacons carry no credential: with a key, anyone on the link could
+     * announce a host and we would gossip to it with our key. Discovery
+     * then goes through authenticated joins only, unless asked for.
+     */
+    if (host->config.api_key != NULL)
+        return false;
     if (host->config.n_bind_public > 0)
         return true;
     return !paglets__is_loopback(host->config.bind_host);
@@ -289,13 +296,17 @@ int paglets_host_start(struct paglets_host *host, struct paglets_err *err)
     if (host->started)
         return paglets_err_set(err, -EALREADY, "host already started");
     host->started = true;
-    int rc = paglets__server_start(host, err);
+    int rc = paglets__server_listen(host, err);
     if (rc == 0 && host->config.mesh)
         rc = start_mesh(host, err);
+    if (rc == 0)
+        rc = paglets__server_serve(host, err);
     if (rc != 0) {
         paglets_host_stop(host);
         return rc;
     }
+    /* Publishes host->mesh to the connection threads (server.c). */
+    atomic_store(&host->ready, true);
     return 0;
 }
 

@@ -31,10 +31,13 @@ struct paglets_host {
     size_t n_types;
 
     struct paglets__registry registry;
+    int *listen_fds; /* bound by server_listen, handed to MHD by serve */
+    size_t n_listen_fds;
     struct MHD_Daemon **daemons;
     size_t n_daemons;
     struct paglets__mesh *mesh; /* NULL with --no-mesh */
     atomic_bool stopping;       /* requests now get 503 */
+    atomic_bool ready;          /* url and mesh are set: route requests */
     bool started, stopped;
 
     /*
@@ -93,8 +96,13 @@ int paglets__host_spawn_oneway(struct paglets_host *host,
 size_t paglets__host_reap(struct paglets_host *host, bool wait,
                           double deadline_mono);
 
-/* The HTTP side (server.c). */
-int paglets__server_start(struct paglets_host *host, struct paglets_err *err);
+/*
+ * The HTTP side (server.c). Listening and serving are two steps so the
+ * host URL (known once the port is bound) can be given to the mesh before
+ * any request thread exists: nothing a request reads is written later.
+ */
+int paglets__server_listen(struct paglets_host *host, struct paglets_err *err);
+int paglets__server_serve(struct paglets_host *host, struct paglets_err *err);
 void paglets__server_quiesce(struct paglets_host *host);
 /* Wait until no request is being served, or until the deadline. */
 void paglets__server_wait_idle(struct paglets_host *host, double deadline_mono);

@@ -136,6 +136,12 @@ static enum MHD_Result finish(struct paglets_host *host,
         return send_error(conn, -EMSGSIZE, "request body too large");
     if (atomic_load(&host->stopping))
         return send_error(conn, -EBUSY, "host is shutting down");
+    /*
+     * The daemons accept before paglets_host_start() has created the mesh
+     * that routes read; until it returns, say so rather than race.
+     */
+    if (!atomic_load(&host->ready))
+        return send_error(conn, -EBUSY, "host is starting");
     json_t *body = NULL;
     if (req->body.len > 0) {
         json_error_t jerr;
@@ -324,21 +330,33 @@ static void derive_url(struct paglets_host *host, const char *first_public,
     }
 }
 
-int paglets__server_start(struct paglets_host *host, struct paglets_err *err)
+static void close_listeners(struct paglets_host *host)
+{
+    for (size_t i = 0; i < host->n_listen_fds; i++)
+        if (host->listen_fds[i] >= 0)
+            close(host->listen_fds[i]);
+    free(host->listen_fds);
+    host->listen_fds = NULL;
+    host->n_listen_fds = 0;
+}
+
+int paglets__server_listen(struct paglets_host *host, struct paglets_err *err)
 {
     const struct paglets_host_config *c = &host->config;
     size_t n = 1 + c->n_bind_public;
-    int *fds = malloc(n * sizeof(*fds));
+    host->listen_fds = malloc(n * sizeof(*host->listen_fds));
     host->daemons = calloc(n, sizeof(*host->daemons));
-    if (fds == NULL || host->daemons == NULL) {
-        free(fds);
+    if (host->listen_fds == NULL || host->daemons == NULL) {
+        close_listeners(host);
         return paglets_err_set(err, -ENOMEM, "out of memory");
     }
+    host->n_listen_fds = n;
     for (size_t i = 0; i < n; i++)
-        fds[i] = -1;
+        host->listen_fds[i] = -1;
     int port = 0, ignored;
     char first[64] = "", buf[64];
-    int rc = open_listener(c->bind_host, c->port, &fds[0], &port, err);
+    int rc =
+        open_listener(c->bind_host, c->port, &host->listen_fds[0], &port, err);
     for (size_t i = 0; rc == 0 && i < c->n_bind_public; i++) {
         const char *addr =
             public_address(c->bind_public[i], buf, sizeof(buf), err);
@@ -348,19 +366,32 @@ int paglets__server_start(struct paglets_host *host, struct paglets_err *err)
         }
         if (i == 0)
             snprintf(first, sizeof(first), "%s", addr);
-        rc = open_listener(addr, port, &fds[i + 1], &ignored, err);
+        rc = open_listener(addr, port, &host->listen_fds[i + 1], &ignored, err);
     }
-    if (rc == 0)
-        derive_url(host, *first ? first : NULL, port);
-    for (size_t i = 0; i < n; i++) {
+    if (rc != 0) {
+        close_listeners(host);
+        return rc;
+    }
+    derive_url(host, *first ? first : NULL, port);
+    return 0;
+}
+
+int paglets__server_serve(struct paglets_host *host, struct paglets_err *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < host->n_listen_fds; i++) {
         if (rc == 0)
-            rc = start_daemon(host, fds[i], err);
-        else if (fds[i] >= 0)
-            close(fds[i]);
+            rc = start_daemon(host, host->listen_fds[i], err);
+        else
+            close(host->listen_fds[i]);
     }
-    free(fds);
+    /* MHD owns (and closes) every socket it started with. */
+    free(host->listen_fds);
+    host->listen_fds = NULL;
+    host->n_listen_fds = 0;
     if (rc == 0)
-        paglets_log_info("host '%s' listening on %s", c->name, host->url);
+        paglets_log_info("host '%s' listening on %s", host->config.name,
+                         host->url);
     return rc;
 }
 
@@ -375,6 +406,7 @@ void paglets__server_quiesce(struct paglets_host *host)
 
 void paglets__server_stop(struct paglets_host *host)
 {
+    close_listeners(host); /* bound but never served: start failed */
     for (size_t i = 0; i < host->n_daemons; i++)
         MHD_stop_daemon(host->daemons[i]);
     host->n_daemons = 0;

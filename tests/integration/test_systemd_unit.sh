@@ -47,6 +47,15 @@ if ! "$PAGLETS_BIN" host --help 2>/dev/null | grep -q -- '--config'; then
   exit 0
 fi
 
+# Every key of the shipped example config is an option of `paglets host`
+# (it is not run: it names addresses beyond loopback).
+src=${PAGLETS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+help=$("$PAGLETS_BIN" host --help)
+while read -r key; do
+  grep -qE -- "--(\[no-\])?$key( |$)" <<<"$help" ||
+    pg_fail "example.conf sets '$key', which 'paglets host' does not accept"
+done < <(sed -n 's/^\([a-z][a-z0-9-]*\) *=.*/\1/p' "$src/contrib/systemd/example.conf")
+
 # The unit's command line with %i = alpha, a config as an operator writes
 # it (port 0 for the test) and the key from the environment file.
 cat >"$PG_TMP/alpha.conf" <<CONF
