@@ -183,20 +183,22 @@ static json_t *child_state_for(void *arg, const struct paglets_host_info *host)
     return state;
 }
 
-/* Clone a child to every host; failures are recorded per host. */
-static void fan_out(struct paglets_agent *agent, struct perf_state *st,
-                    json_t *child_state)
+/*
+ * Clone a child to every host; clone failures are recorded per host. Not
+ * knowing the hosts at all fails the whole collect.
+ */
+static int fan_out(struct paglets_agent *agent, struct perf_state *st,
+                   json_t *child_state, struct paglets_err *err)
 {
     struct paglets_host_info *hosts = NULL;
     size_t n_hosts = 0;
-    struct paglets_err err = {0};
-    if (paglets_fanout_hosts(agent, &hosts, &n_hosts, &err) != 0) {
-        paglets_log_warn("cannot list mesh hosts: %s", err.message);
-        return;
-    }
+    int rc = paglets_fanout_hosts(agent, &hosts, &n_hosts, err);
+    if (rc != 0)
+        return rc;
     paglets_fanout_clone_all(agent, st->fanout, hosts, n_hosts, child_state_for,
                              child_state);
     free(hosts);
+    return 0;
 }
 
 static int op_collect(struct paglets_agent *agent, const json_t *request,
@@ -232,8 +234,10 @@ static int op_collect(struct paglets_agent *agent, const json_t *request,
     }
     if (child_state == NULL)
         return paglets_err_set(err, -ENOMEM, "out of memory");
-    fan_out(agent, st, child_state);
+    rc = fan_out(agent, st, child_state, err);
     json_decref(child_state);
+    if (rc != 0)
+        return rc;
     paglets_agent_lock(agent);
     rc = summary_reply(st, reply, err);
     paglets_agent_unlock(agent);
