@@ -2,7 +2,7 @@
 # loopback ports, wait for /health, and always kill them, even when the test
 # fails, times out or is killed itself. Source from a test script:
 #   . "$(dirname "$0")/lib.sh"
-#   url=$(pg_start_host alpha --mesh-version t)
+#   pg_start_host alpha --mesh-version t; url=$PG_URL
 # Tests share nothing: every script gets its own temp dir and ports.
 set -euo pipefail
 
@@ -49,8 +49,10 @@ pg_guard() {
 }
 
 # pg_start_host NAME [HOST OPTIONS...]: start a host on an ephemeral
-# loopback port and print its URL once /health answers. Its stderr goes to
-# $PG_TMP/NAME.log; its pid is stored in PG_PID_<NAME>.
+# loopback port and return once /health answers. Its URL is stored in
+# PG_URL and PG_URL_<NAME>, its pid in PG_PID_<NAME>; its stderr goes to
+# $PG_TMP/NAME.log. Call it in the test's shell, never in $(...): a
+# subshell would lose the pid, and the exit trap could not stop the host.
 pg_start_host() {
   local name=$1
   shift
@@ -59,8 +61,8 @@ pg_start_host() {
   # sed below can run first, and a missing file would end the script
   # silently (set -e with pipefail).
   : >"$log"
-  # stdout goes elsewhere too: a daemon holding it would keep the caller's
-  # $(pg_start_host ...) waiting until the host exits.
+  # stdout goes elsewhere too: a daemon holding the test's stdout would
+  # keep a caller's pipe open until the host exits.
   "$PAGLETS_BIN" host --name "$name" --port 0 "$@" >/dev/null 2>"$log" &
   local pid=$!
   PG_PIDS+=("$pid")
@@ -75,7 +77,9 @@ pg_start_host() {
   done
   [ -n "$url" ] || pg_fail "host $name did not report its URL"
   pg_wait_health "$url" || pg_fail "host $name at $url never answered /health"
-  echo "$url"
+  # shellcheck disable=SC2034 # read by the tests
+  PG_URL=$url
+  printf -v "PG_URL_${name//[^A-Za-z0-9_]/_}" %s "$url"
 }
 
 # pg_wait_health URL [TRIES]: wait until /health answers 200 (0.1 s steps).

@@ -39,13 +39,12 @@ mesh_lists() {
     jq -e --arg n "$2" 'any(.hosts[]; .name == $n)' >/dev/null
 }
 
-# mesh_start NAME [HOST OPTIONS...]: pg_start_host in this shell (not in
-# a $(...) subshell, which would lose PG_PIDS and PG_PID_NAME, so the trap
-# could not kill the host); its URL lands in MESH_URL, its pid in MESH_PID.
+# mesh_start NAME [HOST OPTIONS...]: pg_start_host, with its URL in
+# MESH_URL and its pid in MESH_PID.
 # shellcheck disable=SC2034 # both are read by the tests
 mesh_start() {
-  pg_start_host "$@" >"$PG_TMP/$1.url"
-  MESH_URL=$(cat "$PG_TMP/$1.url")
+  pg_start_host "$@"
+  MESH_URL=$PG_URL
   MESH_PID=${PG_PIDS[-1]}
 }
 

@@ -11,11 +11,8 @@ pg_perf_join() {
   local name=$1 tmp=${PERF_TMPDIR:-$PG_TMP/tmp}
   mkdir -p "$tmp"
   TMPDIR=$tmp pg_start_host "$name" --mesh-version perf-test --gossip-interval 0.2 \
-    --offline-after "${PERF_OFFLINE_AFTER:-10}" ${PG_PERF_SEED:+--peer "$PG_PERF_SEED"} >"$PG_TMP/$name.url"
-  local url
-  url=$(cat "$PG_TMP/$name.url")
-  [ -n "${PG_PERF_SEED:-}" ] || PG_PERF_SEED=$url
-  printf -v "PG_URL_${name//[^A-Za-z0-9_]/_}" %s "$url"
+    --offline-after "${PERF_OFFLINE_AFTER:-10}" ${PG_PERF_SEED:+--peer "$PG_PERF_SEED"}
+  [ -n "${PG_PERF_SEED:-}" ] || PG_PERF_SEED=$PG_URL
 }
 
 # pg_perf_mesh NAME...: start the hosts and wait until the first host

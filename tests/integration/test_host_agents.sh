@@ -4,8 +4,10 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/host_lib.sh"
 
-alpha=$(pg_start_host alpha --mesh-version t)
-beta=$(pg_start_host beta --mesh-version t --peer "$alpha")
+pg_start_host alpha --mesh-version t
+alpha=$PG_URL
+pg_start_host beta --mesh-version t --peer "$alpha"
+beta=$PG_URL
 
 health=$(pg_req GET "$alpha/health")
 pg_expect_eq "health name" alpha "$(jq -r .name <<<"$health")"

@@ -5,9 +5,11 @@
 
 # lib.sh's health wait sends $PAGLETS_API_KEY when it is set.
 export PAGLETS_API_KEY=s3cret-key
-alpha=$(pg_start_host alpha --mesh-version t)
+pg_start_host alpha --mesh-version t
+alpha=$PG_URL
 export MY_KEY=other-key
-beta=$(PAGLETS_API_KEY=other-key pg_start_host beta --mesh-version t --api-key-env MY_KEY)
+PAGLETS_API_KEY=other-key pg_start_host beta --mesh-version t --api-key-env MY_KEY
+beta=$PG_URL
 
 for path in /health /hosts /agents /agents/x; do
   out=$(PG_KEY='' pg_req GET "$alpha$path")

@@ -4,7 +4,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/host_lib.sh"
 
-alpha=$(pg_start_host alpha --mesh-version t --max-body 64K --max-agents 3)
+pg_start_host alpha --mesh-version t --max-body 64K --max-agents 3
+alpha=$PG_URL
 
 out=$(pg_req POST "$alpha/agents" '{"agent_class_name": ')
 pg_expect_error "truncated JSON" 400 EINVAL "$out"

@@ -12,7 +12,8 @@ port = 1
 mesh = false
 CONF
 # --port 0 (from lib.sh) must beat "port = 1" from the file.
-alpha=$(pg_start_host alpha --mesh-version t --config "$PG_TMP/host.conf" --tag red)
+pg_start_host alpha --mesh-version t --config "$PG_TMP/host.conf" --tag red
+alpha=$PG_URL
 health=$(pg_req GET "$alpha/health")
 pg_expect_eq "flag tags replace file tags" '["red"]' "$(jq -c .tags <<<"$health")"
 pg_expect_eq "file property" '{"zone":"eu-1"}' "$(jq -c .properties <<<"$health")"
@@ -22,7 +23,8 @@ hosts=$(pg_req GET "$alpha/hosts")
 pg_expect_eq "hosts without a mesh" "alpha true" "$(jq -r '.hosts[] | "\(.name) \(.online)"' <<<"$hosts")"
 
 # --bind-public: listen there too, on the same port, and advertise it.
-pub=$(pg_start_host pub --mesh-version t --no-mesh --bind-public 127.0.0.2)
+pg_start_host pub --mesh-version t --no-mesh --bind-public 127.0.0.2
+pub=$PG_URL
 pg_expect_match "advertised URL" '^http://127\.0\.0\.2:[0-9]+$' "$pub"
 pg_req GET "http://127.0.0.1:${pub##*:}/health" >/dev/null
 pg_expect_status "bind address still served" 200

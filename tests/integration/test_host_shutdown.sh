@@ -4,10 +4,10 @@
 . "$(dirname "$0")/host_lib.sh"
 
 # Not in $(...): the pid variable must reach this shell.
-pg_start_host alpha --mesh-version t >"$PG_TMP/alpha.url"
-alpha=$(cat "$PG_TMP/alpha.url")
-pg_start_host beta --mesh-version t --no-mesh >"$PG_TMP/beta.url"
-beta=$(cat "$PG_TMP/beta.url")
+pg_start_host alpha --mesh-version t
+alpha=$PG_URL
+pg_start_host beta --mesh-version t --no-mesh
+beta=$PG_URL
 
 # stop_host PID URL SIGNAL: a blocked request is running; signal the host
 # and expect exit 0 within 3 s and the blocked request answered.
@@ -53,12 +53,12 @@ signal_and_wait() {
 
 # A run hook that returns on disposal lets the host stop at once; one that
 # ignores it gets --shutdown-grace, then the host exits anyway.
-pg_start_host polite --mesh-version t --no-mesh >"$PG_TMP/polite.url"
-pg_create "$(cat "$PG_TMP/polite.url")" '{"linger":20}' >/dev/null
+pg_start_host polite --mesh-version t --no-mesh
+pg_create "$PG_URL" '{"linger":20}' >/dev/null
 signal_and_wait "$PG_PID_polite" TERM
 grep -q "host 'polite' stopped" "$PG_TMP/polite.log" || pg_fail "polite host did not stop cleanly"
-pg_start_host stubborn --mesh-version t --no-mesh --shutdown-grace 0.5 >"$PG_TMP/stubborn.url"
-pg_create "$(cat "$PG_TMP/stubborn.url")" '{"linger":20,"stubborn":true}' >/dev/null
+pg_start_host stubborn --mesh-version t --no-mesh --shutdown-grace 0.5
+pg_create "$PG_URL" '{"linger":20,"stubborn":true}' >/dev/null
 signal_and_wait "$PG_PID_stubborn" TERM
 [ "$PG_ELAPSED_MS" -ge 400 ] || pg_fail "stubborn agent got no grace ($PG_ELAPSED_MS ms)"
 grep -q "still running after 0.5 s grace" "$PG_TMP/stubborn.log" ||

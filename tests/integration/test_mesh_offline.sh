@@ -29,7 +29,7 @@ pg_expect_eq "alpha has beta's new URL" "$beta" \
 port=${alpha##*:}
 mesh_kill "$alpha_pid"
 pg_wait_for 3 mesh_sees "$beta" alpha false || pg_fail "beta keeps alpha online"
-pg_start_host alpha --port "$port" "${fast[@]}" >/dev/null
+pg_start_host alpha --port "$port" "${fast[@]}"
 pg_wait_for 5 mesh_sees "$beta" alpha true || pg_fail "restarted alpha not back"
 pg_wait_for 3 mesh_sees "$alpha" beta true || pg_fail "new alpha never saw beta"
 

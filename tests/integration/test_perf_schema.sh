@@ -33,8 +33,9 @@ if ! "$PAGLETS_BIN" examples perf --help >/dev/null 2>&1; then
   exit 0
 fi
 
-alpha=$(pg_start_host alpha --mesh-version "$PG_TEST")
-pg_start_host beta --mesh-version "$PG_TEST" --peer "$alpha" >/dev/null
+pg_start_host alpha --mesh-version "$PG_TEST"
+alpha=$PG_URL
+pg_start_host beta --mesh-version "$PG_TEST" --peer "$alpha"
 mkdir "$PG_TMP/disk"
 set +e
 timeout 120 "$PAGLETS_BIN" examples perf --entry "$alpha" --json --duration 0.02 \

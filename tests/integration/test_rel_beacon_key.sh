@@ -4,8 +4,8 @@
 . "$(dirname "$0")/lib.sh"
 
 export PAGLETS_API_KEY=beacon-test-key
-pg_start_host keyed --mesh-version t --bind-public 127.0.0.2 >/dev/null
-pg_start_host open --mesh-version t --bind-public 127.0.0.3 --mesh-multicast >/dev/null
+pg_start_host keyed --mesh-version t --bind-public 127.0.0.2
+pg_start_host open --mesh-version t --bind-public 127.0.0.3 --mesh-multicast
 grep -q "multicast beacons on" "$PG_TMP/keyed.log" &&
   pg_fail "a host with an API key listens to beacons by default"
 grep -q "multicast beacons on\|multicast" "$PG_TMP/open.log" ||

@@ -23,8 +23,8 @@ fi
 
 export MALLOC_ARENA_MAX=2
 # Not in $(...): the pid variable must reach this shell.
-pg_start_host burst --mesh-version t --no-mesh --max-connections 1100 >"$PG_TMP/url"
-host=$(cat "$PG_TMP/url")
+pg_start_host burst --mesh-version t --no-mesh --max-connections 1100
+host=$PG_URL
 pid=${PG_PID_burst:?}
 rss() { awk '/^VmRSS:/ {print $2}' "/proc/$pid/status"; }
 threads() { awk '/^Threads:/ {print $2}' "/proc/$pid/status"; }

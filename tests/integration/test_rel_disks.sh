@@ -40,8 +40,8 @@ perf() { # OUT ARGS...: a --json run on $host; prints the exit status
 }
 bench_dirs() { find "$1" -maxdepth 1 -name 'paglets-bench-*' | wc -l; }
 
-TMPDIR="$area/tmp" pg_start_host alpha --mesh-version t --no-mesh >"$PG_TMP/url"
-host=$(cat "$PG_TMP/url")
+TMPDIR="$area/tmp" pg_start_host alpha --mesh-version t --no-mesh
+host=$PG_URL
 pid=${PG_PID_alpha:?}
 
 # 1. big (on the root filesystem) is measured first, small second. Stop the
@@ -93,8 +93,8 @@ exec setpriv --reuid=nobody --regid=nogroup --clear-groups "$PAGLETS_BIN" "\$@"
 EOS
 chmod 755 "$PG_TMP/as_nobody"
 PAGLETS_BIN="$PG_TMP/as_nobody" TMPDIR="$area/tmp" \
-  pg_start_host nobody --mesh-version t --no-mesh >"$PG_TMP/url"
-host=$(cat "$PG_TMP/url")
+  pg_start_host nobody --mesh-version t --no-mesh
+host=$PG_URL
 pg_expect_eq "host runs as nobody" nobody "$(ps -o user= -p "${PG_PID_nobody:?}")"
 rc=$(perf "$PG_TMP/perm" --path "$area/locked" --disk-size 1M)
 pg_expect_eq "no-permission skip" "not writable" \
