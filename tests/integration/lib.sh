@@ -39,6 +39,16 @@ pg_fail() {
 
 pg_log() { echo "# $*" >&2; }
 
+# pg_skip REASON: this machine cannot run the test (no root, no namespaces):
+# say why and exit 77, which CTest counts as skipped (SKIP_RETURN_CODE in
+# tests/CMakeLists.txt), never as passed; .ci/run fails on a skip outside
+# its allow-list. A tool scripts/bootstrap installs is never a reason:
+# its absence is a failure (pg_fail).
+pg_skip() {
+  echo "SKIP $PG_TEST: $*"
+  exit 77
+}
+
 # Watch the test shell: if it dies (even by SIGKILL from a CTest timeout),
 # kill the host too, so no daemon outlives its test.
 pg_guard() {

@@ -5,7 +5,8 @@
 # mesh_netns SCRIPT ARGS...: re-run SCRIPT in a private user and network
 # namespace with only loopback, up and carrying multicast, so tests can
 # own port 8765 and the beacon group without touching any real network.
-# Exits 0 with SKIP where such a namespace cannot be made.
+# Where such a namespace cannot be made, exits 77 (skipped, as pg_skip
+# does; lib.sh is not sourced yet).
 mesh_netns() {
   if [ -n "${PG_NETNS:-}" ]; then
     ip link set lo up && ip link set lo multicast on &&
@@ -15,7 +16,7 @@ mesh_netns() {
   fi
   if ! unshare -rn true 2>/dev/null; then
     echo "SKIP $(basename "$1" .sh): cannot create a network namespace"
-    exit 0
+    exit 77
   fi
   PG_NETNS=1 exec unshare -rn bash "$@"
 }

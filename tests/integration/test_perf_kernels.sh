@@ -24,11 +24,8 @@ left=$(find "$PG_TMP/disk" -name 'paglets-bench-*' | wc -l)
 pg_expect_eq "no benchmark directory left" 0 "$left"
 
 python=/usr/bin/python3
-if ! "$python" -c 'import jsonschema' 2>/dev/null; then
-  pg_log "skip schema check: python3-jsonschema is not installed"
-  pg_pass
-  exit 0
-fi
+"$python" -c 'import jsonschema' 2>/dev/null ||
+  pg_fail "no python3-jsonschema: run scripts/bootstrap"
 jq '{results: {local: {host_url: "http://127.0.0.1:1",
                        result: (. + {host_url: "http://127.0.0.1:1"})}},
      errors: {}, cleanup_errors: {}, pending_hosts: []}' \

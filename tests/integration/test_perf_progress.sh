@@ -4,7 +4,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/perf_lib.sh"
 
-command -v script >/dev/null || { pg_log "skip: no script(1)"; pg_pass; exit 0; }
+# script(1) is in bsdutils, an essential package: always there on Debian.
+command -v script >/dev/null || pg_fail "no script(1) (Debian's bsdutils)"
 pg_perf_mesh alpha beta
 args="--entry $PG_URL_alpha --no-cpu --no-disk --duration 0.1"
 

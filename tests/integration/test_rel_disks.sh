@@ -9,10 +9,7 @@
 #     reported under the path as given.
 . "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "SKIP $PG_TEST: needs root (mount, setpriv)"
-  exit 0
-fi
+[ "$(id -u)" -eq 0 ] || pg_skip "needs root (mount, setpriv)"
 MOUNTS=()
 umount_all() {
   local m

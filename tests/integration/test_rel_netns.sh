@@ -8,10 +8,8 @@
 # torn down on exit, also on failure.
 . "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" -ne 0 ] || ! command -v ip >/dev/null; then
-  echo "SKIP $PG_TEST: needs root and iproute2"
-  exit 0
-fi
+[ "$(id -u)" -eq 0 ] || pg_skip "needs root (network namespaces, veth, bridge)"
+command -v ip >/dev/null || pg_fail "no ip(8): scripts/bootstrap installs iproute2"
 tag=$$
 net=10.213.$((tag % 200 + 20))
 br="pgbr-$tag"
@@ -27,7 +25,7 @@ teardown() {
   ip netns del "$br" 2>/dev/null || true
 }
 trap teardown EXIT
-ip netns add "$br" || { echo "SKIP $PG_TEST: cannot create namespaces"; exit 0; }
+ip netns add "$br" || pg_skip "root, but cannot create network namespaces here"
 ip -n "$br" link add br0 type bridge
 ip -n "$br" link set br0 up
 i=0
