@@ -125,3 +125,9 @@ pg_expect_match() {
 }
 
 pg_pass() { echo "PASS $PG_TEST"; }
+
+# PAGLETS_TEST_SKIP=REGEX: a test whose name matches skips at once. Only
+# for checking the checks: .ci/run forces a skip to see .ci/skips fail.
+if [ -n "${PAGLETS_TEST_SKIP:-}" ] && [[ $PG_TEST =~ $PAGLETS_TEST_SKIP ]]; then
+  pg_skip "forced by PAGLETS_TEST_SKIP"
+fi
