@@ -68,16 +68,28 @@ done
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$pid/status"; }
 threads() { awk '/^Threads:/ {print $2}' "/proc/$pid/status"; }
+# wait_idle: until the host is down to its idle threads (main, listener and
+# at most one more), i.e. every connection and agent thread has ended, so
+# RSS is read with nothing running (up to 10 s; it usually takes well
+# under one).
+wait_idle() {
+  local _
+  for _ in $(seq 100); do
+    [ "$(threads)" -le 3 ] && return 0
+    sleep 0.1
+  done
+  echo "load.sh: warning: host still has $(threads) threads" >&2
+}
 
 agent=$(curl -fsS -m 10 -H 'Content-Type: application/json' \
   -d '{"agent_class_name":"EchoAgent"}' "$url/agents" | jq -er .agent_id)
-sleep 1
+wait_idle
 cold=$(rss_kib)
 # Warm up at full concurrency: glibc creates its per-thread malloc arenas
 # (at most 8 per core) on first use and keeps them; that one-time growth is
 # reported as cold -> warm, the 10% limit applies to warm -> after.
 "$loadgen" "$url/health" 2000 1000 30 >/dev/null
-sleep 2
+wait_idle
 idle=$(rss_kib)
 echo "host $url pid $pid: rss cold ${cold} KiB, warm idle ${idle} KiB, $(threads) threads"
 
@@ -101,11 +113,7 @@ echo "phase 2: EchoAgent echo calls, $requests requests, 200 in flight"
   '{"message":{"kind":"echo","args":{"payload":"0123456789abcdef"}}}' || status=1
 
 # Connections close when the load generator exits; threads end with them.
-for _ in $(seq 50); do
-  [ "$(threads)" -le 3 ] && break
-  sleep 0.2
-done
-sleep 2
+wait_idle
 after=$(rss_kib)
 limit=$((idle + idle / 10))
 echo "rss warm idle ${idle} KiB, after ${after} KiB (limit ${limit} KiB), $(threads) threads"

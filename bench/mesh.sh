@@ -113,7 +113,15 @@ for n in $counts; do
   done
   converge=$(since "$t0")
   after_up=$(since "$t_up")
-  sleep 2 # let the startup burst of joins pass
+  # The startup burst of joins is over once the join count stands still
+  # for half a second (up to 10 s).
+  read -r _ j0 < <(traffic "${urls[@]}")
+  for _ in $(seq 20); do
+    sleep 0.5
+    read -r _ j1 < <(traffic "${urls[@]}")
+    [ "$j1" != "$j0" ] || break
+    j0=$j1
+  done
   read -r s0 j0 < <(traffic "${urls[@]}")
   w0=$(now)
   sleep "$window"

@@ -9,6 +9,19 @@ alpha=$PG_URL
 pg_start_host beta --mesh-version t --no-mesh
 beta=$PG_URL
 
+# op_blocked PID: a request of host PID waits inside its operation. The
+# host serves each connection in its own thread ("MHD-connection"), which
+# sleeps in poll while it reads a request and on a futex only once the
+# operation waits on its agent (the EchoAgent's sleep).
+op_blocked() {
+  local task
+  for task in /proc/"$1"/task/*; do
+    [ "$(cat "$task/comm" 2>/dev/null)" = MHD-connection ] &&
+      grep -q futex "$task/wchan" 2>/dev/null && return 0
+  done
+  return 1
+}
+
 # stop_host PID URL SIGNAL: a blocked request is running; signal the host
 # and expect exit 0 within 3 s and the blocked request answered.
 stop_host() {
@@ -17,9 +30,7 @@ stop_host() {
   pg_req POST "$url/agents/$a/messages" \
     '{"message":{"kind":"sleep","args":{"seconds":25}}}' >"$PG_TMP/sleeper" &
   local sleeper=$!
-  pg_wait_for 3 bash -c "ss -tn state established '( dport = :${url##*:} )' | grep -q ." ||
-    pg_fail "sleeping request did not connect"
-  sleep 0.2
+  pg_wait_for 5 op_blocked "$pid" || pg_fail "the sleep request never blocked on its agent"
   start=$(date +%s%N)
   kill -"$sig" "$pid"
   set +e
@@ -51,14 +62,22 @@ signal_and_wait() {
   [ "$PG_ELAPSED_MS" -lt 3000 ] || pg_fail "SIG$2 took $PG_ELAPSED_MS ms"
 }
 
+# has_run URL ID: the agent's run hook has started (it counts its runs
+# first, then lingers).
+has_run() {
+  [ "$(curl -fsS -m 2 "$1/agents/$2" | jq '.state.runs')" = 1 ]
+}
+
 # A run hook that returns on disposal lets the host stop at once; one that
 # ignores it gets --shutdown-grace, then the host exits anyway.
 pg_start_host polite --mesh-version t --no-mesh
-pg_create "$PG_URL" '{"linger":20}' >/dev/null
+a=$(pg_create "$PG_URL" '{"linger":20}')
+pg_wait_for 5 has_run "$PG_URL" "$a" || pg_fail "polite agent's run hook never started"
 signal_and_wait "$PG_PID_polite" TERM
 grep -q "host 'polite' stopped" "$PG_TMP/polite.log" || pg_fail "polite host did not stop cleanly"
 pg_start_host stubborn --mesh-version t --no-mesh --shutdown-grace 0.5
-pg_create "$PG_URL" '{"linger":20,"stubborn":true}' >/dev/null
+a=$(pg_create "$PG_URL" '{"linger":20,"stubborn":true}')
+pg_wait_for 5 has_run "$PG_URL" "$a" || pg_fail "stubborn agent's run hook never started"
 signal_and_wait "$PG_PID_stubborn" TERM
 [ "$PG_ELAPSED_MS" -ge 400 ] || pg_fail "stubborn agent got no grace ($PG_ELAPSED_MS ms)"
 grep -q "still running after 0.5 s grace" "$PG_TMP/stubborn.log" ||

@@ -13,12 +13,16 @@ pg_wait_for 3 mesh_sees "$alpha" beta true || pg_fail "alpha never saw beta"
 pg_wait_for 3 mesh_sees "$beta" alpha true || pg_fail "beta never saw alpha"
 
 # gamma reads its key from a variable that is not set: it sends none.
-"$PAGLETS_BIN" host --name gamma --port 0 --mesh-version t \
-  --gossip-interval 0.2 --api-key-env PG_NO_SUCH_KEY --peer "$alpha" \
-  >/dev/null 2>"$PG_TMP/gamma.log" &
-PG_PIDS+=("$!")
-pg_guard "$!"
-sleep 1.5
+mesh_start gamma --mesh-version t --gossip-interval 0.2 \
+  --api-key-env PG_NO_SUCH_KEY --peer "$alpha"
+gamma=$MESH_URL
+# Evidence that gamma tried: it logs its first refused join, and it has
+# failed more than once (it retries with a backoff).
+pg_wait_for 5 grep -q "cannot join seed $alpha" "$PG_TMP/gamma.log" ||
+  pg_fail "gamma never tried to join alpha"
+pg_expect_match "gamma's join refused" "cannot join seed $alpha: .*401" "$(cat "$PG_TMP/gamma.log")"
+failed_twice() { [ "$(mesh_hosts "$gamma" | jq '.mesh.exchanges_failed')" -ge 2 ]; }
+pg_wait_for 10 failed_twice || pg_fail "gamma did not try a second time"
 ! mesh_lists "$alpha" gamma || pg_fail "alpha lists gamma, which has no key"
 ! mesh_lists "$beta" gamma || pg_fail "beta lists gamma, which has no key"
 

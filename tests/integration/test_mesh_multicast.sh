@@ -17,7 +17,9 @@ mesh_start gamma --mesh-version other --gossip-interval 0.2 --mesh-multicast
 # Beacons go out every 5 rounds (1 s here).
 pg_wait_for 3 mesh_sees "$alpha" beta true || pg_fail "alpha never heard beta"
 pg_wait_for 3 mesh_sees "$beta" alpha true || pg_fail "beta never heard alpha"
-sleep 1
+# Evidence that gamma's beacon reached alpha: alpha refuses it (logged once).
+pg_wait_for 5 grep -q "refusing host 'gamma'" "$PG_TMP/alpha.log" ||
+  pg_fail "alpha never heard gamma's beacon"
 ! mesh_lists "$alpha" gamma || pg_fail "alpha lists gamma of another version"
 pg_expect_match "beacons counted" '^[1-9]' \
   "$(mesh_hosts "$alpha" | jq '.mesh.beacons_received')"

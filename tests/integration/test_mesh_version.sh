@@ -13,14 +13,20 @@ mesh_start gamma --mesh-version other --peer "$alpha" --peer "$beta" "${fast[@]}
 gamma=$MESH_URL
 
 pg_wait_for 3 mesh_sees "$beta" alpha true || pg_fail "beta never saw alpha"
-# Fifteen rounds: plenty of chances for gossip to leak gamma in.
-for _ in $(seq 15); do
+# Fifteen gossip rounds of alpha and of beta, counted by the hosts
+# themselves: plenty of chances for gossip to leak gamma in.
+rounds() { mesh_hosts "$1" | jq '.mesh.rounds'; }
+alpha0=$(rounds "$alpha")
+beta0=$(rounds "$beta")
+gamma_kept_out_15_rounds() {
+  local url
   for url in "$alpha" "$beta"; do
     ! mesh_sees "$url" gamma true || pg_fail "$url lists gamma online"
   done
   ! mesh_sees "$gamma" alpha true || pg_fail "gamma lists alpha online"
-  sleep 0.2
-done
+  [ "$(rounds "$alpha")" -ge $((alpha0 + 15)) ] && [ "$(rounds "$beta")" -ge $((beta0 + 15)) ]
+}
+pg_wait_for 20 gamma_kept_out_15_rounds || pg_fail "alpha and beta did not gossip 15 rounds in 20 s"
 pg_expect_eq "alpha logs the refusal of gamma once" 1 \
   "$(grep -c "refusing host 'gamma'" "$PG_TMP/alpha.log")"
 pg_expect_match "gamma logs why it refuses alpha" "mesh version 't' is not ours" \
