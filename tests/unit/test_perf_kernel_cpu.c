@@ -5,13 +5,16 @@
 #include "compat.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -89,12 +92,68 @@ static void test_each_kernel_gives_positive_rates(void **state)
     }
 }
 
+/*
+ * A kernel whose workers take known, different times: each reports the
+ * elapsed time of its rank, its position among the workers' samples (the
+ * runner gives each worker its own), once all have arrived. The slowest is
+ * in the middle, so a runner that kept the first or the last worker's
+ * time, or the last to finish, fails.
+ */
+#define RANKED_WORKERS 3
+static const double ranked_elapsed[RANKED_WORKERS] = {0.25, 0.75, 0.5};
+static struct {
+    pthread_mutex_t mutex;
+    pthread_cond_t cond;
+    const struct paglets__perf_sample *arrived[RANKED_WORKERS];
+    unsigned n;
+} ranked = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, {0}, 0};
+
+static int ranked_kernel(double seconds, struct paglets__perf_sample *s)
+{
+    (void)seconds;
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 10; /* the runner starts all workers together */
+    pthread_mutex_lock(&ranked.mutex);
+    if (ranked.n < RANKED_WORKERS)
+        ranked.arrived[ranked.n++] = s;
+    pthread_cond_broadcast(&ranked.cond);
+    while (ranked.n < RANKED_WORKERS &&
+           pthread_cond_timedwait(&ranked.cond, &ranked.mutex, &deadline) !=
+               ETIMEDOUT)
+        ;
+    unsigned rank = 0;
+    for (unsigned i = 0; i < ranked.n; i++)
+        rank += (uintptr_t)ranked.arrived[i] < (uintptr_t)s;
+    bool all = ranked.n == RANKED_WORKERS;
+    pthread_mutex_unlock(&ranked.mutex);
+    if (!all)
+        return -ETIMEDOUT;
+    s->elapsed = ranked_elapsed[rank];
+    s->operations = 1u << rank;
+    s->bytes = 100u << rank;
+    return 0;
+}
+
 static void test_parallel_sums_workers_and_takes_slowest(void **state)
 {
     (void)state;
-    struct paglets__perf_sample one = {0}, three = {0};
+    struct paglets__perf_sample total = {0};
     struct paglets_err err = {0};
-    assert_int_equal(paglets__perf_cpu_kernels[0].run(0.01, &one), 0);
+    assert_int_equal(paglets__perf_run_parallel(ranked_kernel, RANKED_WORKERS,
+                                                0.01, &total, &err),
+                     0);
+    /* Each rank exactly once: 1 + 2 + 4 operations, 100 + 200 + 400 bytes. */
+    assert_int_equal(total.operations, 7);
+    assert_int_equal(total.bytes, 700);
+    assert_true(total.elapsed == 0.75);
+}
+
+static void test_parallel_runs_the_kernel_in_every_worker(void **state)
+{
+    (void)state;
+    struct paglets__perf_sample three = {0};
+    struct paglets_err err = {0};
     assert_int_equal(
         paglets__perf_run_parallel(paglets__perf_cpu_kernels[0].run, 3, 0.01,
                                    &three, &err),
@@ -166,6 +225,7 @@ int main(void)
         cmocka_unit_test(test_sha256_matches_fips_180_2_vectors),
         cmocka_unit_test(test_each_kernel_gives_positive_rates),
         cmocka_unit_test(test_parallel_sums_workers_and_takes_slowest),
+        cmocka_unit_test(test_parallel_runs_the_kernel_in_every_worker),
         cmocka_unit_test(test_parallel_reports_a_failed_worker),
         cmocka_unit_test(test_cpu_run_fills_both_metric_lists),
         cmocka_unit_test(test_physical_cpus_unknown_without_topology),
