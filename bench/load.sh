@@ -28,6 +28,8 @@ usage() {
 }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=../tests/integration/jq_check.sh
+. "$root/tests/integration/jq_check.sh"
 requests=20000
 build="$root/build"
 while getopts 'n:b:h' opt; do
@@ -82,7 +84,7 @@ wait_idle() {
 }
 
 agent=$(curl -fsS -m 10 -H 'Content-Type: application/json' \
-  -d '{"agent_class_name":"EchoAgent"}' "$url/agents" | jq -er .agent_id)
+  -d '{"agent_class_name":"EchoAgent"}' "$url/agents" | pg_jq_check -r .agent_id)
 wait_idle
 cold=$(rss_kib)
 # Warm up at full concurrency: glibc creates its per-thread malloc arenas

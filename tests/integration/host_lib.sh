@@ -33,7 +33,7 @@ pg_create() {
   local out
   out=$(pg_req POST "$1/agents" "{\"agent_class_name\":\"EchoAgent\",\"state\":${2:-{\}}}")
   pg_expect_status "create on $1" 201
-  jq -er '.agent_id' <<<"$out"
+  pg_jq_check -r '.agent_id' <<<"$out"
 }
 
 # pg_call URL ID OP [ARGS]: synchronous message, print the result.

@@ -7,6 +7,8 @@
 set -euo pipefail
 
 PAGLETS_BIN=${PAGLETS_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/paglets}
+# shellcheck source=jq_check.sh
+. "$(dirname "${BASH_SOURCE[0]}")/jq_check.sh"
 PG_TMP=$(mktemp -d "${TMPDIR:-/tmp}/paglets-test.XXXXXX")
 PG_PIDS=()
 PG_TEST=$(basename "$0" .sh)

@@ -26,18 +26,29 @@ mesh_hosts() {
   curl -fsS -m 2 ${PAGLETS_API_KEY:+-H "Authorization: Bearer $PAGLETS_API_KEY"} "$1/hosts"
 }
 
+# Every check below is true only on an answer from the host at URL: one
+# that does not answer lists nothing and omits nothing (pg_jq_check).
+
 # mesh_sees URL NAME ONLINE: does the host at URL list NAME with online ==
 # ONLINE (true or false)? Unknown hosts match neither.
 mesh_sees() {
   mesh_hosts "$1" 2>/dev/null |
-    jq -e --arg n "$2" --argjson o "$3" \
+    pg_jq_check --arg n "$2" --argjson o "$3" \
       'any(.hosts[]; .name == $n and .online == $o)' >/dev/null
 }
 
 # mesh_lists URL NAME: does the host at URL list NAME at all?
 mesh_lists() {
   mesh_hosts "$1" 2>/dev/null |
-    jq -e --arg n "$2" 'any(.hosts[]; .name == $n)' >/dev/null
+    pg_jq_check --arg n "$2" 'any(.hosts[]; .name == $n)' >/dev/null
+}
+
+# mesh_omits URL NAME [online]: does the host at URL answer without
+# listing NAME (with "online": without listing it online)?
+mesh_omits() {
+  mesh_hosts "$1" 2>/dev/null |
+    pg_jq_check --arg n "$2" --arg how "${3:-}" \
+      'all(.hosts[]; .name != $n or ($how == "online" and (.online | not)))' >/dev/null
 }
 
 # mesh_start NAME [HOST OPTIONS...]: pg_start_host, with its URL in

@@ -19,7 +19,11 @@ pg_expect_eq "health capabilities" EchoAgent "$(jq -r '.capabilities[0]' <<<"$he
 a=$(pg_create "$alpha" '{"counter":5,"data":"payload"}')
 pg_expect_eq "run hook ran once" '{"reached":true}' \
   "$(pg_call "$alpha" "$a" wait '{"counter":5,"timeout":2}')"
-pg_wait_for 3 bash -c "curl -s '$alpha/agents/$a' | jq -e '.state.runs == 1' >/dev/null" ||
+# runs_are URL ID N: the agent's run hook has run N times.
+runs_are() {
+  curl -s -m 2 "$1/agents/$2" | pg_jq_check --argjson n "$3" '.state.runs == $n' >/dev/null
+}
+pg_wait_for 3 runs_are "$alpha" "$a" 1 ||
   pg_fail "run hook of $a did not run"
 pg_expect_eq "increment" '{"counter":7,"runs":1}' \
   "$(pg_call "$alpha" "$a" increment '{"by":2}')"
@@ -40,7 +44,7 @@ pg_expect_status "clone to beta" 201
 pg_expect_eq "clone lives on beta" "$beta" "$(jq -r .host_url <<<"$out")"
 b=$(jq -r .agent_id <<<"$out")
 [ "$b" != "$a" ] || pg_fail "clone kept the original id"
-pg_wait_for 3 bash -c "curl -s '$beta/agents/$b' | jq -e '.state.runs == 2' >/dev/null" ||
+pg_wait_for 3 runs_are "$beta" "$b" 2 ||
   pg_fail "run hook of clone $b did not run on beta"
 state=$(pg_req GET "$beta/agents/$b")
 pg_expect_eq "clone state" '{"counter":10,"data":"payload"}' \
@@ -55,7 +59,10 @@ pg_expect_eq "agent-made clone state" 11 "$(pg_call "$alpha" "$c" counter | jq .
 d=$(pg_call "$beta" "$b" clone "{\"target\":\"$beta\"}" | jq -r .clone.agent_id)
 pg_expect_eq "same-host clone" 11 "$(pg_call "$beta" "$d" counter | jq .counter)"
 # By name, once the mesh has introduced the hosts to each other.
-pg_wait_for 5 bash -c "curl -s '$alpha/hosts' | jq -e '.hosts[] | select(.name == \"beta\" and .online)' >/dev/null" ||
+sees_beta() {
+  curl -s -m 2 "$alpha/hosts" | pg_jq_check 'any(.hosts[]; .name == "beta" and .online)' >/dev/null
+}
+pg_wait_for 5 sees_beta ||
   pg_fail "alpha never saw beta online"
 out=$(pg_req POST "$alpha/agents/$c/clone" '{"target":"beta"}')
 pg_expect_status "clone by host name" 201
@@ -81,9 +88,9 @@ seen=$(pg_call "$alpha" "$c" inspect "{\"host_url\":\"$beta\",\"agent_id\":\"$b\
 pg_expect_eq "inspect: health" beta "$(jq -r .health.name <<<"$seen")"
 pg_expect_eq "inspect: agent" "$b" "$(jq -r .agent.agent_id <<<"$seen")"
 pg_expect_eq "inspect: agent state" 12 "$(jq -r .agent.state.counter <<<"$seen")"
-jq -e --arg b "$b" '.agents.agents | map(.agent_id) | index($b) != null' <<<"$seen" >/dev/null ||
+pg_jq_check --arg b "$b" '.agents.agents | map(.agent_id) | index($b) != null' <<<"$seen" >/dev/null ||
   pg_fail "inspect: list lacks $b: $seen"
-jq -e '.hosts.hosts | map(.name) | index("alpha") != null' <<<"$seen" >/dev/null ||
+pg_jq_check '.hosts.hosts | map(.name) | index("alpha") != null' <<<"$seen" >/dev/null ||
   pg_fail "inspect: beta's mesh lacks alpha: $seen"
 
 # A waiter blocked on one agent does not hold up the host.
