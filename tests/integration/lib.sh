@@ -13,8 +13,21 @@ PG_TMP=$(mktemp -d "${TMPDIR:-/tmp}/paglets-test.XXXXXX")
 PG_PIDS=()
 PG_TEST=$(basename "$0" .sh)
 
+# pg_sanitizer_reports: the ASan, LSan, UBSan and TSan reports in the
+# files directly under $PG_TMP (host logs, captured stderr), with the file
+# each is in. A daemon's report lands in its log, not in its exit status
+# (it is killed at the end), so only this finds it.
+pg_sanitizer_reports() {
+  local file
+  while IFS= read -r -d '' file; do
+    grep -qE 'WARNING: ThreadSanitizer|ERROR: (Address|Leak)Sanitizer|runtime error: ' "$file" || continue
+    echo "--- $(basename "$file")"
+    grep -m 1 -A 30 -E 'WARNING: ThreadSanitizer|ERROR: (Address|Leak)Sanitizer|runtime error: ' "$file"
+  done < <(find "$PG_TMP" -maxdepth 1 -type f -size -16M -print0 2>/dev/null)
+}
+
 pg_cleanup() {
-  local pid
+  local pid reports
   for pid in "${PG_PIDS[@]}"; do
     kill -CONT "$pid" 2>/dev/null || true
     kill -TERM "$pid" 2>/dev/null || true
@@ -23,7 +36,13 @@ pg_cleanup() {
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
   done
+  reports=$(pg_sanitizer_reports)
   rm -rf "$PG_TMP"
+  if [ -n "$reports" ]; then
+    echo "FAIL $PG_TEST: sanitizer reports from the processes it ran" >&2
+    echo "$reports" >&2
+    exit 1
+  fi
 }
 trap pg_cleanup EXIT
 trap 'exit 129' HUP INT TERM
