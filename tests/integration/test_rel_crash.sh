@@ -26,7 +26,13 @@ timeout 60 "$PAGLETS_BIN" examples perf --entry "$PG_URL_alpha" --json \
   --no-cpu --no-memory --path "$vol" --disk-size 256M --timeout 8 \
   >"$PG_TMP/out1" 2>"$PG_TMP/err1" &
 perf=$!
-pg_wait_for 20 two_dirs || pg_fail "no benchmark directories appeared in $vol"
+if ! pg_wait_for 20 two_dirs; then
+  # Say why: a child that failed at once reported it (the run is bounded).
+  wait "$perf" || true
+  pg_fail "no benchmark directories appeared in $vol; the run reported:" \
+    "$(jq -c '{errors, disk_errors: [.results[].result.disk.errors[]?]}' "$PG_TMP/out1" 2>/dev/null)" \
+    "$(cat "$PG_TMP/err1")"
+fi
 kill -KILL "$PG_PID_beta"
 rc=0
 wait "$perf" || rc=$?
