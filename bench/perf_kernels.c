@@ -14,10 +14,10 @@
 
 #include <paglets/perf.h>
 
-#include "examples/perf/host_bench.h"
-#include "examples/perf/kernel_cpu.h"
-#include "examples/perf/kernel_mem.h"
-#include "examples/perf/platform.h"
+#include "perf/host_bench.h"
+#include "perf/kernel_cpu.h"
+#include "perf/kernel_mem.h"
+#include "perf/platform.h"
 
 static void usage(FILE *f)
 {

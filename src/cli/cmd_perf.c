@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <paglets/paglets.h>
+#include <paglets/perf.h>
 
 #include "commands.h"
 #include "perf_entry.h"

@@ -11,7 +11,7 @@
 
 #include <paglets/perf.h>
 
-#include "examples/perf/bench.h"
+#include "perf/bench.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

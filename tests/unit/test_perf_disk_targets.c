@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "examples/perf/disk_targets.h"
+#include "perf/disk_targets.h"
 #include "perf_fixture.h"
 
 static bool ends_with(const char *s, const char *tail)

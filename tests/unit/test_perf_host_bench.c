@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "examples/perf/host_bench.h"
-#include "examples/perf/lock.h"
+#include "perf/host_bench.h"
+#include "perf/lock.h"
 #include "perf_fixture.h"
 
 static void tiny_request(struct paglets_perf_request *req, const char *dir)

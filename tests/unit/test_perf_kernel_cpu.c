@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "examples/perf/kernel_cpu.h"
-#include "examples/perf/platform.h"
+#include "perf/kernel_cpu.h"
+#include "perf/platform.h"
 
 static void hex(const unsigned char *d, char out[65])
 {

@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "examples/perf/kernel_disk.h"
+#include "perf/kernel_disk.h"
 #include "perf_fixture.h"
 
 #define PREFIX PAGLETS_PERF_DISK_DIR_PREFIX

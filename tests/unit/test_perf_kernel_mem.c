@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "examples/perf/kernel_mem.h"
+#include "perf/kernel_mem.h"
 
 static void test_memory_run_gives_three_positive_metrics(void **state)
 {

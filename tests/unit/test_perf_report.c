@@ -17,7 +17,7 @@
 
 #include <paglets/perf.h>
 
-#include "examples/perf/report.h"
+#include "perf/report.h"
 
 struct figure_case {
     double value;

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "examples/perf/bench.h"
+#include "perf/bench.h"
 
 static void add_metric(struct paglets__perf_vec *v, const char *name, int k)
 {

@@ -3,8 +3,8 @@
  * replies with): the text table of `paglets examples perf` and its JSON
  * printer, plus the figure formatters they share.
  */
-#ifndef PAGLETS_EXAMPLES_PERF_REPORT_H
-#define PAGLETS_EXAMPLES_PERF_REPORT_H
+#ifndef PAGLETS_PERF_REPORT_H
+#define PAGLETS_PERF_REPORT_H
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * The text report of `paglets examples perf`: one row per host, a disks:
  * table and notes:, laid out exactly as the reference prints them.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 #include <math.h>

@@ -2,17 +2,17 @@
  * One host's whole benchmark: identity, the host lock, then the CPU,
  * memory and disk parts the request asks for, as one result.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "examples/perf/host_bench.h"
-#include "examples/perf/kernel_cpu.h"
-#include "examples/perf/kernel_mem.h"
-#include "examples/perf/lock.h"
-#include "examples/perf/platform.h"
+#include "host_bench.h"
+#include "kernel_cpu.h"
+#include "kernel_mem.h"
+#include "lock.h"
+#include "platform.h"
 
 /* Run the parts; the caller holds the host lock. 0 or -ENOMEM. */
 static int run_parts(const struct paglets_perf_request *request,

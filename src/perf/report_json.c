@@ -4,7 +4,7 @@
  * jansson's own dumper prints reals with 17 digits (0.2 comes out as
  * 0.20000000000000001), so reals are written here in shortest form.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -2,14 +2,14 @@
  * Which directories the disk benchmark writes to: the mount table, the
  * per-user fallbacks and every skip reason of the reference (notes §2).
  */
-#ifndef PAGLETS_EXAMPLES_PERF_DISK_TARGETS_H
-#define PAGLETS_EXAMPLES_PERF_DISK_TARGETS_H
+#ifndef PAGLETS_PERF_DISK_TARGETS_H
+#define PAGLETS_PERF_DISK_TARGETS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/statvfs.h>
 
-#include "examples/perf/bench.h"
+#include "bench.h"
 
 /* One line of /proc/self/mountinfo, with its escapes (\040) decoded. */
 struct paglets__perf_mount {

@@ -2,13 +2,13 @@
  * The disk kernel: per volume a sequential write, a timed fsync, a read
  * that bypasses the page cache, and a small-file metadata rate.
  */
-#ifndef PAGLETS_EXAMPLES_PERF_KERNEL_DISK_H
-#define PAGLETS_EXAMPLES_PERF_KERNEL_DISK_H
+#ifndef PAGLETS_PERF_KERNEL_DISK_H
+#define PAGLETS_PERF_KERNEL_DISK_H
 
 #include <sys/types.h>
 
-#include "examples/perf/bench.h"
-#include "examples/perf/disk_targets.h"
+#include "bench.h"
+#include "disk_targets.h"
 
 #define PAGLETS_PERF_DISK_DIR_PREFIX "paglets-bench-"
 #define PAGLETS_PERF_DISK_CHUNK (1u << 20)

@@ -4,7 +4,7 @@
  * run hook, sends one child_result to the parent and disposes itself.
  * Bookkeeping goes through struct paglets_fanout under the state lock.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 #include <math.h>
@@ -17,8 +17,7 @@
 #include <paglets/host.h>
 #include <paglets/perf.h>
 
-#include "examples/perf/bench.h"
-#include "util/log.h"
+#include "bench.h"
 
 #define DEFAULT_TIMEOUT_S 120.0
 #define MAX_TIMEOUT_S 86400.0
@@ -311,7 +310,7 @@ static int op_child_result(struct paglets_agent *agent, const json_t *request,
     paglets_agent_notify(agent);
     if (rc == -ENOENT || rc == -EALREADY) {
         /* Late (after expiry) or unknown: the first answer stands. */
-        paglets_log_debug(PAGLETS_LOG_CAT_BENCH,
+        paglets_log_write(PAGLETS_LOG_DEBUG, PAGLETS__PERF_LOG,
                           "ignoring benchmark result of '%s': %s", host,
                           paglets_strerror(rc));
         return 0;
@@ -364,9 +363,10 @@ static void report_to_parent(struct paglets_agent *agent,
                                         body, -1, &reply, &err)
                   : -ENOMEM;
     if (rc != 0)
-        paglets_log_warn("cannot report benchmark result of '%s' to '%s': %s",
-                         st->target_host, st->parent.host_url,
-                         err.message[0] ? err.message : paglets_strerror(rc));
+        paglets_log_write(PAGLETS_LOG_WARN, PAGLETS__PERF_LOG,
+                          "cannot report benchmark result of '%s' to '%s': %s",
+                          st->target_host, st->parent.host_url,
+                          err.message[0] ? err.message : paglets_strerror(rc));
     json_decref(reply);
     json_decref(body);
 }

@@ -2,16 +2,15 @@
  * Memory bandwidth kernels. Buffers are written before the clock starts,
  * so page faults and zero-filling are never counted as copy time.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
-#include "examples/perf/kernel_mem.h"
-#include "examples/perf/platform.h"
-#include "util/clock.h"
+#include "kernel_mem.h"
+#include "platform.h"
 
 static volatile uint64_t scan_sink;
 
@@ -77,13 +76,13 @@ static int copy_kernel(const char *name, double seconds, size_t size,
     touch_pages(src, size);
     touch_pages(dst, size);
     uint64_t ops = 0;
-    double start = paglets__mono_now(), elapsed;
+    double start = paglets_monotonic_seconds(), elapsed;
     do {
         memcpy(dst, src, size);
         /* The copy is idempotent; tell the compiler memory was observed. */
         __asm__ volatile("" : : "r"(dst) : "memory");
         ops++;
-        elapsed = paglets__mono_now() - start;
+        elapsed = paglets_monotonic_seconds() - start;
     } while (elapsed < seconds);
     buffer_free(src, size);
     buffer_free(dst, size);
@@ -129,12 +128,12 @@ static int scan_kernel(double seconds, struct paglets__perf_memory_result *out)
             &out->errors, "memory-scan: cannot allocate %zu bytes", size);
     memset(buf, 0x33, size);
     uint64_t checksum = 0, ops = 0;
-    double start = paglets__mono_now(), elapsed;
+    double start = paglets_monotonic_seconds(), elapsed;
     do {
         checksum ^= byte_sum(buf, size) & 0xffffffffu;
         __asm__ volatile("" : : "r"(buf) : "memory");
         ops++;
-        elapsed = paglets__mono_now() - start;
+        elapsed = paglets_monotonic_seconds() - start;
     } while (elapsed < seconds);
     scan_sink = checksum;
     free(buf);

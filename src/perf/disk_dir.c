@@ -4,7 +4,7 @@
  * its whole life; the kernel drops it when the process dies, even by
  * kill -9, so "unlockable" means "no live run owns it".
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "examples/perf/kernel_disk.h"
+#include "kernel_disk.h"
 
 int paglets__perf_disk_dir_create(const char *dir, char **path)
 {

@@ -2,7 +2,7 @@
  * The two small containers the benchmark results are built from: a list of
  * owned strings and an array of zeroed structs, plus the metric filler.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "examples/perf/bench.h"
+#include "bench.h"
 
 int paglets__perf_strv_add(struct paglets__perf_strv *v, const char *fmt, ...)
 {

@@ -3,15 +3,13 @@
  * the way the CLI and embedding programs do it: create the parent agent on
  * the entry host, collect, drain until done, always clean up and dispose.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 #include <stdlib.h>
 
 #include <paglets/client.h>
 #include <paglets/perf.h>
-
-#include "util/clock.h"
 
 #define DEFAULT_TIMEOUT_S 120.0
 #define DRAIN_WAIT_S 0.5
@@ -43,7 +41,7 @@ static void report_progress(const struct run *run, const json_t *summary)
     struct paglets_perf_progress progress = {
         .done = done,
         .total = done + json_array_size(pending),
-        .elapsed_seconds = paglets__mono_now() - run->started,
+        .elapsed_seconds = paglets_monotonic_seconds() - run->started,
         .pending_hosts = pending,
     };
     run->options->progress(run->options->progress_arg, &progress);
@@ -124,7 +122,8 @@ int paglets_perf_collect_with(
 {
     /* A local report, so the code survives when the caller passes none. */
     struct paglets_err e = {0};
-    struct run run = {.options = options, .started = paglets__mono_now()};
+    struct run run = {.options = options,
+                      .started = paglets_monotonic_seconds()};
     json_t *state = json_object();
     json_t *last = NULL;
     int rc = state ? 0 : paglets_err_set(&e, -ENOMEM, "out of memory");

@@ -2,7 +2,7 @@
  * JSON codec of the result structs, driven by one field table per type so
  * encoding, decoding and freeing can never disagree about a field.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 #include <math.h>
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "examples/perf/bench.h"
+#include "bench.h"
 
 enum kind {
     K_STR,      /* char *, owned */

@@ -2,7 +2,7 @@
  * BenchmarkRequest: defaults, owned paths and the JSON codec with the
  * validation every entry point (CLI, agent operation, peers) relies on.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 #include <math.h>
@@ -11,7 +11,7 @@
 
 #include <paglets/perf.h>
 
-#include "examples/perf/bench.h"
+#include "bench.h"
 
 void paglets_perf_request_init(struct paglets_perf_request *request)
 {

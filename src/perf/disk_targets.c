@@ -4,7 +4,7 @@
  * becomes a duplicate, while an unwritable one leaves the device to a
  * fallback directory (reference notes §2).
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "examples/perf/disk_targets.h"
+#include "disk_targets.h"
 
 bool paglets__perf_fstype_is_special(const char *fstype)
 {

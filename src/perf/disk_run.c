@@ -2,7 +2,7 @@
  * The disk part of a host run: build the real environment (mount table,
  * per-user fallbacks), pick targets, benchmark each one in turn.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "examples/perf/kernel_disk.h"
-#include "examples/perf/platform.h"
+#include "kernel_disk.h"
+#include "platform.h"
 
 /* ~/.paglets/benchmarks, created if missing (mode 0700), or NULL. */
 static char *home_fallback(void)

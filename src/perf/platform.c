@@ -3,7 +3,7 @@
  * degrades to "unknown" instead of failing: a benchmark on a locked-down
  * container still runs.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -16,7 +16,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "examples/perf/platform.h"
+#include "platform.h"
 
 int paglets__perf_logical_cpus(void)
 {

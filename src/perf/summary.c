@@ -2,7 +2,7 @@
  * struct paglets_perf_summary: a checked copy of the summary JSON the
  * benchmark agent replies with, its error count, and its two renderers.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -2,8 +2,8 @@
  * Internal interface of the one-host benchmark: the result structs the
  * kernels fill, their JSON codec, and the entry point the agent calls.
  */
-#ifndef PAGLETS_EXAMPLES_PERF_BENCH_H
-#define PAGLETS_EXAMPLES_PERF_BENCH_H
+#ifndef PAGLETS_PERF_BENCH_H
+#define PAGLETS_PERF_BENCH_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -21,6 +21,9 @@
  */
 json_t *paglets__perf_run_host(const struct paglets_perf_request *request,
                                const char *host_name, const char *host_url);
+
+/* The debug category of the benchmark's log lines (--debug=bench). */
+#define PAGLETS__PERF_LOG "bench"
 
 /* Limits the request decoder enforces (and the kernels rely on). */
 #define PAGLETS_PERF_MAX_DURATION_SECONDS 3600.0

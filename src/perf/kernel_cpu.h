@@ -2,15 +2,15 @@
  * CPU kernels (integer, float, sha256), the SHA-256 helper they use and
  * the thread-per-worker runner the multi-core figures come from.
  */
-#ifndef PAGLETS_EXAMPLES_PERF_KERNEL_CPU_H
-#define PAGLETS_EXAMPLES_PERF_KERNEL_CPU_H
+#ifndef PAGLETS_PERF_KERNEL_CPU_H
+#define PAGLETS_PERF_KERNEL_CPU_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include <openssl/evp.h>
 
-#include "examples/perf/bench.h"
+#include "bench.h"
 
 /* SHA-256 through OpenSSL's EVP interface, one context reused per digest. */
 struct paglets__perf_sha256 {

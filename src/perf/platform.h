@@ -2,12 +2,12 @@
  * What the benchmark needs to know about the machine it runs on: CPU
  * counts, cache and memory sizes, OS identity and the temp directory.
  */
-#ifndef PAGLETS_EXAMPLES_PERF_PLATFORM_H
-#define PAGLETS_EXAMPLES_PERF_PLATFORM_H
+#ifndef PAGLETS_PERF_PLATFORM_H
+#define PAGLETS_PERF_PLATFORM_H
 
 #include <stdint.h>
 
-#include "examples/perf/bench.h"
+#include "bench.h"
 
 /* Online logical CPUs (at least 1). */
 int paglets__perf_logical_cpus(void);
