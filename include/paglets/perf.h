@@ -13,6 +13,7 @@
 
 #include <paglets/agent.h>
 #include <paglets/common.h>
+#include <paglets/perf_result.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -73,15 +74,22 @@ PAGLETS_EXTERN extern const struct paglets_agent_type paglets_perf_agent_type;
 /*
  * The outcome of one collection: which hosts answered with which
  * HostBenchmarkResult, which failed and why, cleanup failures, and hosts
- * still pending. Opaque; read it as JSON or render it.
+ * still pending. Opaque; each host's result is decoded once, when the
+ * summary is made, into the structs of <paglets/perf_result.h>, which its
+ * accessors return and both renderers below read.
  */
 struct paglets_perf_summary;
 
 /*
  * A summary from its JSON ({results, errors, cleanup_errors,
- * pending_hosts}; json borrowed, copied). Missing members count as empty;
- * wrong types are -EINVAL in err. Caller frees with
- * paglets_perf_summary_free(). NULL on error.
+ * pending_hosts}, as the agent's operations reply; json borrowed, nothing
+ * of it kept). Missing members count as empty. A member of the wrong
+ * shape (results not an object of {host_url, result: object}, messages
+ * that are not strings, pending_hosts not an array of strings) is -EINVAL
+ * in err. A host whose result does not decode with the typed schema
+ * becomes a host error "invalid result: ..." instead, so one bad host does
+ * not lose the others. Fields the schema does not know are dropped. Caller
+ * frees with paglets_perf_summary_free(). NULL on error.
  */
 PAGLETS_EXTERN struct paglets_perf_summary *
 paglets_perf_summary_from_json(const json_t *json, struct paglets_err *err);
@@ -90,13 +98,12 @@ paglets_perf_summary_from_json(const json_t *json, struct paglets_err *err);
 PAGLETS_EXTERN void
 paglets_perf_summary_free(struct paglets_perf_summary *summary);
 
-/* The summary as JSON: borrowed, valid until the summary is freed. */
-PAGLETS_EXTERN const json_t *
-paglets_perf_summary_json(const struct paglets_perf_summary *summary);
-
-/* Hosts with a result. */
-PAGLETS_EXTERN size_t
-paglets_perf_summary_result_count(const struct paglets_perf_summary *summary);
+/*
+ * The summary as JSON, rendered from its typed results (new reference;
+ * NULL when out of memory): what paglets_perf_summary_write_json() prints.
+ */
+PAGLETS_EXTERN json_t *
+paglets_perf_summary_to_json(const struct paglets_perf_summary *summary);
 
 /*
  * Every error anywhere in the summary: per-host errors, cleanup errors,
@@ -119,7 +126,10 @@ PAGLETS_EXTERN int
 paglets_perf_summary_write_text(const struct paglets_perf_summary *summary,
                                 unsigned flags, FILE *out);
 
-/* The summary as JSON, two-space indent, sorted keys. 0 or -EIO. */
+/*
+ * The summary as JSON (paglets_perf_summary_to_json), laid out as Python's
+ * json.dumps(indent=2, sort_keys=True). 0, -ENOMEM or -EIO.
+ */
 PAGLETS_EXTERN int
 paglets_perf_summary_write_json(const struct paglets_perf_summary *summary,
                                 FILE *out);

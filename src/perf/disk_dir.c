@@ -75,7 +75,7 @@ static bool is_bench_name(const char *name)
 
 /* Remove one stale candidate if it is ours and not live. */
 static int clean_one(int parent_fd, const char *dir, const char *name,
-                     struct paglets__perf_strv *notes)
+                     struct paglets_perf_strings *notes)
 {
     struct stat st;
     if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
@@ -107,7 +107,7 @@ static int clean_one(int parent_fd, const char *dir, const char *name,
 }
 
 int paglets__perf_disk_clean_stale(const char *dir,
-                                   struct paglets__perf_strv *notes)
+                                   struct paglets_perf_strings *notes)
 {
     DIR *d = opendir(dir);
     if (d == NULL)

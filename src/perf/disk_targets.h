@@ -57,18 +57,23 @@ struct paglets__perf_disk_target {
     uint64_t free_bytes;
 };
 
+struct paglets__perf_disk_targets {
+    struct paglets__perf_disk_target *items;
+    size_t n;
+};
+
 /*
  * Pick targets for a run writing size_bytes each: the explicit paths when
- * n_paths > 0, else every mount then the fallbacks. Fills targets (of
- * struct paglets__perf_disk_target) and skipped (of struct
- * paglets__perf_disk_skip). 0 or -ENOMEM.
+ * n_paths > 0, else every mount then the fallbacks. Fills targets and
+ * skipped. 0 or -ENOMEM.
  */
 int paglets__perf_disk_discover(const struct paglets__perf_disk_env *env,
                                 char *const *paths, size_t n_paths,
                                 uint64_t size_bytes,
-                                struct paglets__perf_vec *targets,
-                                struct paglets__perf_vec *skipped);
+                                struct paglets__perf_disk_targets *targets,
+                                struct paglets_perf_disk_skips *skipped);
 
-void paglets__perf_disk_targets_release(struct paglets__perf_vec *targets);
+void paglets__perf_disk_targets_release(
+    struct paglets__perf_disk_targets *targets);
 
 #endif

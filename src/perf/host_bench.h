@@ -22,6 +22,6 @@ struct paglets__perf_host_options {
 int paglets__perf_run_host_into(const struct paglets_perf_request *request,
                                 const char *host_name, const char *host_url,
                                 const struct paglets__perf_host_options *opts,
-                                struct paglets__perf_host_result *r);
+                                struct paglets_perf_host_result *r);
 
 #endif

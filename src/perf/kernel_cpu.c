@@ -115,10 +115,10 @@ const struct paglets__perf_cpu_kernel
         {"sha256", "sha256-multi", run_sha256},
 };
 
-static int add_metric(struct paglets__perf_vec *v, const char *name,
+static int add_metric(struct paglets_perf_metrics *v, const char *name,
                       const struct paglets__perf_sample *s)
 {
-    struct paglets__perf_metric *m = paglets__perf_vec_push(v, sizeof(*m));
+    struct paglets_perf_metric *m = PAGLETS__PERF_PUSH(v);
     if (m == NULL)
         return -ENOMEM;
     return paglets__perf_metric_set(m, name, s->elapsed, s->operations,
@@ -126,7 +126,7 @@ static int add_metric(struct paglets__perf_vec *v, const char *name,
 }
 
 int paglets__perf_cpu_run(const struct paglets_perf_request *request,
-                          struct paglets__perf_cpu_result *out)
+                          struct paglets_perf_cpu_result *out)
 {
     double seconds = request->duration_seconds;
     if (!(seconds >= PAGLETS_PERF_MIN_DURATION_SECONDS))

@@ -64,6 +64,6 @@ int paglets__perf_run_parallel(paglets__perf_kernel_fn fn, unsigned workers,
  * metrics. Kernel failures land in out->errors; returns 0 or -ENOMEM.
  */
 int paglets__perf_cpu_run(const struct paglets_perf_request *request,
-                          struct paglets__perf_cpu_result *out);
+                          struct paglets_perf_cpu_result *out);
 
 #endif

@@ -55,7 +55,7 @@ static int write_all(const struct paglets__perf_disk_ops *ops, int fd,
 
 static int write_phase(const struct paglets__perf_disk_ops *ops, int dir_fd,
                        const unsigned char *chunk, uint64_t size,
-                       struct paglets__perf_disk_volume *out,
+                       struct paglets_perf_disk_volume *out,
                        struct paglets_err *err)
 {
     int fd = openat(dir_fd, FILE_NAME, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
@@ -128,7 +128,7 @@ static int64_t read_all(int fd, unsigned char *buf)
  * filesystems): evict the pages and ask mincore whether they really left.
  */
 static int64_t read_evicted(int fd, uint64_t size, unsigned char *buf,
-                            struct paglets__perf_disk_volume *out,
+                            struct paglets_perf_disk_volume *out,
                             double *seconds)
 {
     posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
@@ -159,7 +159,7 @@ static int64_t read_evicted(int fd, uint64_t size, unsigned char *buf,
  * tmpfs and ramfs have no device behind the page cache: O_DIRECT may be
  * accepted there, yet every figure is a memory figure.
  */
-static int check_memory_backed(int fd, struct paglets__perf_disk_volume *out)
+static int check_memory_backed(int fd, struct paglets_perf_disk_volume *out)
 {
     struct statfs fs;
     if (fstatfs(fd, &fs) != 0 ||
@@ -173,7 +173,7 @@ static int check_memory_backed(int fd, struct paglets__perf_disk_volume *out)
 
 static int read_phase(const struct paglets__perf_disk_ops *ops, int dir_fd,
                       uint64_t size, unsigned char *buf,
-                      struct paglets__perf_disk_volume *out,
+                      struct paglets_perf_disk_volume *out,
                       struct paglets_err *err)
 {
     int fd = openat(dir_fd, FILE_NAME, O_RDONLY | O_CLOEXEC);
@@ -216,7 +216,7 @@ static int read_phase(const struct paglets__perf_disk_ops *ops, int dir_fd,
 }
 
 static int metadata_phase(const struct paglets__perf_disk_ops *ops, int dir_fd,
-                          struct paglets__perf_disk_volume *out,
+                          struct paglets_perf_disk_volume *out,
                           struct paglets_err *err)
 {
     char name[32];
@@ -247,7 +247,7 @@ static int metadata_phase(const struct paglets__perf_disk_ops *ops, int dir_fd,
     return 0;
 }
 
-static int describe(struct paglets__perf_disk_volume *out,
+static int describe(struct paglets_perf_disk_volume *out,
                     const struct paglets__perf_disk_target *t, uint64_t size)
 {
     out->path = strdup(t->path);
@@ -262,7 +262,7 @@ static int describe(struct paglets__perf_disk_volume *out,
 int paglets__perf_disk_bench_volume(
     const struct paglets__perf_disk_target *target, uint64_t size_bytes,
     const struct paglets__perf_disk_ops *ops,
-    struct paglets__perf_disk_volume *out, struct paglets_err *err)
+    struct paglets_perf_disk_volume *out, struct paglets_err *err)
 {
     static const struct paglets__perf_disk_ops real_ops = {write, openat};
     ops = ops != NULL ? ops : &real_ops;

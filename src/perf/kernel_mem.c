@@ -64,7 +64,7 @@ static void buffer_free(unsigned char *p, size_t size)
 }
 
 static int copy_kernel(const char *name, double seconds, size_t size,
-                       struct paglets__perf_memory_result *out)
+                       struct paglets_perf_memory_result *out)
 {
     unsigned char *src = buffer_new(size), *dst = buffer_new(size);
     if (src == NULL || dst == NULL) {
@@ -86,8 +86,7 @@ static int copy_kernel(const char *name, double seconds, size_t size,
     } while (elapsed < seconds);
     buffer_free(src, size);
     buffer_free(dst, size);
-    struct paglets__perf_metric *m =
-        paglets__perf_vec_push(&out->metrics, sizeof(*m));
+    struct paglets_perf_metric *m = PAGLETS__PERF_PUSH(&out->metrics);
     if (m == NULL)
         return -ENOMEM;
     return paglets__perf_metric_set(m, name, elapsed, ops, ops * size);
@@ -119,7 +118,7 @@ static uint64_t byte_sum(const unsigned char *p, size_t len)
     return total;
 }
 
-static int scan_kernel(double seconds, struct paglets__perf_memory_result *out)
+static int scan_kernel(double seconds, struct paglets_perf_memory_result *out)
 {
     const size_t size = PAGLETS_PERF_MEM_BUFFER_BYTES;
     unsigned char *buf = malloc(size);
@@ -137,15 +136,14 @@ static int scan_kernel(double seconds, struct paglets__perf_memory_result *out)
     } while (elapsed < seconds);
     scan_sink = checksum;
     free(buf);
-    struct paglets__perf_metric *m =
-        paglets__perf_vec_push(&out->metrics, sizeof(*m));
+    struct paglets_perf_metric *m = PAGLETS__PERF_PUSH(&out->metrics);
     if (m == NULL)
         return -ENOMEM;
     return paglets__perf_metric_set(m, "memory-scan", elapsed, ops, ops * size);
 }
 
 int paglets__perf_memory_run(double seconds, uint64_t dram_bytes,
-                             struct paglets__perf_memory_result *out)
+                             struct paglets_perf_memory_result *out)
 {
     if (!(seconds >= PAGLETS_PERF_MIN_DURATION_SECONDS))
         seconds = PAGLETS_PERF_MIN_DURATION_SECONDS;

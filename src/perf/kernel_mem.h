@@ -23,6 +23,6 @@ uint64_t paglets__perf_dram_buffer_bytes(void);
  * in out->errors; returns 0 or -ENOMEM.
  */
 int paglets__perf_memory_run(double seconds, uint64_t dram_bytes,
-                             struct paglets__perf_memory_result *out);
+                             struct paglets_perf_memory_result *out);
 
 #endif

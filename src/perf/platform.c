@@ -170,7 +170,7 @@ static char *cpu_model(void)
     return model != NULL ? model : strdup("unknown");
 }
 
-int paglets__perf_platform_fill(struct paglets__perf_host_result *r)
+int paglets__perf_platform_fill(struct paglets_perf_host_result *r)
 {
     struct utsname u;
     if (uname(&u) != 0) {
@@ -178,7 +178,7 @@ int paglets__perf_platform_fill(struct paglets__perf_host_result *r)
         snprintf(u.release, sizeof(u.release), "unknown");
         snprintf(u.machine, sizeof(u.machine), "unknown");
     }
-    struct paglets__perf_platform *p = &r->platform_details;
+    struct paglets_perf_platform *p = &r->platform_details;
     p->os = strdup(u.sysname);
     p->kernel_release = strdup(u.release);
     p->architecture = strdup(u.machine);

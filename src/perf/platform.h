@@ -32,6 +32,6 @@ const char *paglets__perf_tmpdir(void);
  * Fill the platform parts of a result: platform (the Python-shaped
  * string), platform_details and runtime_version. 0 or -ENOMEM.
  */
-int paglets__perf_platform_fill(struct paglets__perf_host_result *r);
+int paglets__perf_platform_fill(struct paglets_perf_host_result *r);
 
 #endif
