@@ -94,8 +94,7 @@ static int run_one_kernel(const char *name,
     }
     unsigned workers =
         req->workers ? req->workers : (unsigned)paglets__perf_logical_cpus();
-    double seconds =
-        req->duration_seconds > 0.01 ? req->duration_seconds : 0.01;
+    double seconds = paglets__perf_kernel_seconds(req->duration_seconds);
     struct paglets__perf_sample one = {0}, all = {0};
     struct paglets_err err = {0};
     double cpu_start = process_cpu_seconds();

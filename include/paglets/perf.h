@@ -26,20 +26,47 @@ extern "C" {
 #define PAGLETS_PERF_SUMMARY "summary"
 #define PAGLETS_PERF_CLEANUP "cleanup"
 
-/* BenchmarkRequest. */
+/*
+ * Every default and limit of the benchmark, in this one place: the
+ * request's defaults (paglets_perf_request_init), the ranges its decoder
+ * accepts, the collection's defaults (paglets_perf_collect_options_init)
+ * and the bounds of the agent's operations. The defaults a command line
+ * shows are written as a user would type them (60, not 60.0), so they can
+ * be stringified into help texts.
+ */
+#define PAGLETS_PERF_DEFAULT_DURATION_SECONDS 1.0
+/* Kernels run at least this long; a shorter duration_seconds is raised. */
+#define PAGLETS_PERF_MIN_DURATION_SECONDS 0.01
+#define PAGLETS_PERF_MAX_DURATION_SECONDS 3600.0
+#define PAGLETS_PERF_DEFAULT_DISK_SIZE_MIB 128
+#define PAGLETS_PERF_DEFAULT_DISK_SIZE_BYTES                                   \
+    ((uint64_t)PAGLETS_PERF_DEFAULT_DISK_SIZE_MIB << 20)
+#define PAGLETS_PERF_MAX_DISK_SIZE_BYTES (1ull << 50)
+/* workers: 0 (one per logical CPU of each host) up to this. */
+#define PAGLETS_PERF_MAX_WORKERS 4096u
+#define PAGLETS_PERF_DEFAULT_LOCK_TIMEOUT_SECONDS 60
+#define PAGLETS_PERF_MAX_LOCK_TIMEOUT_SECONDS 86400.0
+/* How long a collection waits for the hosts' results (`timeout`). */
+#define PAGLETS_PERF_DEFAULT_TIMEOUT_SECONDS 120
+#define PAGLETS_PERF_MAX_TIMEOUT_SECONDS 86400.0
+/* How long one `drain` waits for answers (`wait_timeout`), and its cap. */
+#define PAGLETS_PERF_DRAIN_WAIT_SECONDS 0.5
+#define PAGLETS_PERF_MAX_DRAIN_WAIT_SECONDS 30.0
+
+/* BenchmarkRequest; the defaults are PAGLETS_PERF_DEFAULT_* above. */
 struct paglets_perf_request {
     bool include_cpu;         /* default true */
     bool include_memory;      /* default true */
     bool include_disk;        /* default true */
-    double duration_seconds;  /* per CPU/memory kernel, default 1.0 */
-    uint64_t disk_size_bytes; /* per volume, default 128 MiB */
+    double duration_seconds;  /* per CPU/memory kernel */
+    uint64_t disk_size_bytes; /* per volume */
     unsigned workers;         /* multi-core workers, 0 = logical CPUs */
     char **paths;             /* explicit disk targets, owned */
     size_t n_paths;
-    double lock_timeout_seconds; /* default 60 */
+    double lock_timeout_seconds;
 };
 
-/* Fill with the defaults above (no paths). */
+/* Fill with the defaults (no paths). */
 PAGLETS_EXTERN void
 paglets_perf_request_init(struct paglets_perf_request *request);
 
@@ -143,13 +170,15 @@ struct paglets_perf_progress {
 };
 
 struct paglets_perf_collect_options {
-    double timeout_seconds; /* for replies after collect; default 120 */
-    const char *api_key;    /* bearer key for the entry host, or NULL */
+    /* For replies after collect; PAGLETS_PERF_DEFAULT_TIMEOUT_SECONDS. */
+    double timeout_seconds;
+    const char *api_key; /* bearer key for the entry host, or NULL */
     /* Called after each drain round, on the collecting thread; or NULL. */
     void (*progress)(void *arg, const struct paglets_perf_progress *progress);
     void *progress_arg;
     /*
-     * Polled between drain rounds (at least every half second): once it
+     * Polled between drain rounds (at least every
+     * PAGLETS_PERF_DRAIN_WAIT_SECONDS): once it
      * returns true the collection stops waiting, cleans up and returns
      * -ECANCELED. NULL: never.
      */
@@ -157,7 +186,7 @@ struct paglets_perf_collect_options {
     void *cancelled_arg;
 };
 
-/* Fill with the defaults above. */
+/* Fill with the defaults (no key, no callbacks). */
 PAGLETS_EXTERN void
 paglets_perf_collect_options_init(struct paglets_perf_collect_options *options);
 

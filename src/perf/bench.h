@@ -1,7 +1,7 @@
 /*
  * Internal interface of the one-host benchmark: the entry point the agent
- * calls, its limits, and the helpers the kernels fill the result structs
- * (public: <paglets/perf_result.h>) with.
+ * calls and the helpers the kernels fill the result structs (public:
+ * <paglets/perf_result.h>) with. Its limits are public: <paglets/perf.h>.
  */
 #ifndef PAGLETS_PERF_BENCH_H
 #define PAGLETS_PERF_BENCH_H
@@ -25,13 +25,6 @@ json_t *paglets__perf_run_host(const struct paglets_perf_request *request,
 
 /* The debug category of the benchmark's log lines (--debug=bench). */
 #define PAGLETS__PERF_LOG "bench"
-
-/* Limits the request decoder enforces (and the kernels rely on). */
-#define PAGLETS_PERF_MAX_DURATION_SECONDS 3600.0
-#define PAGLETS_PERF_MIN_DURATION_SECONDS 0.01
-#define PAGLETS_PERF_MAX_LOCK_TIMEOUT_SECONDS 86400.0
-#define PAGLETS_PERF_MAX_DISK_SIZE_BYTES (1ull << 50)
-#define PAGLETS_PERF_MAX_WORKERS 4096u
 
 /* Append a formatted string to a list. 0 or -ENOMEM. */
 int paglets__perf_strv_add(struct paglets_perf_strings *v, const char *fmt, ...)
@@ -58,6 +51,12 @@ void paglets__perf_cpu_result_release(struct paglets_perf_cpu_result *r);
 void paglets__perf_memory_result_release(struct paglets_perf_memory_result *r);
 void paglets__perf_disk_result_release(struct paglets_perf_disk_result *r);
 void paglets__perf_disk_volume_release(struct paglets_perf_disk_volume *v);
+
+/*
+ * How long a kernel runs for a requested duration: at least
+ * PAGLETS_PERF_MIN_DURATION_SECONDS (also for NaN or negative requests).
+ */
+double paglets__perf_kernel_seconds(double requested);
 
 /* Fill a metric from measured totals; rates are 0 when elapsed is 0. */
 int paglets__perf_metric_set(struct paglets_perf_metric *m, const char *name,

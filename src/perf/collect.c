@@ -11,8 +11,6 @@
 #include <paglets/client.h>
 #include <paglets/perf.h>
 
-#define DEFAULT_TIMEOUT_S 120.0
-#define DRAIN_WAIT_S 0.5
 /* Slack over the agent's own waits before a call counts as lost. */
 #define CALL_SLACK_S 10.0
 
@@ -20,7 +18,7 @@ void paglets_perf_collect_options_init(
     struct paglets_perf_collect_options *options)
 {
     *options = (struct paglets_perf_collect_options){
-        .timeout_seconds = DEFAULT_TIMEOUT_S,
+        .timeout_seconds = PAGLETS_PERF_DEFAULT_TIMEOUT_SECONDS,
     };
 }
 
@@ -68,7 +66,8 @@ static int collect_and_drain(struct run *run,
         paglets_client_call(run->client, &run->parent, PAGLETS_PERF_COLLECT,
                             body, timeout_s + CALL_SLACK_S, summary, err);
     json_decref(body);
-    json_t *drain = json_pack("{s:f}", "wait_timeout", DRAIN_WAIT_S);
+    json_t *drain =
+        json_pack("{s:f}", "wait_timeout", PAGLETS_PERF_DRAIN_WAIT_SECONDS);
     if (rc == 0 && drain == NULL)
         rc = paglets_err_set(err, -ENOMEM, "out of memory");
     while (rc == 0) {
@@ -77,9 +76,9 @@ static int collect_and_drain(struct run *run,
             break;
         }
         json_t *reply = NULL;
-        rc = paglets_client_call(run->client, &run->parent, PAGLETS_PERF_DRAIN,
-                                 drain, DRAIN_WAIT_S + CALL_SLACK_S, &reply,
-                                 err);
+        rc = paglets_client_call(
+            run->client, &run->parent, PAGLETS_PERF_DRAIN, drain,
+            PAGLETS_PERF_DRAIN_WAIT_SECONDS + CALL_SLACK_S, &reply, err);
         json_t *latest = json_object_get(reply, "summary");
         if (rc == 0 && json_is_object(latest)) {
             json_decref(*summary);

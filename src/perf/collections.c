@@ -1,6 +1,7 @@
 /*
  * The two small containers the benchmark results are built from: a list of
- * owned strings and an array of zeroed structs, plus the metric filler.
+ * owned strings and typed arrays of zeroed structs, plus the metric filler
+ * and the kernels' duration floor.
  */
 #include "perf_compat.h"
 
@@ -56,6 +57,13 @@ void *paglets__perf_push(void *items_field, size_t *n, size_t elem_size)
     memset(elem, 0, elem_size);
     (*n)++;
     return elem;
+}
+
+double paglets__perf_kernel_seconds(double requested)
+{
+    return requested >= PAGLETS_PERF_MIN_DURATION_SECONDS
+               ? requested
+               : PAGLETS_PERF_MIN_DURATION_SECONDS;
 }
 
 int paglets__perf_metric_set(struct paglets_perf_metric *m, const char *name,

@@ -128,9 +128,7 @@ static int add_metric(struct paglets_perf_metrics *v, const char *name,
 int paglets__perf_cpu_run(const struct paglets_perf_request *request,
                           struct paglets_perf_cpu_result *out)
 {
-    double seconds = request->duration_seconds;
-    if (!(seconds >= PAGLETS_PERF_MIN_DURATION_SECONDS))
-        seconds = PAGLETS_PERF_MIN_DURATION_SECONDS;
+    double seconds = paglets__perf_kernel_seconds(request->duration_seconds);
     out->logical_cpus = paglets__perf_logical_cpus();
     out->physical_cpus = paglets__perf_physical_cpus("/sys/devices/system/cpu");
     out->workers =

@@ -145,8 +145,7 @@ static int scan_kernel(double seconds, struct paglets_perf_memory_result *out)
 int paglets__perf_memory_run(double seconds, uint64_t dram_bytes,
                              struct paglets_perf_memory_result *out)
 {
-    if (!(seconds >= PAGLETS_PERF_MIN_DURATION_SECONDS))
-        seconds = PAGLETS_PERF_MIN_DURATION_SECONDS;
+    seconds = paglets__perf_kernel_seconds(seconds);
     if (dram_bytes == 0)
         dram_bytes = paglets__perf_dram_buffer_bytes();
     int rc =
