@@ -28,6 +28,14 @@ static int compare_messages(const void *a, const void *b)
                   ((const struct paglets_perf_host_message *)b)->host_name);
 }
 
+/* qsort, which must not be given the NULL items of an empty list. */
+static void sort(void *items, size_t n, size_t size,
+                 int (*compare)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(items, n, size, compare);
+}
+
 static int add_message(struct paglets__perf_messages *list, const char *host,
                        const char *fmt, ...) PAGLETS_PRINTF(3, 4);
 
@@ -175,12 +183,12 @@ paglets_perf_summary_from_json(const json_t *json, struct paglets_err *err)
         paglets_perf_summary_free(s);
         return NULL;
     }
-    qsort(s->results.items, s->results.n, sizeof(*s->results.items),
-          compare_entries);
-    qsort(s->errors.items, s->errors.n, sizeof(*s->errors.items),
-          compare_messages);
-    qsort(s->cleanup_errors.items, s->cleanup_errors.n,
-          sizeof(*s->cleanup_errors.items), compare_messages);
+    sort(s->results.items, s->results.n, sizeof(*s->results.items),
+         compare_entries);
+    sort(s->errors.items, s->errors.n, sizeof(*s->errors.items),
+         compare_messages);
+    sort(s->cleanup_errors.items, s->cleanup_errors.n,
+         sizeof(*s->cleanup_errors.items), compare_messages);
     return s;
 }
 
