@@ -1,7 +1,10 @@
 /*
- * Deadline arithmetic for pthread_cond_timedwait on CLOCK_MONOTONIC.
+ * Deadline arithmetic for pthread_cond_timedwait on CLOCK_MONOTONIC, and
+ * the monotonic clock of the public API.
  */
 #include "compat.h"
+
+#include <paglets/common.h>
 
 #include "util/clock.h"
 
@@ -22,4 +25,9 @@ struct timespec paglets__deadline_after(double seconds)
         ts.tv_nsec -= 1000000000L;
     }
     return ts;
+}
+
+double paglets_monotonic_seconds(void)
+{
+    return paglets__mono_now();
 }
