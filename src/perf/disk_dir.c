@@ -18,25 +18,40 @@
 
 #include "kernel_disk.h"
 
+/*
+ * Made under a hidden name that clean_stale does not match, locked, and
+ * only then renamed to its paglets-bench-* name: another run cleaning the
+ * same volume must never find it unlocked (it would take it for stale and
+ * remove it between mkdtemp and flock).
+ */
 int paglets__perf_disk_dir_create(const char *dir, char **path)
 {
-    char *p = NULL;
-    if (asprintf(&p, "%s/%sXXXXXX", dir, PAGLETS_PERF_DISK_DIR_PREFIX) < 0)
+    char *tmp = NULL, *p = NULL;
+    if (asprintf(&tmp, "%s/.%sXXXXXX", dir, PAGLETS_PERF_DISK_DIR_PREFIX) < 0)
         return -ENOMEM;
-    if (mkdtemp(p) == NULL) {
+    if (mkdtemp(tmp) == NULL) {
         int rc = -errno;
-        free(p);
+        free(tmp);
         return rc;
     }
-    int fd = open(p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        int rc = -errno;
+    int rc = 0;
+    int fd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0)
+        rc = -errno;
+    if (rc == 0 && asprintf(&p, "%s/%s%s", dir, PAGLETS_PERF_DISK_DIR_PREFIX,
+                            tmp + strlen(tmp) - 6) < 0)
+        rc = -ENOMEM;
+    if (rc == 0 && renameat2(AT_FDCWD, tmp, AT_FDCWD, p, RENAME_NOREPLACE) != 0)
+        rc = -errno;
+    if (rc != 0) {
         if (fd >= 0)
             close(fd);
-        rmdir(p);
+        rmdir(tmp);
+        free(tmp);
         free(p);
         return rc;
     }
+    free(tmp);
     *path = p;
     return fd;
 }
