@@ -92,7 +92,8 @@ PAGLETS_EXTERN int paglets_client_list(struct paglets_client *client,
 /*
  * Pick the entry host for a command line. An entry containing "://" is
  * used directly once its /health answers. Otherwise the candidates are
- * http://127.0.0.1:8765 and this machine's LAN address on port 8765: with
+ * 127.0.0.1 and this machine's LAN address, both on PAGLETS_DEFAULT_PORT:
+ * with
  * entry NULL or "" the first that answers wins, else the one whose /health
  * name equals entry, else an online host of that name in the mesh of the
  * first candidate that answered. Writes the URL to url (url_size >=

@@ -11,7 +11,8 @@
 
 #include "remote/client_int.h"
 #include "remote/http.h"
-#include "runtime/codec.h"
+#include "wire/codec.h"
+#include "wire/url.h"
 
 struct paglets_client {
     struct paglets__http *http;
@@ -51,18 +52,15 @@ void paglets_client_set_timeout(struct paglets_client *client, double timeout_s)
         client->timeout_s = timeout_s;
 }
 
-/* base + suffix with the trailing slashes of base dropped. */
+/* The canonical form of the host URL base, then suffix. */
 static int host_path(char *out, const char *base, const char *suffix,
                      struct paglets_err *err)
 {
-    if (base == NULL ||
-        (strncmp(base, "http://", 7) != 0 && strncmp(base, "https://", 8) != 0))
-        return paglets_err_set(err, -EINVAL, "'%.64s' is not an http(s) URL",
-                               base ? base : "");
-    size_t len = strlen(base);
-    while (len > 0 && base[len - 1] == '/')
-        len--;
-    int n = snprintf(out, PATH_MAX_LEN, "%.*s%s", (int)len, base, suffix);
+    char canonical[PAGLETS_URL_MAX];
+    int rc = paglets__url_normalize(base, canonical, err);
+    if (rc != 0)
+        return rc;
+    int n = snprintf(out, PATH_MAX_LEN, "%s%s", canonical, suffix);
     if (n < 0 || n >= PATH_MAX_LEN)
         return paglets_err_set(err, -EINVAL, "URL too long");
     return 0;

@@ -11,27 +11,23 @@
 
 #include <paglets/client.h>
 
-#include "runtime/netaddr.h"
-
-#define ENTRY_PORT 8765
+#include "util/netaddr.h"
+#include "wire/url.h"
 
 static bool is_url(const char *entry)
 {
     return entry != NULL && strstr(entry, "://") != NULL;
 }
 
+/* The canonical form of text into url (url_size >= PAGLETS_URL_MAX). */
 static int copy_url(char *url, size_t url_size, const char *text,
                     struct paglets_err *err)
 {
-    size_t len = strlen(text);
-    while (len > 0 && text[len - 1] == '/')
-        len--;
-    if (len >= url_size)
-        return paglets_err_set(err, -ENAMETOOLONG, "URL '%.60s' is too long",
-                               text);
-    memcpy(url, text, len);
-    url[len] = '\0';
-    return 0;
+    if (url_size < PAGLETS_URL_MAX)
+        return paglets_err_set(err, -ENAMETOOLONG,
+                               "URL buffer of %zu bytes is too small",
+                               url_size);
+    return paglets__url_normalize(text, url, err);
 }
 
 /* Does this /health reply name the host we want (or any, for NULL)? */
@@ -43,14 +39,22 @@ static bool is_wanted(const json_t *health, const char *name)
     return got != NULL && strcmp(got, name) == 0;
 }
 
+/* The well-known port on loopback, then on the LAN address if any. */
 static size_t candidates(char out[2][PAGLETS_URL_MAX])
 {
-    size_t n = 0;
-    snprintf(out[n++], PAGLETS_URL_MAX, "http://127.0.0.1:%d", ENTRY_PORT);
+    static const char *const loopback = "127.0.0.1";
     char lan[64];
+    const char *addrs[2] = {loopback, NULL};
     if (paglets__default_route_address(lan, sizeof(lan), NULL) == 0 &&
         !paglets__is_loopback(lan))
-        snprintf(out[n++], PAGLETS_URL_MAX, "http://%s:%d", lan, ENTRY_PORT);
+        addrs[1] = lan;
+    size_t n = 0;
+    for (size_t i = 0; i < 2 && addrs[i] != NULL; i++) {
+        struct paglets__url url;
+        if (paglets__url_from_address(false, addrs[i], PAGLETS_DEFAULT_PORT,
+                                      &url, NULL) == 0)
+            memcpy(out[n++], url.text, strlen(url.text) + 1);
+    }
     return n;
 }
 

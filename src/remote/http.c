@@ -13,6 +13,7 @@
 
 #include "remote/http.h"
 #include "util/buf.h"
+#include "wire/error.h"
 
 struct paglets__http {
     CURL *curl;
@@ -109,62 +110,17 @@ static int errno_for_curl(CURLcode rc)
     }
 }
 
-static int errno_for_status(long status)
+/* The error a non-2xx reply stands for, with the peer's message escaped. */
+static int reply_error(const char *method, const char *url, long status,
+                       const json_t *body, struct paglets_err *err)
 {
-    switch (status) {
-    case 401:
-        return -EACCES;
-    case 403:
-        return -EPERM;
-    case 404:
-        return -ENOENT;
-    case 413:
-        return -EMSGSIZE;
-    case 422:
-        return -EOPNOTSUPP;
-    case 503:
-        return -EBUSY;
-    case 504:
-        return -ETIMEDOUT;
-    default:
-        return status >= 500 ? -EIO : -EINVAL;
-    }
-}
-
-int paglets__http_status_for(int code)
-{
-    switch (code) {
-    case -EACCES:
-        return 401;
-    case -EPERM:
-        return 403;
-    case -ENOENT:
-        return 404;
-    case -EMSGSIZE:
-        return 413;
-    case -EOPNOTSUPP:
-        return 422;
-    case -EBUSY:
-    case -EAGAIN:
-        return 503;
-    case -ETIMEDOUT:
-        return 504;
-    case -EINVAL:
-    case -EPROTO:
-        return 400;
-    default:
-        return 500;
-    }
-}
-
-/* The peer's {"error": {"message": ...}} text, or a generic one. */
-static const char *peer_message(json_t *body)
-{
-    const char *msg = json_string_value(
-        json_object_get(json_object_get(body, "error"), "message"));
-    if (msg == NULL)
-        msg = json_string_value(json_object_get(body, "error"));
-    return msg;
+    const char *msg = paglets__wire_error_message(body);
+    char shown[PAGLETS_ERR_MESSAGE_MAX];
+    if (msg != NULL)
+        paglets_escape(shown, sizeof(shown), msg, strlen(msg));
+    return paglets_err_set(err, paglets__wire_errno_of(status),
+                           "%s %s: HTTP %ld%s%s", method, url, status,
+                           msg ? ": " : "", msg ? shown : "");
 }
 
 int paglets__http_request(struct paglets__http *http, const char *method,
@@ -216,10 +172,7 @@ int paglets__http_request(struct paglets__http *http, const char *method,
         parsed = json_loadb(buf.data, buf.len, 0, &jerr);
     }
     if (code < 200 || code > 299) {
-        const char *msg = peer_message(parsed);
-        rc =
-            paglets_err_set(err, errno_for_status(code), "%s %s: HTTP %ld%s%s",
-                            method, url, code, msg ? ": " : "", msg ? msg : "");
+        rc = reply_error(method, url, code, parsed, err);
         goto out;
     }
     if (reply != NULL && parsed == NULL) {

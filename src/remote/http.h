@@ -25,17 +25,13 @@ void paglets__http_free(struct paglets__http *http);
  * timeout_s. On 2xx returns 0 and stores the parsed reply (new reference)
  * in *reply when reply is non-NULL. Otherwise a negative errno: transport
  * failures as -ECONNREFUSED, -ETIMEDOUT, -EHOSTUNREACH, ...; HTTP errors
- * mapped from the status (401 -EACCES, 403 -EPERM, 404 -ENOENT, 413
- * -EMSGSIZE, 422 -EOPNOTSUPP, 503 -EBUSY, 504 -ETIMEDOUT, other 4xx
- * -EINVAL, 5xx -EIO) with the peer's error message in err. *status gets the
- * HTTP status (0 when none) if status is non-NULL.
+ * as the status's errno (paglets__wire_errno_of) with the peer's error
+ * message, escaped, in err. *status gets the HTTP status (0 when none) if
+ * status is non-NULL.
  */
 int paglets__http_request(struct paglets__http *http, const char *method,
                           const char *url, const json_t *body, double timeout_s,
                           json_t **reply, long *status,
                           struct paglets_err *err);
-
-/* HTTP status for a negative errno, the inverse of the mapping above. */
-int paglets__http_status_for(int code);
 
 #endif

@@ -14,9 +14,10 @@
 #include "remote/client_int.h"
 #include "runtime/host_int.h"
 #include "runtime/mesh.h"
-#include "runtime/netaddr.h"
+#include "util/netaddr.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "wire/url.h"
 
 struct paglets__client_slot {
     struct paglets__client_slot *next, *prev;
@@ -92,7 +93,7 @@ static int copy_config(struct paglets_host *host,
     rc |= copy_string(host, &c->name);
     rc |= copy_string(host, &c->bind_host);
     rc |= copy_string(host, &c->mesh_version);
-    rc |= copy_string(host, &c->public_url);
+    rc |= copy_string(host, &c->public_url); /* canonical, see host_new */
     rc |= copy_string(host, &c->api_key);
     rc |= copy_array(host, &c->peers, c->n_peers);
     rc |= copy_array(host, &c->bind_public, c->n_bind_public);
@@ -122,8 +123,9 @@ static int build_labels(struct paglets_host *host)
     return rc ? -EINVAL : 0;
 }
 
+/* Check what the host cannot run with; url gets the canonical public URL. */
 static int check_config(const struct paglets_host_config *c,
-                        struct paglets_err *err)
+                        char url[PAGLETS_URL_MAX], struct paglets_err *err)
 {
     if (c->name == NULL || *c->name == '\0' || strlen(c->name) >= 128)
         return paglets_err_set(err, -EINVAL,
@@ -133,13 +135,10 @@ static int check_config(const struct paglets_host_config *c,
                                c->port);
     if (c->max_agents == 0 || c->max_connections == 0 || c->max_body_bytes == 0)
         return paglets_err_set(err, -EINVAL, "host limits must be positive");
+    struct paglets_err why = {0};
     if (c->public_url != NULL &&
-        (strlen(c->public_url) >= PAGLETS_URL_MAX - 1 ||
-         (strncmp(c->public_url, "http://", 7) != 0 &&
-          strncmp(c->public_url, "https://", 8) != 0)))
-        return paglets_err_set(err, -EINVAL,
-                               "public URL '%.64s' is not an http(s) URL",
-                               c->public_url);
+        paglets__url_normalize(c->public_url, url, &why) != 0)
+        return paglets_err_set(err, -EINVAL, "public URL: %s", why.message);
     return 0;
 }
 
@@ -168,7 +167,8 @@ static void free_client_slot(void *arg)
 struct paglets_host *paglets_host_new(const struct paglets_host_config *config,
                                       struct paglets_err *err)
 {
-    if (check_config(config, err) != 0)
+    char public_url[PAGLETS_URL_MAX];
+    if (check_config(config, public_url, err) != 0)
         return NULL;
     struct paglets_host *host = calloc(1, sizeof(*host));
     if (host == NULL) {
@@ -190,7 +190,10 @@ struct paglets_host *paglets_host_new(const struct paglets_host_config *config,
         free(host);
         return NULL;
     }
-    int rc = copy_config(host, config);
+    struct paglets_host_config canonical = *config;
+    if (config->public_url != NULL)
+        canonical.public_url = public_url;
+    int rc = copy_config(host, &canonical);
     if (rc == 0)
         rc = build_labels(host);
     if (rc != 0) {
@@ -458,15 +461,10 @@ int paglets__host_resolve(struct paglets_host *host, const char *target,
     *name = '\0';
     if (target == NULL || *target == '\0')
         return paglets_err_set(err, -EINVAL, "empty clone target");
-    if (strncmp(target, "http://", 7) == 0 ||
-        strncmp(target, "https://", 8) == 0) {
-        size_t len = strlen(target);
-        while (len > 0 && target[len - 1] == '/')
-            len--;
-        if (len >= PAGLETS_URL_MAX)
-            return paglets_err_set(err, -EINVAL, "clone target URL too long");
-        memcpy(url, target, len);
-        url[len] = '\0';
+    if (paglets__url_has_http_scheme(target)) {
+        int rc = paglets__url_normalize(target, url, err);
+        if (rc != 0)
+            return rc;
         if (strcmp(url, host->url) == 0)
             snprintf(name, name_size, "%s", host->config.name);
         return 0;

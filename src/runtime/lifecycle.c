@@ -13,7 +13,7 @@
 #include <paglets/client.h>
 
 #include "remote/client_int.h"
-#include "runtime/codec.h"
+#include "wire/codec.h"
 #include "runtime/host_int.h"
 #include "util/log.h"
 

@@ -13,6 +13,7 @@
 #include "runtime/mesh_int.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "wire/url.h"
 
 #define DEFAULT_OFFLINE_AFTER_S 10.0
 #define DEFAULT_INTERVAL_S 1.0
@@ -39,16 +40,12 @@ static int copy_seeds(struct paglets__mesh *mesh,
     if (mesh->seeds == NULL)
         return paglets_err_set(err, -ENOMEM, "mesh: out of memory");
     for (size_t i = 0; i < config->n_seeds; i++) {
-        const char *url = config->seeds[i];
         struct paglets__mesh_seed *seed = &mesh->seeds[mesh->n_seeds];
-        int rc = copy_config_text(seed->url, sizeof(seed->url), url, "peer URL",
-                                  err);
-        if (rc < 0)
-            return rc;
-        /* A trailing slash would make "URL/hosts/join" a different path. */
-        size_t len = strlen(seed->url);
-        while (len > 0 && seed->url[len - 1] == '/')
-            seed->url[--len] = '\0';
+        struct paglets_err why = {0};
+        /* Canonical, so "URL/hosts/join" is one path and self compares. */
+        if (paglets__url_normalize(config->seeds[i], seed->url, &why) != 0)
+            return paglets_err_set(err, -EINVAL, "mesh: peer URL: %s",
+                                   why.message);
         if (strcmp(seed->url, mesh->self_url) != 0)
             mesh->n_seeds++;
     }

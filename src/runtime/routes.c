@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "runtime/codec.h"
+#include "wire/codec.h"
 #include "runtime/mesh.h"
 #include "runtime/routes.h"
 

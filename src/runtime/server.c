@@ -28,13 +28,14 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "remote/http.h"
 #include "runtime/host_int.h"
-#include "runtime/netaddr.h"
 #include "runtime/routes.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/netaddr.h"
+#include "wire/error.h"
+#include "wire/url.h"
 
 /* Per-request state, from the headers to the completion callback. */
 struct request {
@@ -70,10 +71,9 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, unsigned status,
 static enum MHD_Result send_error(struct MHD_Connection *conn, int code,
                                   const char *message)
 {
-    json_t *body = json_pack("{s:{s:s, s:s}}", "error", "code",
-                             paglets_errname(code), "message", message);
+    json_t *body = paglets__wire_error_json(code, message);
     enum MHD_Result ret =
-        send_json(conn, (unsigned)paglets__http_status_for(code), body);
+        send_json(conn, (unsigned)paglets__wire_status_of(code), body);
     json_decref(body);
     return ret;
 }
@@ -292,36 +292,36 @@ static int start_daemon(struct paglets_host *host, int fd,
     return 0;
 }
 
-static void format_url(char *url, size_t size, const char *addr, int port)
+/* The address to listen on for addr: itself, or for "auto" the default
+ * route's (written to buf). */
+static int public_address(const char *addr, char *buf, size_t size,
+                          const char **out, struct paglets_err *err)
 {
-    bool v6 = strchr(addr, ':') != NULL;
-    snprintf(url, size, "http://%s%s%s:%d", v6 ? "[" : "", addr, v6 ? "]" : "",
-             port);
-}
-
-/* Expand "auto" in place into buf; returns the address to use. */
-static const char *public_address(const char *addr, char *buf, size_t size,
-                                  struct paglets_err *err)
-{
+    *out = addr;
     if (strcmp(addr, "auto") != 0)
-        return addr;
-    return paglets__default_route_address(buf, size, err) == 0 ? buf : NULL;
+        return 0;
+    *out = buf;
+    return paglets__default_route_address(buf, size, err);
 }
 
-static void derive_url(struct paglets_host *host, const char *first_public,
-                       int port)
+/*
+ * The URL this host advertises: --public-url (already canonical, see
+ * check_config), else the first public address, else the bound one.
+ */
+static int derive_url(struct paglets_host *host, const char *first_public,
+                      int port, struct paglets_err *err)
 {
     const struct paglets_host_config *c = &host->config;
     if (c->public_url != NULL) {
-        size_t len = strlen(c->public_url);
-        while (len > 0 && c->public_url[len - 1] == '/')
-            len--;
-        snprintf(host->url, sizeof(host->url), "%.*s", (int)len, c->public_url);
-    } else if (first_public != NULL) {
-        format_url(host->url, sizeof(host->url), first_public, port);
-    } else {
-        format_url(host->url, sizeof(host->url), c->bind_host, port);
+        snprintf(host->url, sizeof(host->url), "%s", c->public_url);
+        return 0;
     }
+    struct paglets__url url;
+    int rc = paglets__url_from_address(
+        false, first_public ? first_public : c->bind_host, port, &url, err);
+    if (rc == 0)
+        snprintf(host->url, sizeof(host->url), "%s", url.text);
+    return rc;
 }
 
 static void close_listeners(struct paglets_host *host)
@@ -352,22 +352,19 @@ int paglets__server_listen(struct paglets_host *host, struct paglets_err *err)
     int rc =
         open_listener(c->bind_host, c->port, &host->listen_fds[0], &port, err);
     for (size_t i = 0; rc == 0 && i < c->n_bind_public; i++) {
-        const char *addr =
-            public_address(c->bind_public[i], buf, sizeof(buf), err);
-        if (addr == NULL) {
-            rc = err ? err->code : -ENOENT;
+        const char *addr;
+        rc = public_address(c->bind_public[i], buf, sizeof(buf), &addr, err);
+        if (rc != 0)
             break;
-        }
         if (i == 0)
             snprintf(first, sizeof(first), "%s", addr);
         rc = open_listener(addr, port, &host->listen_fds[i + 1], &ignored, err);
     }
-    if (rc != 0) {
+    if (rc == 0)
+        rc = derive_url(host, *first ? first : NULL, port, err);
+    if (rc != 0)
         close_listeners(host);
-        return rc;
-    }
-    derive_url(host, *first ? first : NULL, port);
-    return 0;
+    return rc;
 }
 
 int paglets__server_serve(struct paglets_host *host, struct paglets_err *err)
