@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "remote/client_int.h"
+#include "remote/transport.h"
 #include "remote/http.h"
 #include "wire/codec.h"
 #include "wire/url.h"

@@ -11,12 +11,11 @@
 
 #include <openssl/evp.h>
 
-#include "remote/client_int.h"
 #include "runtime/host_int.h"
 #include "runtime/mesh.h"
-#include "util/netaddr.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/netaddr.h"
 #include "wire/url.h"
 
 struct paglets__client_slot {

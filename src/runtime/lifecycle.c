@@ -12,7 +12,7 @@
 
 #include <paglets/client.h>
 
-#include "remote/client_int.h"
+#include "remote/transport.h"
 #include "wire/codec.h"
 #include "runtime/host_int.h"
 #include "util/log.h"
