@@ -72,6 +72,12 @@ PAGLETS_EXTERN const char *paglets_errname(int code);
 PAGLETS_EXTERN size_t paglets_escape(char *out, size_t size, const char *text,
                                      size_t len);
 
+/*
+ * Seconds on CLOCK_MONOTONIC: the clock of deadlines
+ * (struct paglets_call_opts) and intervals. Any thread.
+ */
+PAGLETS_EXTERN double paglets_now(void);
+
 /* "0.1.0" */
 PAGLETS_EXTERN const char *paglets_version(void);
 

@@ -24,20 +24,27 @@ struct paglets__client_slot {
     struct paglets_client *client;
 };
 
+/* What agent threads get to return once their calls are cancelled. */
+#define CANCELLED_WAIT_S 0.5
+
+/* Every default of a host, here alone: --help and the docs read them. */
+static const struct paglets_host_config defaults = {
+    .bind_host = "127.0.0.1",
+    .port = PAGLETS_DEFAULT_PORT,
+    .mesh = true,
+    .mesh_multicast = -1,
+    .offline_after_s = 10,
+    .gossip_interval_s = 1,
+    .max_body_bytes = 16u << 20,
+    .max_agents = 1024,
+    .max_connections = 256,
+    .request_timeout_s = 30,
+    .shutdown_grace_s = 5,
+};
+
 void paglets_host_config_init(struct paglets_host_config *c)
 {
-    memset(c, 0, sizeof(*c));
-    c->bind_host = "127.0.0.1";
-    c->port = 8765;
-    c->mesh = true;
-    c->mesh_multicast = -1;
-    c->offline_after_s = 10;
-    c->gossip_interval_s = 1;
-    c->max_body_bytes = 16u << 20;
-    c->max_agents = 1024;
-    c->max_connections = 256;
-    c->request_timeout_s = 30;
-    c->shutdown_grace_s = 5;
+    *c = defaults;
 }
 
 /* Remember a block to free with the host. */
@@ -102,7 +109,7 @@ static int copy_config(struct paglets_host *host,
     if (c->mesh_version == NULL)
         c->mesh_version = paglets_build_id();
     if (c->bind_host == NULL)
-        c->bind_host = "127.0.0.1";
+        c->bind_host = defaults.bind_host;
     return rc ? -ENOMEM : 0;
 }
 
@@ -134,6 +141,10 @@ static int check_config(const struct paglets_host_config *c,
                                c->port);
     if (c->max_agents == 0 || c->max_connections == 0 || c->max_body_bytes == 0)
         return paglets_err_set(err, -EINVAL, "host limits must be positive");
+    if (!(c->offline_after_s > 0) || !(c->gossip_interval_s > 0))
+        return paglets_err_set(err, -EINVAL,
+                               "offline_after_s and gossip_interval_s must be "
+                               "positive (paglets_host_config_init)");
     struct paglets_err why = {0};
     if (c->public_url != NULL &&
         paglets__url_normalize(c->public_url, url, &why) != 0)
@@ -195,6 +206,13 @@ struct paglets_host *paglets_host_new(const struct paglets_host_config *config,
     int rc = copy_config(host, &canonical);
     if (rc == 0)
         rc = build_labels(host);
+    if (rc == 0) {
+        host->shutdown = paglets_cancel_new(err);
+        if (host->shutdown == NULL) {
+            paglets_host_free(host);
+            return NULL;
+        }
+    }
     if (rc != 0) {
         paglets_err_set(err, rc, "cannot copy host configuration: %s",
                         paglets_strerror(rc));
@@ -347,8 +365,17 @@ void paglets_host_stop(struct paglets_host *host)
      * their replies; new ones on open connections get 503 meanwhile.
      */
     paglets__server_wait_idle(host, deadline);
+    /*
+     * The grace is over: calls agents still make (to a silent host, say)
+     * end now, so their threads return and MHD_stop_daemon, which joins
+     * connection threads, does not wait out their timeouts. Earlier, a
+     * call that was about to be answered would have been lost.
+     */
+    paglets_cancel_trip(host->shutdown);
     paglets__server_stop(host);
-    size_t left = paglets__host_reap(host, true, deadline);
+    double after = paglets__mono_now() + CANCELLED_WAIT_S;
+    size_t left =
+        paglets__host_reap(host, true, after > deadline ? after : deadline);
     pthread_mutex_lock(&host->lock);
     size_t live = host->live_agents;
     pthread_mutex_unlock(&host->lock);
@@ -392,6 +419,7 @@ void paglets_host_free(struct paglets_host *host)
         free(slot);
     }
     pthread_key_delete(host->client_key);
+    paglets_cancel_free(host->shutdown);
     json_decref(host->tags);
     json_decref(host->properties);
     for (size_t i = 0; i < host->n_strings; i++)
@@ -493,6 +521,8 @@ struct paglets_client *paglets__host_thread_client(struct paglets_host *host,
     }
     slot->host = host;
     slot->client = paglets_client_new(host->config.api_key, err);
+    if (slot->client != NULL)
+        paglets_client_set_cancel(slot->client, host->shutdown);
     if (slot->client == NULL ||
         pthread_setspecific(host->client_key, slot) != 0) {
         paglets_client_free(slot->client);

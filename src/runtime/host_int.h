@@ -35,8 +35,9 @@ struct paglets_host {
     size_t n_listen_fds;
     struct MHD_Daemon **daemons;
     size_t n_daemons;
-    struct paglets__mesh *mesh; /* NULL with --no-mesh */
-    atomic_bool stopping;       /* requests now get 503 */
+    struct paglets__mesh *mesh;      /* NULL with --no-mesh */
+    atomic_bool stopping;            /* requests now get 503 */
+    struct paglets_cancel *shutdown; /* tripped by stop: agents' calls end */
     bool started, stopped;
 
     /*

@@ -15,9 +15,6 @@
 #include "util/log.h"
 #include "wire/url.h"
 
-#define DEFAULT_OFFLINE_AFTER_S 10.0
-#define DEFAULT_INTERVAL_S 1.0
-
 static int copy_config_text(char *dst, size_t size, const char *text,
                             const char *what, struct paglets_err *err)
 {
@@ -118,11 +115,13 @@ static int configure(struct paglets__mesh *mesh,
         rc = copy_labels(mesh, config, err);
     if (rc < 0)
         return rc;
-    mesh->offline_after_s = config->offline_after_s > 0
-                                ? config->offline_after_s
-                                : DEFAULT_OFFLINE_AFTER_S;
-    mesh->interval_s =
-        config->interval_s > 0 ? config->interval_s : DEFAULT_INTERVAL_S;
+    /* The host's config holds the defaults (paglets_host_config_init). */
+    if (!(config->offline_after_s > 0) || !(config->interval_s > 0))
+        return paglets_err_set(err, -EINVAL,
+                               "mesh: offline_after_s and interval_s must be "
+                               "positive");
+    mesh->offline_after_s = config->offline_after_s;
+    mesh->interval_s = config->interval_s;
     mesh->multicast = config->multicast;
     mesh->self_counts = config->self_counts;
     mesh->self_counts_arg = config->self_counts_arg;

@@ -1,9 +1,17 @@
 /*
- * Deadline arithmetic for pthread_cond_timedwait on CLOCK_MONOTONIC.
+ * The public monotonic clock and deadline arithmetic for
+ * pthread_cond_timedwait on CLOCK_MONOTONIC.
  */
 #include "compat.h"
 
+#include <paglets/common.h>
+
 #include "util/clock.h"
+
+double paglets_now(void)
+{
+    return paglets__mono_now();
+}
 
 struct timespec paglets__deadline_after(double seconds)
 {
