@@ -61,6 +61,8 @@ struct paglets_agent_type {
      * Optional: called once, on a thread of its own, after creation or
      * after a clone has been accepted. The agent stays alive at least until
      * it returns; it should return soon after paglets_agent_is_disposing().
+     * When the thread cannot be started, the agent is removed again and the
+     * create or clone fails with that error.
      */
     void (*run)(struct paglets_agent *agent);
     const struct paglets_op *ops; /* sorted by name */

@@ -55,12 +55,16 @@ paglets_host_new(const struct paglets_host_config *config,
 
 /*
  * Make an agent type creatable on this host. The type is borrowed and must
- * outlive the host. Call before paglets_host_start(). -EEXIST on a second
- * type of the same name.
+ * outlive the host. Call before paglets_host_start(), from the thread that
+ * owns the host. Returns 0, or with the reason in err: -EBUSY when the host
+ * has started, -EINVAL for a NULL type or name, an operation without name
+ * or handler, operations not sorted by name or one listed twice, -EEXIST
+ * when a type of that name is registered, -ENOMEM.
  */
-PAGLETS_EXTERN int
+PAGLETS_EXTERN PAGLETS_NODISCARD int
 paglets_host_register_type(struct paglets_host *host,
-                           const struct paglets_agent_type *type);
+                           const struct paglets_agent_type *type,
+                           struct paglets_err *err);
 
 /* Start listening and meshing; returns once /health can be answered. */
 PAGLETS_EXTERN int paglets_host_start(struct paglets_host *host,

@@ -233,12 +233,8 @@ static int serve(struct paglets_host_config *c)
     }
     for (size_t i = 0; i < sizeof(builtin_types) / sizeof(builtin_types[0]);
          i++) {
-        int rc = paglets_host_register_type(host, builtin_types[i]);
-        if (rc != 0) {
-            fprintf(stderr,
-                    "paglets host: cannot register agent type '%s': "
-                    "%s\n",
-                    builtin_types[i]->name, paglets_strerror(rc));
+        if (paglets_host_register_type(host, builtin_types[i], &err) != 0) {
+            fprintf(stderr, "paglets host: %s\n", err.message);
             paglets_host_free(host);
             return CLI_EXIT_FAILURE;
         }

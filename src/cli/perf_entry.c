@@ -36,8 +36,8 @@ static int start_embedded(struct perf_entry *e, const char *api_key,
     config.api_key = api_key;
     struct paglets_err err = {0};
     e->embedded = paglets_host_new(&config, &err);
-    int rc = e->embedded ? paglets_host_register_type(e->embedded,
-                                                      &paglets_perf_agent_type)
+    int rc = e->embedded ? paglets_host_register_type(
+                               e->embedded, &paglets_perf_agent_type, &err)
                          : err.code;
     if (rc == 0)
         rc = paglets_host_start(e->embedded, &err);

@@ -191,6 +191,7 @@ struct paglets_host *paglets_host_new(const struct paglets_host_config *config,
     pthread_cond_init(&host->cond, &attr);
     pthread_condattr_destroy(&attr);
     pthread_mutex_init(&host->lock, NULL);
+    host->thread_create = paglets__thread_create;
     paglets__registry_init(&host->registry, config->max_agents);
     if (pthread_key_create(&host->client_key, free_client_slot) != 0) {
         paglets_err_set(err, -EAGAIN, "cannot create thread key");
@@ -230,39 +231,80 @@ static int compare_type(const void *a, const void *b)
     return strcmp((*x)->name, (*y)->name);
 }
 
-static bool ops_sorted(const struct paglets_agent_type *type)
+/* Operations need names and handlers, sorted for bsearch, no name twice. */
+static int check_ops(const struct paglets_agent_type *type,
+                     struct paglets_err *err)
 {
-    for (size_t i = 1; i < type->n_ops; i++)
-        if (strcmp(type->ops[i - 1].name, type->ops[i].name) >= 0)
-            return false;
-    return true;
+    if (type->n_ops > 0 && type->ops == NULL)
+        return paglets_err_set(err, -EINVAL,
+                               "agent type '%s': %zu operations but no table",
+                               type->name, type->n_ops);
+    for (size_t i = 0; i < type->n_ops; i++) {
+        const struct paglets_op *op = &type->ops[i];
+        if (op->name == NULL || op->handler == NULL)
+            return paglets_err_set(err, -EINVAL,
+                                   "agent type '%s': operation %zu has no "
+                                   "name or no handler",
+                                   type->name, i);
+        int order = i > 0 ? strcmp(type->ops[i - 1].name, op->name) : -1;
+        if (order == 0)
+            return paglets_err_set(err, -EINVAL,
+                                   "agent type '%s': operation '%s' is "
+                                   "listed twice",
+                                   type->name, op->name);
+        if (order > 0)
+            return paglets_err_set(err, -EINVAL,
+                                   "agent type '%s': operations are not "
+                                   "sorted by name ('%s' before '%s')",
+                                   type->name, type->ops[i - 1].name, op->name);
+    }
+    return 0;
 }
 
 int paglets_host_register_type(struct paglets_host *host,
-                               const struct paglets_agent_type *type)
+                               const struct paglets_agent_type *type,
+                               struct paglets_err *err)
 {
-    if (host->started || type == NULL || type->name == NULL ||
-        !ops_sorted(type))
-        return -EINVAL;
+    if (host->started)
+        return paglets_err_set(err, -EBUSY,
+                               "host '%s' has started: register agent types "
+                               "before paglets_host_start()",
+                               host->config.name);
+    if (type == NULL)
+        return paglets_err_set(err, -EINVAL, "no agent type given");
+    if (type->name == NULL)
+        return paglets_err_set(err, -EINVAL, "agent type has no name");
+    int rc = check_ops(type, err);
+    if (rc != 0)
+        return rc;
     if (paglets__host_find_type(host, type->name) != NULL)
-        return -EEXIST;
+        return paglets_err_set(
+            err, -EEXIST, "agent type '%s' is registered already", type->name);
     const struct paglets_agent_type **grown =
         realloc(host->types, (host->n_types + 1) * sizeof(*grown));
     if (grown == NULL)
-        return -ENOMEM;
+        return paglets_err_set(err, -ENOMEM, "out of memory");
     host->types = grown;
     host->types[host->n_types++] = type;
     qsort(host->types, host->n_types, sizeof(*host->types), compare_type);
     return 0;
 }
 
+static int compare_type_name(const void *key, const void *member)
+{
+    return strcmp(key,
+                  (*(const struct paglets_agent_type *const *)member)->name);
+}
+
 const struct paglets_agent_type *
 paglets__host_find_type(const struct paglets_host *host, const char *name)
 {
-    for (size_t i = 0; i < host->n_types; i++)
-        if (strcmp(host->types[i]->name, name) == 0)
-            return host->types[i];
-    return NULL;
+    if (host->n_types == 0)
+        return NULL;
+    const struct paglets_agent_type *const *found =
+        bsearch(name, host->types, host->n_types, sizeof(*host->types),
+                compare_type_name);
+    return found != NULL ? *found : NULL;
 }
 
 static void self_counts(void *arg, size_t *active, size_t *inactive)
@@ -305,9 +347,10 @@ static int start_mesh(struct paglets_host *host, struct paglets_err *err)
         .self_counts = self_counts,
         .self_counts_arg = host,
     };
-    host->mesh = paglets__mesh_new(&mc, err);
+    struct paglets_err why = {0};
+    host->mesh = paglets__mesh_new(&mc, &why);
     if (host->mesh == NULL)
-        return err ? err->code : -ENOMEM;
+        return paglets_err_set(err, why.code, "%s", why.message);
     return paglets__mesh_start(host->mesh, err);
 }
 

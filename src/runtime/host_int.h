@@ -50,6 +50,8 @@ struct paglets_host {
     size_t requests;                 /* HTTP requests being served */
     struct paglets__worker *workers; /* run hooks and one-way messages */
     size_t running_workers;
+    /* pthread_create for workers; unit tests make it fail. Set once. */
+    int (*thread_create)(pthread_t *thread, void *(*main)(void *), void *arg);
     struct paglets__client_slot *clients; /* per-thread agent clients */
     pthread_key_t client_key;
 };
@@ -86,6 +88,8 @@ int paglets__host_dispose_id(struct paglets_host *host, const char *id,
                              struct paglets_err *err);
 
 /* Workers (worker.c): threads that hold an agent reference. */
+/* The default thread_create: pthread_create with default attributes. */
+int paglets__thread_create(pthread_t *thread, void *(*main)(void *), void *arg);
 int paglets__host_spawn_run(struct paglets_host *host,
                             struct paglets_agent *agent);
 int paglets__host_spawn_oneway(struct paglets_host *host,

@@ -18,8 +18,45 @@
 #include "util/log.h"
 
 /*
+ * Take a new agent out again: its run hook could not start. It has been
+ * listed (a request may hold a reference meanwhile), so it leaves like a
+ * disposed agent and is freed with the last reference.
+ */
+static void withdraw(struct paglets_host *host, struct paglets_agent *agent)
+{
+    paglets__agent_mark_disposing(agent);
+    if (paglets__registry_remove(&host->registry, agent))
+        paglets__agent_unref(agent);
+}
+
+/*
+ * Register agent, taking over the caller's reference on success; under a
+ * fresh id when the sender's is taken.
+ */
+static int register_agent(struct paglets_host *host,
+                          struct paglets_agent *agent, bool fresh_id,
+                          struct paglets_err *err)
+{
+    int rc = paglets__registry_add(&host->registry, agent);
+    if (rc == -EEXIST && !fresh_id) {
+        /* The sender's id collides with one of ours: pick another. */
+        if (paglets__id_generate(agent->id) == 0)
+            rc = paglets__registry_add(&host->registry, agent);
+    }
+    if (rc == -EBUSY)
+        return paglets_err_set(err, rc,
+                               "too many agents on host '%s' (limit %zu)",
+                               host->config.name, host->config.max_agents);
+    if (rc != 0)
+        return paglets_err_set(err, rc, "cannot register agent: %s",
+                               paglets_strerror(rc));
+    return 0;
+}
+
+/*
  * Build, register and start an agent. id NULL (or taken, for clones whose
- * sender picked an id we already hold) gets a fresh one.
+ * sender picked an id we already hold) gets a fresh one. An agent whose
+ * run hook cannot start is not kept: the create or clone fails.
  */
 static int start_agent(struct paglets_host *host,
                        const struct paglets_agent_type *type, const char *id,
@@ -27,6 +64,7 @@ static int start_agent(struct paglets_host *host,
                        struct paglets_err *err)
 {
     char fresh[PAGLETS_ID_MAX];
+    struct paglets_err why = {0};
     if (atomic_load(&host->stopping))
         return paglets_err_set(err, -EBUSY, "host is shutting down");
     if (id == NULL || !paglets__id_is_valid(id)) {
@@ -39,35 +77,28 @@ static int start_agent(struct paglets_host *host,
     host->live_agents++;
     pthread_mutex_unlock(&host->lock);
     struct paglets_agent *agent =
-        paglets__agent_new(host, type, id, state, err);
+        paglets__agent_new(host, type, id, state, &why);
     if (agent == NULL) {
         paglets__host_agent_freed(host);
-        return err ? err->code : -ENOMEM;
+        return paglets_err_set(err, why.code, "%s", why.message);
     }
-    int rc = paglets__registry_add(&host->registry, agent);
-    if (rc == -EEXIST && id != fresh) {
-        /* The sender's id collides with one of ours: pick another. */
-        if (paglets__id_generate(agent->id) == 0)
-            rc = paglets__registry_add(&host->registry, agent);
-    }
+    int rc = register_agent(host, agent, id == fresh, err);
     if (rc != 0) {
         paglets__agent_unref(agent);
-        if (rc == -EBUSY)
-            return paglets_err_set(err, rc,
-                                   "too many agents on host '%s' "
-                                   "(limit %zu)",
-                                   host->config.name, host->config.max_agents);
-        return paglets_err_set(err, rc, "cannot register agent: %s",
-                               paglets_strerror(rc));
+        return rc;
     }
     *proxy = paglets_agent_proxy(agent);
-    if (type->run != NULL) {
-        /* The worker takes its own reference; the registry keeps its one. */
-        paglets__agent_ref(agent);
-        if (paglets__host_spawn_run(host, agent) != 0) {
-            paglets_log_error("cannot start run hook of agent '%s'", agent->id);
-            paglets__agent_unref(agent);
-        }
+    if (type->run == NULL)
+        return 0;
+    /* The worker takes its own reference; the registry keeps its one. */
+    paglets__agent_ref(agent);
+    rc = paglets__host_spawn_run(host, agent);
+    if (rc != 0) {
+        paglets__agent_unref(agent);
+        withdraw(host, agent);
+        return paglets_err_set(err, rc,
+                               "cannot start the run hook of agent '%s': %s",
+                               proxy->agent_id, paglets_strerror(rc));
     }
     return 0;
 }
@@ -122,9 +153,10 @@ static int deliver(struct paglets_host *host, const char *url,
 {
     if (strcmp(url, host->url) == 0)
         return paglets__host_accept(host, envelope, clone, err);
-    struct paglets_client *client = paglets__host_thread_client(host, err);
+    struct paglets_err why = {0};
+    struct paglets_client *client = paglets__host_thread_client(host, &why);
     if (client == NULL)
-        return err ? err->code : -ENOMEM;
+        return paglets_err_set(err, why.code, "%s", why.message);
     return paglets__client_post_envelope(client, url, envelope, clone, err);
 }
 

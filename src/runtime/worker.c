@@ -43,6 +43,11 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+int paglets__thread_create(pthread_t *thread, void *(*main)(void *), void *arg)
+{
+    return pthread_create(thread, NULL, main, arg);
+}
+
 static int spawn(struct paglets_host *host, struct paglets__worker *w)
 {
     paglets__host_reap(host, false, 0);
@@ -54,7 +59,7 @@ static int spawn(struct paglets_host *host, struct paglets__worker *w)
         pthread_mutex_unlock(&host->lock);
         return -EBUSY;
     }
-    int rc = pthread_create(&w->thread, NULL, worker_main, w);
+    int rc = host->thread_create(&w->thread, worker_main, w);
     if (rc == 0) {
         w->next = host->workers;
         host->workers = w;

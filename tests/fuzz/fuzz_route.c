@@ -116,7 +116,7 @@ static struct paglets_host *fuzz_host(void)
     config.mesh = false;
     config.max_agents = 16;
     host = paglets_host_new(&config, NULL);
-    if (host == NULL || paglets_host_register_type(host, &fuzz_type) != 0)
+    if (host == NULL || paglets_host_register_type(host, &fuzz_type, NULL) != 0)
         abort();
     return host;
 }
