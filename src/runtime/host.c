@@ -1,6 +1,6 @@
 /*
  * Host life: configuration, type registration, start and graceful stop,
- * membership queries and the per-thread clients agents call out with.
+ * and membership queries.
  */
 #include "compat.h"
 
@@ -17,12 +17,6 @@
 #include "util/log.h"
 #include "util/netaddr.h"
 #include "wire/url.h"
-
-struct paglets__client_slot {
-    struct paglets__client_slot *next, *prev;
-    struct paglets_host *host;
-    struct paglets_client *client;
-};
 
 /* What agent threads get to return once their calls are cancelled. */
 #define CANCELLED_WAIT_S 0.5
@@ -158,20 +152,36 @@ static void digest_key(const char *key, unsigned char out[32])
     EVP_Digest(key, strlen(key), out, &len, EVP_sha256(), NULL);
 }
 
-static void free_client_slot(void *arg)
+/* Locks and counts; all or none are set up. Negative errno. */
+static int init_locks(struct paglets_host *host)
 {
-    struct paglets__client_slot *slot = arg;
-    struct paglets_host *host = slot->host;
-    pthread_mutex_lock(&host->lock);
-    if (slot->prev != NULL)
-        slot->prev->next = slot->next;
-    else
-        host->clients = slot->next;
-    if (slot->next != NULL)
-        slot->next->prev = slot->prev;
-    pthread_mutex_unlock(&host->lock);
-    paglets_client_free(slot->client);
-    free(slot);
+    int rc = paglets__gauge_init(&host->live_agents);
+    if (rc != 0)
+        return rc;
+    rc = paglets__gauge_init(&host->requests);
+    if (rc != 0)
+        goto no_requests;
+    rc = paglets__cond_init_monotonic(&host->workers.done);
+    if (rc != 0)
+        goto no_workers;
+    /* Default mutexes cannot fail to initialise on Linux. */
+    pthread_mutex_init(&host->workers.lock, NULL);
+    pthread_mutex_init(&host->clients.lock, NULL);
+    return 0;
+no_workers:
+    paglets__gauge_release(&host->requests);
+no_requests:
+    paglets__gauge_release(&host->live_agents);
+    return rc;
+}
+
+static void release_locks(struct paglets_host *host)
+{
+    pthread_mutex_destroy(&host->clients.lock);
+    pthread_mutex_destroy(&host->workers.lock);
+    pthread_cond_destroy(&host->workers.done);
+    paglets__gauge_release(&host->requests);
+    paglets__gauge_release(&host->live_agents);
 }
 
 struct paglets_host *paglets_host_new(const struct paglets_host_config *config,
@@ -185,38 +195,37 @@ struct paglets_host *paglets_host_new(const struct paglets_host_config *config,
         paglets_err_set(err, -ENOMEM, "out of memory creating host");
         return NULL;
     }
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&host->cond, &attr);
-    pthread_condattr_destroy(&attr);
-    pthread_mutex_init(&host->lock, NULL);
-    host->thread_create = paglets__thread_create;
+    int rc = init_locks(host);
+    if (rc != 0) {
+        free(host);
+        paglets_err_set(err, rc, "cannot create host locks: %s",
+                        paglets_strerror(rc));
+        return NULL;
+    }
+    host->workers.create = paglets__worker_thread_create;
     paglets__registry_init(&host->registry, config->max_agents);
-    if (pthread_key_create(&host->client_key, free_client_slot) != 0) {
-        paglets_err_set(err, -EAGAIN, "cannot create thread key");
-        pthread_mutex_destroy(&host->lock);
-        pthread_cond_destroy(&host->cond);
+    rc = paglets__clients_init(host, err);
+    if (rc != 0) {
         paglets__registry_release(&host->registry);
+        release_locks(host);
         free(host);
         return NULL;
     }
+    /* From here on paglets_host_free() undoes everything. */
     struct paglets_host_config canonical = *config;
     if (config->public_url != NULL)
         canonical.public_url = public_url;
-    int rc = copy_config(host, &canonical);
+    rc = copy_config(host, &canonical);
     if (rc == 0)
         rc = build_labels(host);
-    if (rc == 0) {
-        host->shutdown = paglets_cancel_new(err);
-        if (host->shutdown == NULL) {
-            paglets_host_free(host);
-            return NULL;
-        }
-    }
     if (rc != 0) {
         paglets_err_set(err, rc, "cannot copy host configuration: %s",
                         paglets_strerror(rc));
+        paglets_host_free(host);
+        return NULL;
+    }
+    host->shutdown = paglets_cancel_new(err);
+    if (host->shutdown == NULL) {
         paglets_host_free(host);
         return NULL;
     }
@@ -384,13 +393,7 @@ static void drain_agents(struct paglets_host *host, double deadline)
         }
         free(agents);
     }
-    pthread_mutex_lock(&host->lock);
-    struct timespec ts =
-        paglets__deadline_after(deadline - paglets__mono_now());
-    while (host->live_agents > 0 &&
-           pthread_cond_timedwait(&host->cond, &host->lock, &ts) != ETIMEDOUT)
-        ;
-    pthread_mutex_unlock(&host->lock);
+    paglets__gauge_wait_zero(&host->live_agents, deadline);
 }
 
 void paglets_host_stop(struct paglets_host *host)
@@ -418,10 +421,8 @@ void paglets_host_stop(struct paglets_host *host)
     paglets__server_stop(host);
     double after = paglets__mono_now() + CANCELLED_WAIT_S;
     size_t left =
-        paglets__host_reap(host, true, after > deadline ? after : deadline);
-    pthread_mutex_lock(&host->lock);
-    size_t live = host->live_agents;
-    pthread_mutex_unlock(&host->lock);
+        paglets__worker_reap(host, true, after > deadline ? after : deadline);
+    size_t live = paglets__gauge_value(&host->live_agents);
     if (left > 0 || live > 0) {
         /* Their threads may still resolve names: keep the mesh for them. */
         paglets_log_warn("host '%s' stopped with %zu agents still running "
@@ -441,10 +442,8 @@ void paglets_host_free(struct paglets_host *host)
     if (host == NULL)
         return;
     paglets_host_stop(host);
-    pthread_mutex_lock(&host->lock);
-    bool busy = host->running_workers > 0 || host->live_agents > 0;
-    pthread_mutex_unlock(&host->lock);
-    if (busy) {
+    if (paglets__worker_reap(host, false, 0) > 0 ||
+        paglets__gauge_value(&host->live_agents) > 0) {
         /*
          * A run hook ignored disposal past the grace period: freeing now
          * would pull the host from under it, so the host is left behind.
@@ -453,15 +452,8 @@ void paglets_host_free(struct paglets_host *host)
                          host->config.name);
         return;
     }
-    paglets__host_reap(host, false, 0);
     paglets__registry_release(&host->registry);
-    while (host->clients != NULL) {
-        struct paglets__client_slot *slot = host->clients;
-        host->clients = slot->next;
-        paglets_client_free(slot->client);
-        free(slot);
-    }
-    pthread_key_delete(host->client_key);
+    paglets__clients_release(host);
     paglets_cancel_free(host->shutdown);
     json_decref(host->tags);
     json_decref(host->properties);
@@ -470,17 +462,8 @@ void paglets_host_free(struct paglets_host *host)
     free(host->strings);
     free(host->types);
     free(host->daemons);
-    pthread_mutex_destroy(&host->lock);
-    pthread_cond_destroy(&host->cond);
+    release_locks(host);
     free(host);
-}
-
-void paglets__host_agent_freed(struct paglets_host *host)
-{
-    pthread_mutex_lock(&host->lock);
-    host->live_agents--;
-    pthread_cond_broadcast(&host->cond);
-    pthread_mutex_unlock(&host->lock);
 }
 
 const char *paglets_host_name(const struct paglets_host *host)
@@ -489,11 +472,6 @@ const char *paglets_host_name(const struct paglets_host *host)
 }
 
 const char *paglets_host_url(const struct paglets_host *host)
-{
-    return host->url;
-}
-
-const char *paglets__host_url_of(const struct paglets_host *host)
 {
     return host->url;
 }
@@ -522,68 +500,4 @@ int paglets_host_members(struct paglets_host *host,
     *hosts = self;
     *n_hosts = 1;
     return 0;
-}
-
-int paglets__host_resolve(struct paglets_host *host, const char *target,
-                          char *url, char *name, size_t name_size,
-                          struct paglets_err *err)
-{
-    *name = '\0';
-    if (target == NULL || *target == '\0')
-        return paglets_err_set(err, -EINVAL, "empty clone target");
-    if (paglets__url_has_http_scheme(target)) {
-        int rc = paglets__url_normalize(target, url, err);
-        if (rc != 0)
-            return rc;
-        if (strcmp(url, host->url) == 0)
-            snprintf(name, name_size, "%s", host->config.name);
-        return 0;
-    }
-    snprintf(name, name_size, "%s", target);
-    if (strcmp(target, host->config.name) == 0) {
-        snprintf(url, PAGLETS_URL_MAX, "%s", host->url);
-        return 0;
-    }
-    if (host->mesh != NULL &&
-        paglets__mesh_resolve(host->mesh, target, url, PAGLETS_URL_MAX) == 0)
-        return 0;
-    return paglets_err_set(err, -ENOENT, "no online host named '%.128s'",
-                           target);
-}
-
-struct paglets_client *paglets__host_thread_client(struct paglets_host *host,
-                                                   struct paglets_err *err)
-{
-    struct paglets__client_slot *slot = pthread_getspecific(host->client_key);
-    if (slot != NULL)
-        return slot->client;
-    slot = calloc(1, sizeof(*slot));
-    if (slot == NULL) {
-        paglets_err_set(err, -ENOMEM, "out of memory");
-        return NULL;
-    }
-    slot->host = host;
-    slot->client = paglets_client_new(host->config.api_key, err);
-    if (slot->client != NULL)
-        paglets_client_set_cancel(slot->client, host->shutdown);
-    if (slot->client == NULL ||
-        pthread_setspecific(host->client_key, slot) != 0) {
-        paglets_client_free(slot->client);
-        free(slot);
-        paglets_err_set(err, -ENOMEM, "cannot create agent client");
-        return NULL;
-    }
-    pthread_mutex_lock(&host->lock);
-    slot->next = host->clients;
-    if (slot->next != NULL)
-        slot->next->prev = slot;
-    host->clients = slot;
-    pthread_mutex_unlock(&host->lock);
-    return slot->client;
-}
-
-struct paglets_client *paglets_agent_client(struct paglets_agent *agent)
-{
-    struct paglets_host *host = paglets_agent_host(agent);
-    return host ? paglets__host_thread_client(host, NULL) : NULL;
 }

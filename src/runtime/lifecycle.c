@@ -1,7 +1,6 @@
 /*
- * Agent lifecycle on one host: create, accept a clone, clone out, message,
- * dispose. HTTP handlers and agent code both come through here, so a
- * same-host clone takes the same path as a remote one minus the socket.
+ * Agent lifecycle on one host: create, accept a clone, message, dispose.
+ * HTTP handlers and agent code both come through here.
  */
 #include "compat.h"
 
@@ -12,10 +11,26 @@
 
 #include <paglets/client.h>
 
-#include "remote/transport.h"
-#include "wire/codec.h"
 #include "runtime/host_int.h"
 #include "util/log.h"
+#include "wire/codec.h"
+
+/* paglets_agent_dispose() flagged it: it leaves the registry at once. */
+static void agent_disposed(void *arg, struct paglets_agent *agent)
+{
+    struct paglets_host *host = arg;
+    if (paglets__registry_remove(&host->registry, agent)) {
+        paglets_log_info("disposed agent '%s'", agent->id);
+        paglets__agent_unref(agent);
+    }
+}
+
+/* Its last reference is gone: shutdown waits for this count. */
+static void agent_freed(void *arg)
+{
+    struct paglets_host *host = arg;
+    paglets__gauge_sub(&host->live_agents);
+}
 
 /*
  * Take a new agent out again: its run hook could not start. It has been
@@ -73,13 +88,18 @@ static int start_agent(struct paglets_host *host,
             return paglets_err_set(err, rc, "cannot generate agent id");
         id = fresh;
     }
-    pthread_mutex_lock(&host->lock);
-    host->live_agents++;
-    pthread_mutex_unlock(&host->lock);
+    const struct paglets__agent_home home = {
+        .host = host,
+        .host_url = host->url,
+        .on_dispose = agent_disposed,
+        .on_free = agent_freed,
+        .arg = host,
+    };
+    paglets__gauge_add(&host->live_agents);
     struct paglets_agent *agent =
-        paglets__agent_new(host, type, id, state, &why);
+        paglets__agent_new(&home, type, id, state, &why);
     if (agent == NULL) {
-        paglets__host_agent_freed(host);
+        paglets__gauge_sub(&host->live_agents);
         return paglets_err_set(err, why.code, "%s", why.message);
     }
     int rc = register_agent(host, agent, id == fresh, err);
@@ -92,7 +112,7 @@ static int start_agent(struct paglets_host *host,
         return 0;
     /* The worker takes its own reference; the registry keeps its one. */
     paglets__agent_ref(agent);
-    rc = paglets__host_spawn_run(host, agent);
+    rc = paglets__worker_spawn_run(host, agent);
     if (rc != 0) {
         paglets__agent_unref(agent);
         withdraw(host, agent);
@@ -146,68 +166,6 @@ int paglets__host_accept(struct paglets_host *host, const json_t *json,
     return rc;
 }
 
-/* Send the envelope to url (or hand it to ourselves) and read the proxy. */
-static int deliver(struct paglets_host *host, const char *url,
-                   const json_t *envelope, struct paglets_proxy *clone,
-                   struct paglets_err *err)
-{
-    if (strcmp(url, host->url) == 0)
-        return paglets__host_accept(host, envelope, clone, err);
-    struct paglets_err why = {0};
-    struct paglets_client *client = paglets__host_thread_client(host, &why);
-    if (client == NULL)
-        return paglets_err_set(err, why.code, "%s", why.message);
-    return paglets__client_post_envelope(client, url, envelope, clone, err);
-}
-
-int paglets__host_clone(struct paglets_host *host, struct paglets_agent *agent,
-                        const char *target, const json_t *state,
-                        struct paglets_proxy *clone, struct paglets_err *err)
-{
-    char url[PAGLETS_URL_MAX], name[128], id[PAGLETS_ID_MAX];
-    json_t *own = NULL, *envelope = NULL;
-    int rc = paglets__host_resolve(host, target, url, name, sizeof(name), err);
-    if (rc != 0)
-        return rc;
-    if (state == NULL) {
-        own = paglets__agent_encode_state(agent);
-        if (own == NULL)
-            return paglets_err_set(err, -ENOMEM,
-                                   "cannot encode state of "
-                                   "'%s'",
-                                   agent->id);
-        state = own;
-    }
-    rc = paglets__id_generate(id);
-    if (rc != 0) {
-        paglets_err_set(err, rc, "cannot generate agent id");
-        goto out;
-    }
-    struct paglets__envelope env = {
-        .kind = PAGLETS_ENVELOPE_KIND_CLONE,
-        .agent_id = id,
-        .agent_class_name = agent->type->name,
-        .state_class_name =
-            agent->type->state_name ? agent->type->state_name : "",
-        .state = state,
-        .source_host_name = host->config.name,
-        .source_host_address = host->url,
-        .target_host_name = name,
-        .target_host_address = url,
-        .clone_of = agent->id,
-    };
-    envelope = paglets__envelope_to_json(&env);
-    if (envelope == NULL) {
-        rc = paglets_err_set(err, -ENOMEM, "cannot encode envelope");
-        goto out;
-    }
-    rc = deliver(host, url, envelope, clone, err);
-out:
-    json_decref(envelope);
-    json_decref(own);
-    return rc;
-}
-
 /* Run one operation with a borrowed request; *reply is never NULL on 0. */
 static int call_op(struct paglets_agent *agent, const struct paglets_op *op,
                    const json_t *args, json_t **reply, struct paglets_err *err)
@@ -249,7 +207,7 @@ int paglets__host_message(struct paglets_host *host, const char *id,
                              "agent type '%s' has no operation '%.128s'",
                              agent->type->name, msg.op);
     } else if (msg.oneway) {
-        rc = paglets__host_spawn_oneway(host, agent, op, msg.args, err);
+        rc = paglets__worker_spawn_oneway(host, agent, op, msg.args, err);
         result = rc == 0 ? json_object() : NULL;
     } else {
         rc = call_op(agent, op, msg.args, &result, err);
@@ -272,15 +230,6 @@ int paglets__host_run_oneway(struct paglets_agent *agent,
                          agent->id, err.message);
     json_decref(reply);
     return rc;
-}
-
-void paglets__host_forget(struct paglets_host *host,
-                          struct paglets_agent *agent)
-{
-    if (paglets__registry_remove(&host->registry, agent)) {
-        paglets_log_info("disposed agent '%s'", agent->id);
-        paglets__agent_unref(agent);
-    }
 }
 
 int paglets__host_dispose_id(struct paglets_host *host, const char *id,

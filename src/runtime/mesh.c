@@ -67,14 +67,9 @@ static int copy_labels(struct paglets__mesh *mesh,
 
 static int init_sync(struct paglets__mesh *mesh)
 {
-    pthread_condattr_t attr;
-    if (pthread_condattr_init(&attr) != 0)
-        return -ENOMEM;
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    int rc = pthread_cond_init(&mesh->wake, &attr);
-    pthread_condattr_destroy(&attr);
+    int rc = paglets__cond_init_monotonic(&mesh->wake);
     if (rc != 0)
-        return -rc;
+        return rc;
     rc = pthread_mutex_init(&mesh->lock, NULL);
     if (rc != 0) {
         pthread_cond_destroy(&mesh->wake);

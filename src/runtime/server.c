@@ -118,9 +118,7 @@ static enum MHD_Result begin(struct paglets_host *host,
         return MHD_NO;
     paglets__buf_init(&req->body, host->config.max_body_bytes);
     *con_cls = req;
-    pthread_mutex_lock(&host->lock);
-    host->requests++;
-    pthread_mutex_unlock(&host->lock);
+    paglets__gauge_add(&host->requests);
     if (!authorized(host, conn))
         return send_error(conn, -EACCES, "missing or wrong API key");
     if (declared_too_big(host, conn))
@@ -200,21 +198,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     paglets__buf_release(&req->body);
     free(req);
     *con_cls = NULL;
-    pthread_mutex_lock(&host->lock);
-    host->requests--;
-    pthread_cond_broadcast(&host->cond);
-    pthread_mutex_unlock(&host->lock);
+    paglets__gauge_sub(&host->requests);
 }
 
 void paglets__server_wait_idle(struct paglets_host *host, double deadline)
 {
-    struct timespec ts =
-        paglets__deadline_after(deadline - paglets__mono_now());
-    pthread_mutex_lock(&host->lock);
-    while (host->requests > 0 &&
-           pthread_cond_timedwait(&host->cond, &host->lock, &ts) != ETIMEDOUT)
-        ;
-    pthread_mutex_unlock(&host->lock);
+    paglets__gauge_wait_zero(&host->requests, deadline);
 }
 
 /*

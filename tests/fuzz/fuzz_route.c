@@ -145,7 +145,7 @@ static void reset(struct paglets_host *host)
         }
         free(agents);
     }
-    paglets__host_reap(host, true, 1e12);
+    paglets__worker_reap(host, true, 1e12);
 }
 
 /* path with each "@" replaced by the resident id; NULL for clone paths. */

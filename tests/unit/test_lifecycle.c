@@ -1,7 +1,7 @@
 /*
  * An agent's life on a host that is configured but not listening: type
  * registration and its checks, and creation or arrival of an agent whose
- * run hook cannot start (the worker seam host->thread_create fails).
+ * run hook cannot start (the worker seam host->workers.create fails).
  */
 #include "compat.h"
 
@@ -86,10 +86,7 @@ static struct paglets_host *new_host(void)
 
 static size_t live_agents(struct paglets_host *host)
 {
-    pthread_mutex_lock(&host->lock);
-    size_t n = host->live_agents;
-    pthread_mutex_unlock(&host->lock);
-    return n;
+    return paglets__gauge_value(&host->live_agents);
 }
 
 static void test_register_type_names_the_failed_check(void **state)
@@ -140,7 +137,7 @@ static void test_run_hook_that_cannot_start_fails_the_create(void **state)
 {
     (void)state;
     struct paglets_host *host = new_host();
-    host->thread_create = no_threads;
+    host->workers.create = no_threads;
     releases = 0;
     struct paglets_proxy proxy;
     struct paglets_err err = {0};
@@ -161,7 +158,7 @@ static void test_run_hook_that_cannot_start_fails_the_clone(void **state)
 {
     (void)state;
     struct paglets_host *host = new_host();
-    host->thread_create = no_threads;
+    host->workers.create = no_threads;
     json_t *envelope =
         json_pack("{s:s, s:s, s:s, s:{}}", "kind", "clone", "agent_id",
                   "arriving", "agent_class_name", "Runner", "state");
@@ -173,12 +170,12 @@ static void test_run_hook_that_cannot_start_fails_the_clone(void **state)
     assert_int_equal(paglets__registry_count(&host->registry), 0);
     assert_int_equal(live_agents(host), 0);
     /* With threads back, the same envelope arrives. */
-    host->thread_create = paglets__thread_create;
+    host->workers.create = paglets__worker_thread_create;
     assert_int_equal(paglets__host_accept(host, envelope, &proxy, &err), 0);
     assert_string_equal(proxy.agent_id, "arriving");
     json_decref(envelope);
     assert_int_equal(paglets__host_dispose_id(host, "arriving", NULL), 0);
-    assert_int_equal(paglets__host_reap(host, true, 1e12), 0);
+    assert_int_equal(paglets__worker_reap(host, true, 1e12), 0);
     assert_int_equal(live_agents(host), 0);
     paglets_host_free(host);
 }
