@@ -43,8 +43,9 @@ struct request {
     bool too_big;
 };
 
+/* Send json with status; allow, when not NULL, as the Allow header. */
 static enum MHD_Result send_json(struct MHD_Connection *conn, unsigned status,
-                                 const json_t *json)
+                                 const json_t *json, const char *allow)
 {
     char *text = json_dumps(json, JSON_COMPACT);
     struct MHD_Response *resp = NULL;
@@ -63,6 +64,8 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, unsigned status,
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                             "application/json");
+    if (allow != NULL)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
     enum MHD_Result ret = MHD_queue_response(conn, status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -73,7 +76,7 @@ static enum MHD_Result send_error(struct MHD_Connection *conn, int code,
 {
     json_t *body = paglets__wire_error_json(code, message);
     enum MHD_Result ret =
-        send_json(conn, (unsigned)paglets__wire_status_of(code), body);
+        send_json(conn, (unsigned)paglets__wire_status_of(code), body, NULL);
     json_decref(body);
     return ret;
 }
@@ -126,6 +129,17 @@ static enum MHD_Result begin(struct paglets_host *host,
     return MHD_YES;
 }
 
+/* One debug line per refused request; the text comes from the peer. */
+static void log_refusal(const char *method, const char *url,
+                        const char *message)
+{
+    char m[24], u[160], e[PAGLETS_ERR_MESSAGE_MAX];
+    paglets_escape(m, sizeof(m), method, strlen(method));
+    paglets_escape(u, sizeof(u), url, strlen(url));
+    paglets_escape(e, sizeof(e), message, strlen(message));
+    paglets_log_debug(PAGLETS_LOG_CAT_HTTP, "%s %s: %s", m, u, e);
+}
+
 static enum MHD_Result finish(struct paglets_host *host,
                               struct MHD_Connection *conn, struct request *req,
                               const char *method, const char *url)
@@ -146,20 +160,21 @@ static enum MHD_Result finish(struct paglets_host *host,
         }
     }
     struct paglets_err err = {0};
-    json_t *reply = NULL;
-    int status = 200;
-    int rc = paglets__route(host, method, url, body, &reply, &status, &err);
+    struct paglets__route_reply reply;
+    int rc = paglets__route(host, method, url, body, &reply, &err);
     json_decref(body);
-    enum MHD_Result ret;
-    if (rc != 0) {
-        paglets_log_debug(PAGLETS_LOG_CAT_HTTP, "%s %s: %s", method, url,
-                          err.message);
-        ret =
-            send_error(conn, rc, err.code ? err.message : paglets_strerror(rc));
-    } else {
-        ret = send_json(conn, (unsigned)status, reply);
+    if (rc == 0) {
+        enum MHD_Result ret =
+            send_json(conn, (unsigned)reply.status, reply.body, NULL);
+        json_decref(reply.body);
+        return ret;
     }
-    json_decref(reply);
+    const char *message = err.code ? err.message : paglets_strerror(rc);
+    log_refusal(method, url, message);
+    json_t *error = paglets__wire_error_json(rc, message);
+    enum MHD_Result ret = send_json(conn, (unsigned)paglets__wire_status_of(rc),
+                                    error, rc == -ENOSYS ? reply.allow : NULL);
+    json_decref(error);
     return ret;
 }
 
