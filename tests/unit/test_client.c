@@ -26,64 +26,13 @@
 
 #include <paglets/client.h>
 
+#include "silent_peer.h"
+
 /*
  * A trip must end a call in flight within this. libcurl alone would notice
  * at its next wake-up, 0.2 s or more later while it waits for a reply.
  */
 #define CANCEL_BOUND_S 0.15
-
-struct silent {
-    int fd;
-    char url[64];
-};
-
-/* Listen on 127.0.0.1, any port; the kernel accepts, nobody answers. */
-static void silent_open(struct silent *s)
-{
-    struct sockaddr_in addr = {.sin_family = AF_INET,
-                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof(addr);
-    s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true(s->fd >= 0);
-    assert_int_equal(bind(s->fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-    assert_int_equal(listen(s->fd, 16), 0);
-    assert_int_equal(getsockname(s->fd, (struct sockaddr *)&addr, &len), 0);
-    snprintf(s->url, sizeof(s->url), "http://127.0.0.1:%d",
-             ntohs(addr.sin_port));
-}
-
-/* True when a connection is waiting: some call reached the peer. */
-static bool silent_was_reached(struct silent *s)
-{
-    int flags = fcntl(s->fd, F_GETFL);
-    fcntl(s->fd, F_SETFL, flags | O_NONBLOCK);
-    int conn = accept(s->fd, NULL, NULL);
-    fcntl(s->fd, F_SETFL, flags);
-    if (conn >= 0)
-        close(conn);
-    return conn >= 0;
-}
-
-/*
- * Block until a call has sent its whole request, so it now waits for the
- * reply; returns the connection (kept open, never answered).
- */
-static int silent_wait_for_call(struct silent *s)
-{
-    int conn = accept(s->fd, NULL, NULL);
-    assert_true(conn >= 0);
-    char head[4096];
-    size_t got = 0;
-    while (got < sizeof(head) - 1) {
-        ssize_t n = recv(conn, head + got, sizeof(head) - 1 - got, 0);
-        assert_true(n > 0);
-        got += (size_t)n;
-        head[got] = '\0';
-        if (strstr(head, "\r\n\r\n") != NULL)
-            break;
-    }
-    return conn;
-}
 
 /* Each test: a silent peer, a client, call options with no limits. */
 struct fixture {

@@ -6,6 +6,7 @@
 #include "compat.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -180,12 +181,104 @@ static void test_run_hook_that_cannot_start_fails_the_clone(void **state)
     paglets_host_free(host);
 }
 
+/* The held operation's side of the test; guarded by hold.lock. */
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool entered, let_go, saw_disposing;
+} hold = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, false,
+          false};
+
+/* Stay inside until the test lets go, whatever happens to the agent. */
+static int op_hold(struct paglets_agent *agent, const json_t *request,
+                   json_t **reply, struct paglets_err *err)
+{
+    (void)request;
+    (void)reply;
+    (void)err;
+    pthread_mutex_lock(&hold.lock);
+    hold.entered = true;
+    pthread_cond_broadcast(&hold.cond);
+    while (!hold.let_go)
+        pthread_cond_wait(&hold.cond, &hold.lock);
+    hold.saw_disposing = paglets_agent_is_disposing(agent);
+    pthread_mutex_unlock(&hold.lock);
+    return 0;
+}
+
+static const struct paglets_op hold_ops[] = {{"hold", op_hold}};
+
+static const struct paglets_agent_type holder_type = {
+    .name = "Holder",
+    .state_size = 8,
+    .state_decode = plain_decode,
+    .state_release = plain_release,
+    .ops = hold_ops,
+    .n_ops = 1,
+};
+
+struct message {
+    struct paglets_host *host;
+    const char *id;
+    int rc;
+};
+
+static void *message_main(void *arg)
+{
+    struct message *m = arg;
+    json_t *body = json_pack("{s:{s:s}}", "message", "kind", "hold");
+    json_t *reply = NULL;
+    m->rc = paglets__host_message(m->host, m->id, body, &reply, NULL);
+    json_decref(reply);
+    json_decref(body);
+    return NULL;
+}
+
+static void test_dispose_during_an_operation_frees_after_it(void **state)
+{
+    (void)state;
+    struct paglets_host *host = new_host();
+    assert_int_equal(paglets_host_register_type(host, &holder_type, NULL), 0);
+    struct paglets_proxy proxy;
+    assert_int_equal(paglets__host_create(host, "Holder", NULL, &proxy, NULL),
+                     0);
+    releases = 0;
+    struct message m = {host, proxy.agent_id, 1};
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, message_main, &m), 0);
+    pthread_mutex_lock(&hold.lock);
+    while (!hold.entered)
+        pthread_cond_wait(&hold.cond, &hold.lock);
+    pthread_mutex_unlock(&hold.lock);
+
+    assert_int_equal(paglets__host_dispose_id(host, proxy.agent_id, NULL), 0);
+    /* Out of view at once: later requests get 404 ... */
+    assert_null(paglets__registry_get(&host->registry, proxy.agent_id));
+    assert_int_equal(paglets__host_dispose_id(host, proxy.agent_id, NULL),
+                     -ENOENT);
+    /* ... but alive while the operation holds its reference. */
+    assert_int_equal(releases, 0);
+    assert_int_equal(live_agents(host), 1);
+
+    pthread_mutex_lock(&hold.lock);
+    hold.let_go = true;
+    pthread_cond_broadcast(&hold.cond);
+    pthread_mutex_unlock(&hold.lock);
+    pthread_join(thread, NULL);
+    assert_int_equal(m.rc, 0);
+    assert_true(hold.saw_disposing);
+    assert_int_equal(releases, 1);
+    assert_int_equal(live_agents(host), 0);
+    paglets_host_free(host);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_register_type_names_the_failed_check),
         cmocka_unit_test(test_run_hook_that_cannot_start_fails_the_create),
         cmocka_unit_test(test_run_hook_that_cannot_start_fails_the_clone),
+        cmocka_unit_test(test_dispose_during_an_operation_frees_after_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
