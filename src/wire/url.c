@@ -50,6 +50,11 @@ bool paglets__url_has_http_scheme(const char *text)
     return text != NULL && scheme_length(text, &https) > 0;
 }
 
+static uint16_t default_port(bool https)
+{
+    return https ? 443 : 80;
+}
+
 const char *paglets__url_scheme(const struct paglets__url *url)
 {
     return url->https ? "https" : "http";
@@ -147,7 +152,7 @@ static int parse_port(const char *text, const char *port, const char *end,
                       struct paglets__url *url, struct paglets_err *err)
 {
     if (port == NULL) {
-        url->port = url->https ? 443 : 80;
+        url->port = default_port(url->https);
         return 0;
     }
     size_t n = (size_t)(end - port);
@@ -196,7 +201,7 @@ static int render(const char *text, struct paglets__url *url,
 {
     bool v6 = url->kind == PAGLETS__URL_IPV6;
     char port[8] = "";
-    if (url->port != (url->https ? 443 : 80))
+    if (url->port != default_port(url->https))
         snprintf(port, sizeof(port), ":%u", (unsigned)url->port);
     int n = snprintf(url->text, sizeof(url->text), "%s://%s%s%s%s",
                      paglets__url_scheme(url), v6 ? "[" : "", url->host,

@@ -89,6 +89,8 @@ static void test_proxy_rejects_hostile_json(void **state)
         "{\"host_url\": \"http://x\", \"agent_id\": \"a\\u0000b\"}",
         "{\"host_url\": \"http://x\\u0000y\", \"agent_id\": \"a\"}",
         "{\"host_url\": null, \"agent_id\": \"a\"}",
+        "{\"host_url\": \"http://x/agents\", \"agent_id\": \"a\"}",
+        "{\"host_url\": \"http://u@x\", \"agent_id\": \"a\"}",
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         json_t *json = parse(cases[i]);
@@ -98,6 +100,17 @@ static void test_proxy_rejects_hostile_json(void **state)
         assert_true(err.message[0] != '\0');
         json_decref(json);
     }
+}
+
+static void test_proxy_host_url_is_stored_canonical(void **state)
+{
+    (void)state;
+    json_t *json = json_pack("{s:s, s:s}", "host_url", "HTTP://Alpha.LAN:80/",
+                             "agent_id", "a");
+    struct paglets_proxy proxy;
+    assert_int_equal(paglets__proxy_from_json(json, &proxy, NULL), 0);
+    assert_string_equal(proxy.host_url, "http://alpha.lan");
+    json_decref(json);
 }
 
 static void test_proxy_rejects_overlong_url(void **state)
@@ -306,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_id_generate_gives_distinct_valid_ids),
         cmocka_unit_test(test_proxy_round_trips),
         cmocka_unit_test(test_proxy_rejects_hostile_json),
+        cmocka_unit_test(test_proxy_host_url_is_stored_canonical),
         cmocka_unit_test(test_proxy_rejects_overlong_url),
         cmocka_unit_test(test_envelope_round_trips),
         cmocka_unit_test(test_envelope_fills_missing_optional_fields),
