@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <paglets/client.h>
-
 #include "runtime/host_int.h"
 #include "util/log.h"
 #include "wire/codec.h"

@@ -71,12 +71,13 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, unsigned status,
     return ret;
 }
 
+/* The error body for code; allow as in send_json(). */
 static enum MHD_Result send_error(struct MHD_Connection *conn, int code,
-                                  const char *message)
+                                  const char *message, const char *allow)
 {
     json_t *body = paglets__wire_error_json(code, message);
     enum MHD_Result ret =
-        send_json(conn, (unsigned)paglets__wire_status_of(code), body, NULL);
+        send_json(conn, (unsigned)paglets__wire_status_of(code), body, allow);
     json_decref(body);
     return ret;
 }
@@ -123,9 +124,9 @@ static enum MHD_Result begin(struct paglets_host *host,
     *con_cls = req;
     paglets__gauge_add(&host->requests);
     if (!authorized(host, conn))
-        return send_error(conn, -EACCES, "missing or wrong API key");
+        return send_error(conn, -EACCES, "missing or wrong API key", NULL);
     if (declared_too_big(host, conn))
-        return send_error(conn, -EMSGSIZE, "request body too large");
+        return send_error(conn, -EMSGSIZE, "request body too large", NULL);
     return MHD_YES;
 }
 
@@ -145,9 +146,9 @@ static enum MHD_Result finish(struct paglets_host *host,
                               const char *method, const char *url)
 {
     if (req->too_big)
-        return send_error(conn, -EMSGSIZE, "request body too large");
+        return send_error(conn, -EMSGSIZE, "request body too large", NULL);
     if (atomic_load(&host->stopping))
-        return send_error(conn, -EBUSY, "host is shutting down");
+        return send_error(conn, -EBUSY, "host is shutting down", NULL);
     json_t *body = NULL;
     if (req->body.len > 0) {
         json_error_t jerr;
@@ -156,7 +157,7 @@ static enum MHD_Result finish(struct paglets_host *host,
         if (body == NULL) {
             char message[256];
             snprintf(message, sizeof(message), "malformed JSON: %s", jerr.text);
-            return send_error(conn, -EINVAL, message);
+            return send_error(conn, -EINVAL, message, NULL);
         }
     }
     struct paglets_err err = {0};
@@ -171,11 +172,7 @@ static enum MHD_Result finish(struct paglets_host *host,
     }
     const char *message = err.code ? err.message : paglets_strerror(rc);
     log_refusal(method, url, message);
-    json_t *error = paglets__wire_error_json(rc, message);
-    enum MHD_Result ret = send_json(conn, (unsigned)paglets__wire_status_of(rc),
-                                    error, rc == -ENOSYS ? reply.allow : NULL);
-    json_decref(error);
-    return ret;
+    return send_error(conn, rc, message, rc == -ENOSYS ? reply.allow : NULL);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
