@@ -14,10 +14,10 @@
 
 #include <paglets/perf.h>
 
-#include "examples/perf/host_bench.h"
-#include "examples/perf/kernel_cpu.h"
-#include "examples/perf/kernel_mem.h"
-#include "examples/perf/platform.h"
+#include "perf/host_bench.h"
+#include "perf/kernel_cpu.h"
+#include "perf/kernel_mem.h"
+#include "perf/platform.h"
 
 static void usage(FILE *f)
 {
@@ -29,15 +29,16 @@ static void usage(FILE *f)
                "[--duration S] [--workers N]\n");
 }
 
-static void print_metrics(const char *prefix, const struct paglets__perf_vec *v)
+static void print_metrics(const char *prefix,
+                          const struct paglets_perf_metrics *v)
 {
-    const struct paglets__perf_metric *m = v->items;
+    const struct paglets_perf_metric *m = v->items;
     for (size_t i = 0; i < v->n; i++)
         printf("%s%s %.6g %.6g\n", prefix, m[i].name,
                m[i].operations_per_second, m[i].bytes_per_second);
 }
 
-static void print_text(const struct paglets__perf_host_result *r,
+static void print_text(const struct paglets_perf_host_result *r,
                        uint64_t dram_bytes)
 {
     if (r->cpu != NULL) {
@@ -51,14 +52,14 @@ static void print_text(const struct paglets__perf_host_result *r,
         printf("dram_buffer_bytes %" PRIu64 "\n", dram_bytes);
         print_metrics("mem ", &r->memory->metrics);
     }
-    const struct paglets__perf_disk_volume *v =
+    const struct paglets_perf_disk_volume *v =
         r->disk != NULL ? r->disk->volumes.items : NULL;
     for (size_t i = 0; v != NULL && i < r->disk->volumes.n; i++)
         printf("disk %s %.6g %.6g %.6g %s\n", v[i].path,
                v[i].write_bytes_per_second, v[i].read_bytes_per_second,
                v[i].metadata_files_per_second,
                v[i].read_cache_bypassed ? "bypassed" : "cached");
-    json_t *errors = paglets__perf_host_result_to_json(r);
+    json_t *errors = paglets_perf_host_result_to_json(r);
     char *text = errors ? json_dumps(errors, JSON_COMPACT) : NULL;
     if (text != NULL && strstr(text, "\"errors\": [\"") != NULL)
         fprintf(stderr, "perf_kernels: the run reported errors: %s\n", text);
@@ -93,8 +94,7 @@ static int run_one_kernel(const char *name,
     }
     unsigned workers =
         req->workers ? req->workers : (unsigned)paglets__perf_logical_cpus();
-    double seconds =
-        req->duration_seconds > 0.01 ? req->duration_seconds : 0.01;
+    double seconds = paglets__perf_kernel_seconds(req->duration_seconds);
     struct paglets__perf_sample one = {0}, all = {0};
     struct paglets_err err = {0};
     double cpu_start = process_cpu_seconds();
@@ -196,17 +196,17 @@ int main(int argc, char **argv)
     if (dram_bytes == 0)
         dram_bytes = paglets__perf_dram_buffer_bytes();
     struct paglets__perf_host_options opts = {.dram_bytes = dram_bytes};
-    struct paglets__perf_host_result r = {0};
+    struct paglets_perf_host_result r = {0};
     int rc = paglets__perf_run_host_into(&req, "local", "", &opts, &r);
     if (rc == 0 && json) {
-        json_t *j = paglets__perf_host_result_to_json(&r);
+        json_t *j = paglets_perf_host_result_to_json(&r);
         rc = j ? json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS) : -1;
         putchar('\n');
         json_decref(j);
     } else if (rc == 0) {
         print_text(&r, dram_bytes);
     }
-    paglets__perf_host_result_release(&r);
+    paglets_perf_host_result_release(&r);
     paglets_perf_request_release(&req);
     return rc == 0 ? 0 : 1;
 }

@@ -10,3 +10,6 @@ foreach(src ${PAGLETS_EXAMPLES})
     RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/examples)
   target_link_libraries(example_${name} PRIVATE paglets)
 endforeach()
+# Programs that use <paglets/perf.h> link the benchmark library as well, as
+# examples/Makefile does with paglets-perf.pc.
+target_link_libraries(example_perf_collect PRIVATE paglets_perf)

@@ -1,7 +1,8 @@
 # Install rules: `cmake --install build [--prefix DIR]` puts the binary, the
-# static library, its public headers, paglets.pc, the man pages, the systemd
+# static libraries (libpaglets.a and the benchmark's libpaglets_perf.a), the
+# public headers, paglets.pc and paglets-perf.pc, the man pages, the systemd
 # unit and the bash completion under the prefix (GNU layout). Files that name
-# an installed path (paglets.pc, the unit's ExecStart) are written at install
+# an installed path (the .pc files, the unit's ExecStart) are written at install
 # time, so `--prefix` given to `cmake --install` is honoured, not only the
 # CMAKE_INSTALL_PREFIX seen at configure time.
 include(GNUInstallDirs)
@@ -17,7 +18,7 @@ set(PAGLETS_BASH_COMPLETION_DIR
     "Where the bash completion goes (bash-completion searches XDG_DATA_DIRS)")
 
 install(TARGETS paglets_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(TARGETS paglets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(TARGETS paglets paglets_perf ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/paglets
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
         FILES_MATCHING PATTERN "*.h")
@@ -62,11 +63,13 @@ install(CODE "
   set(PROJECT_VERSION \"${PROJECT_VERSION}\")
   configure_file(\"${PROJECT_SOURCE_DIR}/cmake/paglets.pc.in\"
                  \"${_gen}/paglets.pc\" @ONLY)
+  configure_file(\"${PROJECT_SOURCE_DIR}/cmake/paglets-perf.pc.in\"
+                 \"${_gen}/paglets-perf.pc\" @ONLY)
   file(READ \"${PROJECT_SOURCE_DIR}/contrib/systemd/paglets-host@.service\" _unit)
   string(REPLACE \"/usr/local/bin/paglets\" \"\${_full_BINDIR}/paglets\" _unit \"\${_unit}\")
   file(WRITE \"${_gen}/paglets-host@.service\" \"\${_unit}\")
 ")
-install(FILES ${_gen}/paglets.pc
+install(FILES ${_gen}/paglets.pc ${_gen}/paglets-perf.pc
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 install(FILES ${_gen}/paglets-host@.service
         DESTINATION ${PAGLETS_SYSTEMD_UNIT_DIR})

@@ -1,6 +1,8 @@
 /*
  * perf_collect: a program that embeds a mesh-wide benchmark collection,
  * the way `paglets examples perf` does it, through include/paglets/perf.h.
+ * It links libpaglets_perf as well as libpaglets:
+ * `pkg-config --cflags --libs paglets-perf`.
  *
  *   perf_collect                 start a host of its own (loopback, no
  *                                mesh) and benchmark this machine
@@ -15,6 +17,7 @@
 #include <stdio.h>
 
 #include <paglets/paglets.h>
+#include <paglets/perf.h>
 
 /* A host that can run benchmark children: register the agent type. */
 static struct paglets_host *start_host(struct paglets_err *err)

@@ -76,15 +76,16 @@ paglets_cancel_is_tripped(const struct paglets_cancel *cancel);
  */
 struct paglets_call_opts {
     double timeout_s;  /* > 0: this call's limit; else the client's */
-    double deadline_s; /* > 0: paglets_now() time the call must end by */
+    double deadline_s; /* > 0: paglets_monotonic_seconds() time the call must
+                          end by */
     struct paglets_cancel *cancel; /* borrowed; NULL: none */
 };
 
 /*
  * No limits of its own: the client's timeout, no deadline, no cancel
  * handle. A deadline bounds a whole sequence of calls: set it once
- * (paglets_now() + budget) and pass the same opts to each; a call that
- * starts after it fails with -ETIMEDOUT without sending anything.
+ * (paglets_monotonic_seconds() + budget) and pass the same opts to each; a call
+ * that starts after it fails with -ETIMEDOUT without sending anything.
  */
 PAGLETS_EXTERN void paglets_call_opts_init(struct paglets_call_opts *opts);
 

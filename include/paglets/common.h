@@ -1,7 +1,7 @@
 /*
  * Shared vocabulary of the paglets library: export macro, error reports,
- * version strings, logging level and the size/duration parsers every
- * command line and request decoder uses.
+ * version strings, logging, the monotonic clock and the size/duration
+ * parsers every command line and request decoder uses.
  */
 #ifndef PAGLETS_COMMON_H
 #define PAGLETS_COMMON_H
@@ -72,12 +72,6 @@ PAGLETS_EXTERN const char *paglets_errname(int code);
 PAGLETS_EXTERN size_t paglets_escape(char *out, size_t size, const char *text,
                                      size_t len);
 
-/*
- * Seconds on CLOCK_MONOTONIC: the clock of deadlines
- * (struct paglets_call_opts) and intervals. Any thread.
- */
-PAGLETS_EXTERN double paglets_now(void);
-
 /* "0.1.0" */
 PAGLETS_EXTERN const char *paglets_version(void);
 
@@ -111,6 +105,36 @@ PAGLETS_EXTERN int paglets_log_set_debug(const char *categories,
 /* Parse "error", "warn", "info" or "debug". Returns 0 or -EINVAL. */
 PAGLETS_EXTERN int paglets_log_parse_level(const char *text,
                                            enum paglets_log_level *level);
+
+/*
+ * Write one log line the way the library does (UTC timestamp, level,
+ * message; one write to stderr, so lines of different threads never
+ * interleave), for code built on the library: agent types, programs
+ * embedding a host. Follow the library's style: lowercase, the failure
+ * first, no final period. A PAGLETS_LOG_DEBUG line prints only while its
+ * category ("mesh", "http", "agent", "bench") is enabled with
+ * paglets_log_set_debug(); other levels print when they are at or above
+ * the threshold of paglets_log_set_level(), and category may be NULL.
+ * Any thread.
+ */
+PAGLETS_EXTERN void paglets_log_write(enum paglets_log_level level,
+                                      const char *category, const char *fmt,
+                                      ...) PAGLETS_PRINTF(3, 4);
+
+/*
+ * Whether paglets_log_write(level, category, ...) would print now: test it
+ * first when building the message costs something. Any thread.
+ */
+PAGLETS_EXTERN bool paglets_log_is_enabled(enum paglets_log_level level,
+                                           const char *category);
+
+/*
+ * Seconds on CLOCK_MONOTONIC (unaffected by wall-clock changes), for
+ * intervals and deadlines (the clock of struct paglets_call_opts'
+ * deadline_s); also valid as an absolute time for waits on a condition
+ * variable whose clock is CLOCK_MONOTONIC. Any thread.
+ */
+PAGLETS_EXTERN double paglets_monotonic_seconds(void);
 
 /*
  * Parse a byte size: a positive number with an optional binary suffix

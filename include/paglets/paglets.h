@@ -1,5 +1,6 @@
 /*
- * The whole public surface of libpaglets; declares nothing itself.
+ * The whole public surface of libpaglets; declares nothing itself. The
+ * benchmark library (libpaglets_perf) has its own header, <paglets/perf.h>.
  */
 #ifndef PAGLETS_PAGLETS_H
 #define PAGLETS_PAGLETS_H
@@ -9,6 +10,5 @@
 #include <paglets/common.h>
 #include <paglets/fanout.h>
 #include <paglets/host.h>
-#include <paglets/perf.h>
 
 #endif

@@ -13,6 +13,7 @@
 
 #include <paglets/agent.h>
 #include <paglets/common.h>
+#include <paglets/perf_result.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -25,20 +26,47 @@ extern "C" {
 #define PAGLETS_PERF_SUMMARY "summary"
 #define PAGLETS_PERF_CLEANUP "cleanup"
 
-/* BenchmarkRequest. */
+/*
+ * Every default and limit of the benchmark, in this one place: the
+ * request's defaults (paglets_perf_request_init), the ranges its decoder
+ * accepts, the collection's defaults (paglets_perf_collect_options_init)
+ * and the bounds of the agent's operations. The defaults a command line
+ * shows are written as a user would type them (60, not 60.0), so they can
+ * be stringified into help texts.
+ */
+#define PAGLETS_PERF_DEFAULT_DURATION_SECONDS 1.0
+/* Kernels run at least this long; a shorter duration_seconds is raised. */
+#define PAGLETS_PERF_MIN_DURATION_SECONDS 0.01
+#define PAGLETS_PERF_MAX_DURATION_SECONDS 3600.0
+#define PAGLETS_PERF_DEFAULT_DISK_SIZE_MIB 128
+#define PAGLETS_PERF_DEFAULT_DISK_SIZE_BYTES                                   \
+    ((uint64_t)PAGLETS_PERF_DEFAULT_DISK_SIZE_MIB << 20)
+#define PAGLETS_PERF_MAX_DISK_SIZE_BYTES (1ull << 50)
+/* workers: 0 (one per logical CPU of each host) up to this. */
+#define PAGLETS_PERF_MAX_WORKERS 4096u
+#define PAGLETS_PERF_DEFAULT_LOCK_TIMEOUT_SECONDS 60
+#define PAGLETS_PERF_MAX_LOCK_TIMEOUT_SECONDS 86400.0
+/* How long a collection waits for the hosts' results (`timeout`). */
+#define PAGLETS_PERF_DEFAULT_TIMEOUT_SECONDS 120
+#define PAGLETS_PERF_MAX_TIMEOUT_SECONDS 86400.0
+/* How long one `drain` waits for answers (`wait_timeout`), and its cap. */
+#define PAGLETS_PERF_DRAIN_WAIT_SECONDS 0.5
+#define PAGLETS_PERF_MAX_DRAIN_WAIT_SECONDS 30.0
+
+/* BenchmarkRequest; the defaults are PAGLETS_PERF_DEFAULT_* above. */
 struct paglets_perf_request {
     bool include_cpu;         /* default true */
     bool include_memory;      /* default true */
     bool include_disk;        /* default true */
-    double duration_seconds;  /* per CPU/memory kernel, default 1.0 */
-    uint64_t disk_size_bytes; /* per volume, default 128 MiB */
+    double duration_seconds;  /* per CPU/memory kernel */
+    uint64_t disk_size_bytes; /* per volume */
     unsigned workers;         /* multi-core workers, 0 = logical CPUs */
     char **paths;             /* explicit disk targets, owned */
     size_t n_paths;
-    double lock_timeout_seconds; /* default 60 */
+    double lock_timeout_seconds;
 };
 
-/* Fill with the defaults above (no paths). */
+/* Fill with the defaults (no paths). */
 PAGLETS_EXTERN void
 paglets_perf_request_init(struct paglets_perf_request *request);
 
@@ -73,15 +101,22 @@ PAGLETS_EXTERN extern const struct paglets_agent_type paglets_perf_agent_type;
 /*
  * The outcome of one collection: which hosts answered with which
  * HostBenchmarkResult, which failed and why, cleanup failures, and hosts
- * still pending. Opaque; read it as JSON or render it.
+ * still pending. Opaque; each host's result is decoded once, when the
+ * summary is made, into the structs of <paglets/perf_result.h>, which its
+ * accessors return and both renderers below read.
  */
 struct paglets_perf_summary;
 
 /*
  * A summary from its JSON ({results, errors, cleanup_errors,
- * pending_hosts}; json borrowed, copied). Missing members count as empty;
- * wrong types are -EINVAL in err. Caller frees with
- * paglets_perf_summary_free(). NULL on error.
+ * pending_hosts}, as the agent's operations reply; json borrowed, nothing
+ * of it kept). Missing members count as empty. A member of the wrong
+ * shape (results not an object of {host_url, result: object}, messages
+ * that are not strings, pending_hosts not an array of strings) is -EINVAL
+ * in err. A host whose result does not decode with the typed schema
+ * becomes a host error "invalid result: ..." instead, so one bad host does
+ * not lose the others. Fields the schema does not know are dropped. Caller
+ * frees with paglets_perf_summary_free(). NULL on error.
  */
 PAGLETS_EXTERN struct paglets_perf_summary *
 paglets_perf_summary_from_json(const json_t *json, struct paglets_err *err);
@@ -90,13 +125,12 @@ paglets_perf_summary_from_json(const json_t *json, struct paglets_err *err);
 PAGLETS_EXTERN void
 paglets_perf_summary_free(struct paglets_perf_summary *summary);
 
-/* The summary as JSON: borrowed, valid until the summary is freed. */
-PAGLETS_EXTERN const json_t *
-paglets_perf_summary_json(const struct paglets_perf_summary *summary);
-
-/* Hosts with a result. */
-PAGLETS_EXTERN size_t
-paglets_perf_summary_result_count(const struct paglets_perf_summary *summary);
+/*
+ * The summary as JSON, rendered from its typed results (new reference;
+ * NULL when out of memory): what paglets_perf_summary_write_json() prints.
+ */
+PAGLETS_EXTERN json_t *
+paglets_perf_summary_to_json(const struct paglets_perf_summary *summary);
 
 /*
  * Every error anywhere in the summary: per-host errors, cleanup errors,
@@ -119,7 +153,10 @@ PAGLETS_EXTERN int
 paglets_perf_summary_write_text(const struct paglets_perf_summary *summary,
                                 unsigned flags, FILE *out);
 
-/* The summary as JSON, two-space indent, sorted keys. 0 or -EIO. */
+/*
+ * The summary as JSON (paglets_perf_summary_to_json), laid out as Python's
+ * json.dumps(indent=2, sort_keys=True). 0, -ENOMEM or -EIO.
+ */
 PAGLETS_EXTERN int
 paglets_perf_summary_write_json(const struct paglets_perf_summary *summary,
                                 FILE *out);
@@ -133,13 +170,15 @@ struct paglets_perf_progress {
 };
 
 struct paglets_perf_collect_options {
-    double timeout_seconds; /* for replies after collect; default 120 */
-    const char *api_key;    /* bearer key for the entry host, or NULL */
+    /* For replies after collect; PAGLETS_PERF_DEFAULT_TIMEOUT_SECONDS. */
+    double timeout_seconds;
+    const char *api_key; /* bearer key for the entry host, or NULL */
     /* Called after each drain round, on the collecting thread; or NULL. */
     void (*progress)(void *arg, const struct paglets_perf_progress *progress);
     void *progress_arg;
     /*
-     * Polled between drain rounds (at least every half second): once it
+     * Polled between drain rounds (at least every
+     * PAGLETS_PERF_DRAIN_WAIT_SECONDS): once it
      * returns true the collection stops waiting, cleans up and returns
      * -ECANCELED. NULL: never.
      */
@@ -147,7 +186,7 @@ struct paglets_perf_collect_options {
     void *cancelled_arg;
 };
 
-/* Fill with the defaults above. */
+/* Fill with the defaults (no key, no callbacks). */
 PAGLETS_EXTERN void
 paglets_perf_collect_options_init(struct paglets_perf_collect_options *options);
 

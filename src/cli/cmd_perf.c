@@ -15,11 +15,35 @@
 #include <unistd.h>
 
 #include <paglets/paglets.h>
+#include <paglets/perf.h>
 
 #include "commands.h"
 #include "perf_entry.h"
 
 #define PATH_NAME "paglets examples perf"
+
+/*
+ * Help texts with the defaults of <paglets/perf.h>: the defaults and
+ * limits live there once, and this table reads them rather than repeating
+ * them. (Not formatted: clang-format would split the TEXT( calls.)
+ */
+#define TEXT_OF(x) #x
+#define TEXT(x) TEXT_OF(x)
+/* clang-format off */
+#define DISK_SIZE_HELP                                                         \
+    "temporary file size per tested volume (default "                          \
+    TEXT(PAGLETS_PERF_DEFAULT_DISK_SIZE_MIB) "M)"
+#define DURATION_HELP                                                          \
+    "seconds per CPU and memory kernel (default "                              \
+    TEXT(PAGLETS_PERF_DEFAULT_DURATION_SECONDS) ", floor "                     \
+    TEXT(PAGLETS_PERF_MIN_DURATION_SECONDS) ")"
+#define LOCK_TIMEOUT_HELP                                                      \
+    "seconds to wait for another benchmark on the same machine (default "      \
+    TEXT(PAGLETS_PERF_DEFAULT_LOCK_TIMEOUT_SECONDS) ")"
+#define TIMEOUT_HELP                                                           \
+    "seconds to wait for the hosts' results (default "                         \
+    TEXT(PAGLETS_PERF_DEFAULT_TIMEOUT_SECONDS) ")"
+/* clang-format on */
 
 struct perf_config {
     const char *api_key_env;
@@ -45,21 +69,19 @@ static const struct cli_opt perf_opts[] = {
      offsetof(struct perf_config, api_key_env), 0, 0},
     {"debug", 0, CLI_OPT_FLAG, NULL, "same diagnostic output as --verbose",
      offsetof(struct perf_config, debug), 0, 0},
-    {"disk-size", 0, CLI_OPT_SIZE, "SIZE",
-     "temporary file size per tested volume (default 128M)",
+    {"disk-size", 0, CLI_OPT_SIZE, "SIZE", DISK_SIZE_HELP,
      offsetof(struct perf_config, disk_size), 0, 0},
-    {"duration", 0, CLI_OPT_SECONDS, "SECONDS",
-     "seconds per CPU and memory kernel (default 1.0, floor 0.01)",
-     offsetof(struct perf_config, duration), 0, 3600},
+    {"duration", 0, CLI_OPT_SECONDS, "SECONDS", DURATION_HELP,
+     offsetof(struct perf_config, duration), 0,
+     PAGLETS_PERF_MAX_DURATION_SECONDS},
     {"entry", 0, CLI_OPT_STRING, "NAME|URL",
      "entry host: a URL, or the name of a host in the local mesh",
      offsetof(struct perf_config, entry), 0, 0},
     {"json", 0, CLI_OPT_FLAG, NULL, "print the full summary as JSON",
      offsetof(struct perf_config, json), 0, 0},
-    {"lock-timeout", 0, CLI_OPT_SECONDS, "SECONDS",
-     "seconds to wait for another benchmark on the same machine (default "
-     "60)",
-     offsetof(struct perf_config, lock_timeout), 0, 86400},
+    {"lock-timeout", 0, CLI_OPT_SECONDS, "SECONDS", LOCK_TIMEOUT_HELP,
+     offsetof(struct perf_config, lock_timeout), 0,
+     PAGLETS_PERF_MAX_LOCK_TIMEOUT_SECONDS},
     {"no-cpu", 0, CLI_OPT_FLAG, NULL, "skip CPU tests",
      offsetof(struct perf_config, no_cpu), 0, 0},
     {"no-disk", 0, CLI_OPT_FLAG, NULL, "skip disk I/O tests",
@@ -69,24 +91,31 @@ static const struct cli_opt perf_opts[] = {
     {"path", 0, CLI_OPT_LIST, "DIR",
      "limit disk I/O to this directory (repeatable)",
      offsetof(struct perf_config, paths), 0, 0},
-    {"timeout", 0, CLI_OPT_SECONDS, "SECONDS",
-     "seconds to wait for the hosts' results (default 120)",
-     offsetof(struct perf_config, timeout), 0, 86400},
+    {"timeout", 0, CLI_OPT_SECONDS, "SECONDS", TIMEOUT_HELP,
+     offsetof(struct perf_config, timeout), 0,
+     PAGLETS_PERF_MAX_TIMEOUT_SECONDS},
     {"verbose", 0, CLI_OPT_FLAG, NULL,
      "also print skipped disk targets and cleanup diagnostics",
      offsetof(struct perf_config, verbose), 0, 0},
     {"workers", 0, CLI_OPT_INT, "N",
      "multi-core worker count (default: logical CPUs)",
-     offsetof(struct perf_config, workers), 0, 4096},
+     offsetof(struct perf_config, workers), 0, PAGLETS_PERF_MAX_WORKERS},
 };
 
+/* The library's defaults, as its _init functions set them. */
 static void perf_defaults(void *config)
 {
     struct perf_config *c = config;
-    c->disk_size = 128u << 20;
-    c->duration = 1.0;
-    c->lock_timeout = 60;
-    c->timeout = 120;
+    struct paglets_perf_request request;
+    paglets_perf_request_init(&request);
+    c->disk_size = request.disk_size_bytes;
+    c->duration = request.duration_seconds;
+    c->lock_timeout = request.lock_timeout_seconds;
+    c->workers = (long)request.workers;
+    paglets_perf_request_release(&request);
+    struct paglets_perf_collect_options options;
+    paglets_perf_collect_options_init(&options);
+    c->timeout = options.timeout_seconds;
 }
 
 static volatile sig_atomic_t interrupted;
@@ -140,7 +169,8 @@ static int build_request(const struct perf_config *c,
     request->include_cpu = !c->no_cpu;
     request->include_memory = !c->no_memory;
     request->include_disk = !c->no_disk;
-    request->duration_seconds = c->duration < 0.01 ? 0.01 : c->duration;
+    /* The kernels raise it to PAGLETS_PERF_MIN_DURATION_SECONDS. */
+    request->duration_seconds = c->duration;
     request->disk_size_bytes = c->disk_size;
     request->workers = (unsigned)c->workers;
     request->lock_timeout_seconds = c->lock_timeout;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <paglets/paglets.h>
+#include <paglets/perf.h>
 
 #include "opt.h"
 #include "perf_entry.h"

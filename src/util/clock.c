@@ -1,17 +1,12 @@
 /*
- * The public monotonic clock and deadline arithmetic for
- * pthread_cond_timedwait on CLOCK_MONOTONIC.
+ * Deadline arithmetic for pthread_cond_timedwait on CLOCK_MONOTONIC, and
+ * the monotonic clock of the public API.
  */
 #include "compat.h"
 
 #include <paglets/common.h>
 
 #include "util/clock.h"
-
-double paglets_now(void)
-{
-    return paglets__mono_now();
-}
 
 struct timespec paglets__deadline_after(double seconds)
 {
@@ -43,4 +38,9 @@ int paglets__cond_init_monotonic(pthread_cond_t *cond)
         rc = pthread_cond_init(cond, &attr);
     pthread_condattr_destroy(&attr);
     return -rc;
+}
+
+double paglets_monotonic_seconds(void)
+{
+    return paglets__mono_now();
 }

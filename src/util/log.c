@@ -27,13 +27,14 @@ static const struct {
     {"mesh", PAGLETS_LOG_CAT_MESH},
 };
 
-void paglets__log_write(enum paglets_log_level level, const char *fmt, ...)
+static void write_line(enum paglets_log_level level, const char *fmt,
+                       va_list ap) PAGLETS_PRINTF(2, 0);
+
+static void write_line(enum paglets_log_level level, const char *fmt,
+                       va_list ap)
 {
     char message[1024];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(message, sizeof(message), fmt, ap);
-    va_end(ap);
 
     struct timespec now;
     struct tm tm;
@@ -43,6 +44,48 @@ void paglets__log_write(enum paglets_log_level level, const char *fmt, ...)
     strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
     fprintf(stderr, "%s.%03ldZ %s: %s\n", stamp, now.tv_nsec / 1000000L,
             level_names[level], message);
+}
+
+void paglets__log_write(enum paglets_log_level level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    write_line(level, fmt, ap);
+    va_end(ap);
+}
+
+/* The mask of a category name; 0 (never enabled) for an unknown one. */
+static unsigned category_mask(const char *category)
+{
+    for (size_t i = 0; category != NULL && i < sizeof(debug_categories) /
+                                                   sizeof(debug_categories[0]);
+         i++)
+        if (strcmp(category, debug_categories[i].name) == 0)
+            return debug_categories[i].mask;
+    return 0;
+}
+
+bool paglets_log_is_enabled(enum paglets_log_level level, const char *category)
+{
+    if ((unsigned)level > PAGLETS_LOG_DEBUG)
+        return false;
+    if (level == PAGLETS_LOG_DEBUG)
+        return (atomic_load_explicit(&paglets__log_debug_mask,
+                                     memory_order_relaxed) &
+                category_mask(category)) != 0;
+    return (int)level <=
+           atomic_load_explicit(&paglets__log_threshold, memory_order_relaxed);
+}
+
+void paglets_log_write(enum paglets_log_level level, const char *category,
+                       const char *fmt, ...)
+{
+    if (!paglets_log_is_enabled(level, category))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    write_line(level, fmt, ap);
+    va_end(ap);
 }
 
 void paglets_log_set_level(enum paglets_log_level level)

@@ -11,7 +11,7 @@
 
 #include <paglets/perf.h>
 
-#include "examples/perf/bench.h"
+#include "perf/bench.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -38,14 +38,14 @@ static void check_request(const json_t *json)
 
 static void check_result(const json_t *json)
 {
-    struct paglets__perf_host_result r = {0};
-    if (paglets__perf_host_result_from_json(&r, json, NULL) == 0) {
-        json_t *copy = paglets__perf_host_result_to_json(&r);
+    struct paglets_perf_host_result r = {0};
+    if (paglets_perf_host_result_from_json(&r, json, NULL) == 0) {
+        json_t *copy = paglets_perf_host_result_to_json(&r);
         if (copy == NULL)
             abort();
         json_decref(copy);
     }
-    paglets__perf_host_result_release(&r);
+    paglets_perf_host_result_release(&r);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,7 +1,8 @@
 # `cmake --install` into a temporary prefix, then build examples/ against
 # the installed copy, outside the source tree, with nothing but
-# `pkg-config --cflags --libs paglets` (examples/Makefile), and run what was
-# built. Also checks that every installed piece is where the docs say.
+# `pkg-config --cflags --libs paglets` (paglets-perf for the benchmark
+# example; examples/Makefile), and run what was built. Also checks that
+# every installed piece is where the docs say.
 . "$(dirname "$0")/lib.sh"
 
 src=${PAGLETS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -11,6 +12,7 @@ cmake --install "$build" --prefix "$prefix" >"$PG_TMP/install.log" 2>&1 ||
   pg_fail "cmake --install failed: $(tail -n 3 "$PG_TMP/install.log")"
 
 for f in bin/paglets lib/libpaglets.a lib/pkgconfig/paglets.pc \
+         lib/libpaglets_perf.a lib/pkgconfig/paglets-perf.pc include/paglets/perf.h \
          include/paglets/paglets.h include/paglets/agent.h \
          share/man/man1/paglets.1 share/man/man1/paglets-host.1 \
          share/man/man1/paglets-hosts.1 share/man/man1/paglets-examples-perf.1 \
@@ -28,6 +30,9 @@ pg_expect_eq "pkg-config version" \
   "$(pkg-config --modversion paglets)"
 pg_expect_match "cflags point into the prefix" "-I$prefix/include" \
   "$(pkg-config --cflags paglets)"
+# The benchmark library comes first, libpaglets after it (static link order).
+pg_expect_match "paglets-perf links both archives" "-lpaglets_perf .*-lpaglets( |$)" \
+  "$(pkg-config --libs paglets-perf)"
 
 # Build outside the source tree, from copies, as a user's project would.
 work="$PG_TMP/outside"
@@ -43,6 +48,7 @@ make -C "$work" CFLAGS="-O2 -Wall -Wextra -Werror $san" LDFLAGS="$san" \
   >"$PG_TMP/make.log" 2>&1 ||
   pg_fail "examples do not build against the installed copy: $(tail -n 5 "$PG_TMP/make.log")"
 [ -x "$work/hello_agent" ] || pg_fail "make built no hello_agent"
+[ -x "$work/perf_collect" ] || pg_fail "make built no perf_collect"
 
 # Run the installed-copy build across two hosts.
 "$work/hello_agent" serve alpha >"$PG_TMP/alpha.out" 2>"$PG_TMP/alpha.log" &

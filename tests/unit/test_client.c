@@ -68,11 +68,11 @@ static void test_client_call_times_out_per_call(void **state)
     struct fixture *f = *state;
     f->opts.timeout_s = 0.2;
     json_t *health = NULL;
-    double started = paglets_now();
+    double started = paglets_monotonic_seconds();
     assert_int_equal(paglets_client_health_with(f->client, f->peer.url,
                                                 &f->opts, &health, &f->err),
                      -ETIMEDOUT);
-    double took = paglets_now() - started;
+    double took = paglets_monotonic_seconds() - started;
     assert_true(took >= 0.19 && took < 5);
     assert_null(health);
     assert_non_null(strstr(f->err.message, "/health"));
@@ -82,19 +82,19 @@ static void test_client_deadline_cuts_a_longer_timeout(void **state)
 {
     struct fixture *f = *state;
     f->opts.timeout_s = 60;
-    f->opts.deadline_s = paglets_now() + 0.2;
-    double started = paglets_now();
+    f->opts.deadline_s = paglets_monotonic_seconds() + 0.2;
+    double started = paglets_monotonic_seconds();
     assert_int_equal(paglets_client_health_with(f->client, f->peer.url,
                                                 &f->opts, NULL, &f->err),
                      -ETIMEDOUT);
-    assert_true(paglets_now() - started < 5);
+    assert_true(paglets_monotonic_seconds() - started < 5);
     assert_non_null(strstr(f->err.message, "deadline"));
 }
 
 static void test_client_past_deadline_sends_nothing(void **state)
 {
     struct fixture *f = *state;
-    f->opts.deadline_s = paglets_now() - 1;
+    f->opts.deadline_s = paglets_monotonic_seconds() - 1;
     assert_int_equal(paglets_client_list_with(f->client, f->peer.url, &f->opts,
                                               NULL, &f->err),
                      -ETIMEDOUT);
@@ -130,7 +130,7 @@ static void *call_main(void *arg)
     struct call *c = arg;
     c->rc = paglets_client_health_with(c->f->client, c->f->peer.url,
                                        &c->f->opts, NULL, &c->f->err);
-    c->ended = paglets_now();
+    c->ended = paglets_monotonic_seconds();
     return NULL;
 }
 
@@ -149,7 +149,7 @@ static void start_call(struct call *c, struct fixture *f, int *conn)
 /* Trip cancel, or signal the call's thread; the call must end at once. */
 static void end_call(struct call *c, struct paglets_cancel *cancel, int conn)
 {
-    double tripped = paglets_now();
+    double tripped = paglets_monotonic_seconds();
     if (cancel != NULL)
         paglets_cancel_trip(cancel);
     else

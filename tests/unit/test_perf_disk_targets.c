@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "examples/perf/disk_targets.h"
+#include "perf/disk_targets.h"
 #include "perf_fixture.h"
 
 static bool ends_with(const char *s, const char *tail)
@@ -50,7 +50,8 @@ static int fake_statvfs(const char *path, struct statvfs *st)
 struct scratch {
     char *root;
     struct paglets__perf_mounts mounts;
-    struct paglets__perf_vec targets, skipped;
+    struct paglets__perf_disk_targets targets;
+    struct paglets_perf_disk_skips skipped;
 };
 
 static void scratch_mounts(struct scratch *s, const char *const *lines,
@@ -94,17 +95,17 @@ static int teardown(void **state)
     struct scratch *s = *state;
     paglets__perf_mounts_release(&s->mounts);
     paglets__perf_disk_targets_release(&s->targets);
-    struct paglets__perf_disk_result skips = {.skipped = s->skipped};
+    struct paglets_perf_disk_result skips = {.skipped = s->skipped};
     paglets__perf_disk_result_release(&skips);
     fixture_rmtree(s->root);
     free(s->root);
     return 0;
 }
 
-static const struct paglets__perf_disk_skip *find_skip(const struct scratch *s,
-                                                       const char *tail)
+static const struct paglets_perf_disk_skip *find_skip(const struct scratch *s,
+                                                      const char *tail)
 {
-    const struct paglets__perf_disk_skip *k = s->skipped.items;
+    const struct paglets_perf_disk_skip *k = s->skipped.items;
     for (size_t i = 0; i < s->skipped.n; i++)
         if (ends_with(k[i].path, tail))
             return &k[i];

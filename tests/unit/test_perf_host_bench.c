@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "examples/perf/host_bench.h"
-#include "examples/perf/lock.h"
+#include "perf/host_bench.h"
+#include "perf/lock.h"
 #include "perf_fixture.h"
 
 static void tiny_request(struct paglets_perf_request *req, const char *dir)
@@ -34,10 +34,10 @@ static void test_host_run_fills_every_part(void **state)
     tiny_request(&req, *state);
     struct paglets__perf_host_options opts = {.lock_dir = *state,
                                               .dram_bytes = 16u << 20};
-    struct paglets__perf_host_result r = {0};
+    struct paglets_perf_host_result r = {0};
     assert_int_equal(
         paglets__perf_run_host_into(&req, "alpha", "http://x", &opts, &r), 0);
-    json_t *j = paglets__perf_host_result_to_json(&r);
+    json_t *j = paglets_perf_host_result_to_json(&r);
     static const char *const keys[] = {"host_name",
                                        "host_url",
                                        "platform",
@@ -61,7 +61,7 @@ static void test_host_run_fills_every_part(void **state)
     assert_non_null(strstr(r.platform, r.platform_details.kernel_release));
     assert_int_equal(fixture_count(*state, PAGLETS_PERF_DISK_DIR_PREFIX), 0);
     json_decref(j);
-    paglets__perf_host_result_release(&r);
+    paglets_perf_host_result_release(&r);
     paglets_perf_request_release(&req);
 }
 

@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "examples/perf/kernel_cpu.h"
-#include "examples/perf/platform.h"
+#include "perf/kernel_cpu.h"
+#include "perf/platform.h"
 
 static void hex(const unsigned char *d, char out[65])
 {
@@ -129,7 +129,7 @@ static void test_cpu_run_fills_both_metric_lists(void **state)
     paglets_perf_request_init(&req);
     req.duration_seconds = 0; /* floored to 0.01 s */
     req.workers = 2;
-    struct paglets__perf_cpu_result r = {0};
+    struct paglets_perf_cpu_result r = {0};
     assert_int_equal(paglets__perf_cpu_run(&req, &r), 0);
     assert_int_equal(r.errors.n, 0);
     assert_int_equal(r.workers, 2);
@@ -140,8 +140,8 @@ static void test_cpu_run_fills_both_metric_lists(void **state)
                                         "sha256-multi"};
     assert_int_equal(r.single_core.n, 3);
     assert_int_equal(r.multi_core.n, 3);
-    const struct paglets__perf_metric *s = r.single_core.items;
-    const struct paglets__perf_metric *m = r.multi_core.items;
+    const struct paglets_perf_metric *s = r.single_core.items;
+    const struct paglets_perf_metric *m = r.multi_core.items;
     for (int i = 0; i < 3; i++) {
         assert_string_equal(s[i].name, single[i]);
         assert_string_equal(m[i].name, multi[i]);

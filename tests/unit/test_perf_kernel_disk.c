@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "examples/perf/kernel_disk.h"
+#include "perf/kernel_disk.h"
 #include "perf_fixture.h"
 
 #define PREFIX PAGLETS_PERF_DISK_DIR_PREFIX
@@ -30,8 +30,7 @@ static struct paglets__perf_disk_target target_at(char *path)
     return (struct paglets__perf_disk_target){path, "dev", "fs", 1, 1};
 }
 
-static bool has_note(const struct paglets__perf_disk_volume *v,
-                     const char *text)
+static bool has_note(const struct paglets_perf_disk_volume *v, const char *text)
 {
     for (size_t i = 0; i < v->notes.n; i++)
         if (strstr(v->notes.items[i], text) != NULL)
@@ -42,7 +41,7 @@ static bool has_note(const struct paglets__perf_disk_volume *v,
 static void test_volume_gives_positive_figures_and_leaves_nothing(void **state)
 {
     struct paglets__perf_disk_target t = target_at(*state);
-    struct paglets__perf_disk_volume v = {0};
+    struct paglets_perf_disk_volume v = {0};
     struct paglets_err err = {0};
     assert_int_equal(
         paglets__perf_disk_bench_volume(&t, 2u << 20, NULL, &v, &err), 0);
@@ -78,7 +77,7 @@ static void test_failed_writes_leave_no_directory(void **state)
                                     "metadata test failed: Input/output "
                                     "error"};
     for (int i = 0; i < 2; i++) {
-        struct paglets__perf_disk_volume v = {0};
+        struct paglets_perf_disk_volume v = {0};
         struct paglets_err err = {0};
         writes_seen = 0;
         assert_int_equal(
@@ -100,12 +99,12 @@ static void test_full_tmpfs_leaves_no_directory_and_is_no_disk(void **state)
     if (mount("tmpfs", mnt, "tmpfs", 0, "size=1m") != 0)
         skip(); /* no CAP_SYS_ADMIN in this container */
     struct paglets__perf_disk_target t = target_at(mnt);
-    struct paglets__perf_disk_volume v = {0};
+    struct paglets_perf_disk_volume v = {0};
     struct paglets_err err = {0};
     int rc = paglets__perf_disk_bench_volume(&t, 4u << 20, NULL, &v, &err);
     int left = fixture_count(mnt, PREFIX);
     /* A file that fits: tmpfs figures are memory figures, and say so. */
-    struct paglets__perf_disk_volume small = {0};
+    struct paglets_perf_disk_volume small = {0};
     int small_rc =
         paglets__perf_disk_bench_volume(&t, 256u << 10, NULL, &small, NULL);
     umount(mnt);
@@ -133,7 +132,7 @@ static void test_refused_o_direct_falls_back_to_evicted_read(void **state)
 {
     struct paglets__perf_disk_target t = target_at(*state);
     const struct paglets__perf_disk_ops ops = {write, no_direct_openat};
-    struct paglets__perf_disk_volume v = {0};
+    struct paglets_perf_disk_volume v = {0};
     struct paglets_err err = {0};
     assert_int_equal(
         paglets__perf_disk_bench_volume(&t, 2u << 20, &ops, &v, &err), 0);
@@ -184,7 +183,7 @@ static void test_stale_directory_of_killed_run_is_removed(void **state)
     bool chowned = geteuid() == 0 && chown(foreign, 65534, 65534) == 0;
 
     struct paglets__perf_disk_target t = target_at(dir);
-    struct paglets__perf_disk_volume v = {0};
+    struct paglets_perf_disk_volume v = {0};
     struct paglets_err err = {0};
     assert_int_equal(
         paglets__perf_disk_bench_volume(&t, 1u << 20, NULL, &v, &err), 0);
@@ -203,7 +202,7 @@ static void test_disk_run_reports_failed_volume_as_error(void **state)
     req.disk_size_bytes = 3u << 20;
     assert_int_equal(paglets_perf_request_add_path(&req, *state), 0);
     const struct paglets__perf_disk_ops ops = {failing_write, openat};
-    struct paglets__perf_disk_result r = {0};
+    struct paglets_perf_disk_result r = {0};
     writes_seen = 0;
     assert_int_equal(paglets__perf_disk_run(&req, NULL, &ops, &r), 0);
     assert_int_equal(r.volumes.n, 0);
@@ -212,7 +211,7 @@ static void test_disk_run_reports_failed_volume_as_error(void **state)
     assert_int_equal(strncmp(r.errors.items[0], *state, strlen(*state)), 0);
     paglets__perf_disk_result_release(&r);
 
-    struct paglets__perf_disk_result ok = {0};
+    struct paglets_perf_disk_result ok = {0};
     assert_int_equal(paglets__perf_disk_run(&req, NULL, NULL, &ok), 0);
     assert_int_equal(ok.volumes.n, 1);
     assert_int_equal(ok.errors.n, 0);

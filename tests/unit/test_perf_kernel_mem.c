@@ -12,12 +12,12 @@
 
 #include <cmocka.h>
 
-#include "examples/perf/kernel_mem.h"
+#include "perf/kernel_mem.h"
 
 static void test_memory_run_gives_three_positive_metrics(void **state)
 {
     (void)state;
-    struct paglets__perf_memory_result r = {0};
+    struct paglets_perf_memory_result r = {0};
     const uint64_t dram = 16u << 20;
     assert_int_equal(paglets__perf_memory_run(0.01, dram, &r), 0);
     assert_int_equal(r.errors.n, 0);
@@ -25,7 +25,7 @@ static void test_memory_run_gives_three_positive_metrics(void **state)
     static const char *const names[] = {"memory-copy", "memory-scan",
                                         "memory-copy-dram"};
     const uint64_t sizes[] = {8u << 20, 8u << 20, dram};
-    const struct paglets__perf_metric *m = r.metrics.items;
+    const struct paglets_perf_metric *m = r.metrics.items;
     for (int i = 0; i < 3; i++) {
         assert_string_equal(m[i].name, names[i]);
         assert_true(m[i].operations >= 1);

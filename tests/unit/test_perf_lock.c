@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "examples/perf/lock.h"
+#include "perf/lock.h"
 #include "perf_fixture.h"
 
 struct holder {

@@ -1,6 +1,8 @@
 /*
- * The perf summary renderers: figure formatting, the text layout of the
- * reference (rows, disks:, notes:), error counting and the JSON printer.
+ * The perf summary: decoding into typed results (accessors, what happens
+ * to unknown fields and bad results), figure formatting, the text layout
+ * of the reference (rows, disks:, notes:), error counting and the JSON
+ * printer.
  */
 #include "compat.h"
 
@@ -17,7 +19,7 @@
 
 #include <paglets/perf.h>
 
-#include "examples/perf/report.h"
+#include "perf/report.h"
 
 struct figure_case {
     double value;
@@ -230,6 +232,7 @@ static void test_summary_rejects_wrong_shapes(void **state)
         "{\"errors\": {\"h\": 3}}",
         "{\"cleanup_errors\": {\"h\": null}}",
         "{\"pending_hosts\": {}}",
+        "{\"pending_hosts\": [1]}",
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         json_t *json = json_loads(cases[i], 0, NULL);
@@ -241,18 +244,30 @@ static void test_summary_rejects_wrong_shapes(void **state)
     }
 }
 
+static char *print_json(const json_t *json)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    assert_non_null(out);
+    assert_int_equal(paglets__perf_write_json(json, out), 0);
+    fclose(out);
+    return text;
+}
+
 static void test_json_is_sorted_indented_with_short_reals(void **state)
 {
     (void)state;
-    struct paglets_perf_summary *summary =
-        load("{\"results\": {}, \"errors\": {\"z\": "
-             "\"\\u00e9/\\n\\t\\u0001\\ud83d\\ude00\\\"\\\\\"},"
-             " \"pending_hosts\": [1, 0.2, 1e16, 1e-5, 123456789.125, 1e6,"
-             " 0.0001, -0.0, 2.5e-7, 1.0, true, null]}");
-    char *text = render(summary, true, 0);
+    json_t *json = json_loads(
+        "{\"results\": {}, \"errors\": {\"z\": "
+        "\"\\u00e9/\\n\\t\\u0001\\ud83d\\ude00\\\"\\\\\"},"
+        " \"pending_hosts\": [1, 0.2, 1e16, 1e-5, 123456789.125, 1e6,"
+        " 0.0001, -0.0, 2.5e-7, 1.0, true, null]}",
+        0, NULL);
+    assert_non_null(json);
+    char *text = print_json(json);
     assert_string_equal(text,
                         "{\n"
-                        "  \"cleanup_errors\": {},\n"
                         "  \"errors\": {\n"
                         "    \"z\": "
                         "\"\\u00e9/\\n\\t\\u0001\\ud83d\\ude00\\\"\\\\\"\n"
@@ -274,6 +289,133 @@ static void test_json_is_sorted_indented_with_short_reals(void **state)
                         "  \"results\": {}\n"
                         "}\n");
     free(text);
+    json_decref(json);
+}
+
+/*
+ * A summary whose results carry every field of the schema (as hosts send
+ * them) prints exactly as its JSON would: decoding and rendering from the
+ * structs loses and adds nothing.
+ */
+static void test_complete_summary_prints_as_it_came(void **state)
+{
+    (void)state;
+    json_t *json = json_loads(fixture, 0, NULL);
+    assert_non_null(json);
+    const char *host;
+    json_t *entry;
+    json_object_foreach(json_object_get(json, "results"), host, entry)
+    {
+        /* Fill the fixture's partial results to complete ones. */
+        struct paglets_perf_host_result r = {0};
+        assert_int_equal(paglets_perf_host_result_from_json(
+                             &r, json_object_get(entry, "result"), NULL),
+                         0);
+        json_object_set_new(entry, "result",
+                            paglets_perf_host_result_to_json(&r));
+        paglets_perf_host_result_release(&r);
+    }
+    char *expected = print_json(json);
+    struct paglets_perf_summary *summary =
+        paglets_perf_summary_from_json(json, NULL);
+    assert_non_null(summary);
+    char *text = render(summary, true, 0);
+    assert_string_equal(text, expected);
+    free(text);
+    free(expected);
+    paglets_perf_summary_free(summary);
+    json_decref(json);
+}
+
+static void test_unknown_fields_are_dropped_missing_ones_filled(void **state)
+{
+    (void)state;
+    struct paglets_perf_summary *summary =
+        load("{\"results\": {\"h\": {\"host_url\": \"http://h:1\","
+             " \"extra\": 1, \"result\": {\"host_name\": \"h\","
+             " \"future_figure\": 7, \"cpu\": {\"workers\": 2}}}}}");
+    json_t *json = paglets_perf_summary_to_json(summary);
+    assert_non_null(json);
+    const json_t *entry =
+        json_object_get(json_object_get(json, "results"), "h");
+    const json_t *result = json_object_get(entry, "result");
+    assert_null(json_object_get(entry, "extra"));
+    assert_null(json_object_get(result, "future_figure"));
+    assert_true(json_is_real(json_object_get(result, "lock_wait_seconds")));
+    assert_true(json_is_null(json_object_get(result, "memory")));
+    const json_t *cpu = json_object_get(result, "cpu");
+    assert_int_equal(json_integer_value(json_object_get(cpu, "workers")), 2);
+    /* A count the host did not send is unknown, not zero. */
+    assert_true(json_is_null(json_object_get(cpu, "logical_cpus")));
+    json_decref(json);
+    paglets_perf_summary_free(summary);
+}
+
+static void test_accessors_list_hosts_in_name_order(void **state)
+{
+    (void)state;
+    struct paglets_perf_summary *summary = load(fixture);
+    assert_int_equal(paglets_perf_summary_result_count(summary), 2);
+    const struct paglets_perf_host_entry *alpha =
+        paglets_perf_summary_result(summary, 0);
+    assert_string_equal(alpha->host_name, "alpha");
+    assert_string_equal(alpha->host_url, "http://127.0.0.1:1");
+    assert_int_equal(alpha->result.cpu->single_core.n, 3);
+    assert_string_equal(alpha->result.disk->volumes.items[0].path, "/data");
+    assert_string_equal(paglets_perf_summary_result(summary, 1)->host_name,
+                        "beta");
+    assert_null(paglets_perf_summary_result(summary, 2));
+    assert_ptr_equal(paglets_perf_summary_find_result(summary, "alpha"), alpha);
+    assert_null(paglets_perf_summary_find_result(summary, "gamma"));
+    assert_int_equal(
+        paglets_perf_host_result_error_count(
+            &paglets_perf_summary_find_result(summary, "beta")->result),
+        2);
+    assert_int_equal(paglets_perf_summary_host_error_count(summary), 1);
+    assert_string_equal(paglets_perf_summary_host_error(summary, 0)->host_name,
+                        "gamma");
+    assert_null(paglets_perf_summary_host_error(summary, 1));
+    assert_int_equal(paglets_perf_summary_cleanup_error_count(summary), 1);
+    assert_string_equal(paglets_perf_summary_cleanup_error(summary, 0)->message,
+                        "connection refused");
+    assert_int_equal(paglets_perf_summary_pending_count(summary), 0);
+    assert_null(paglets_perf_summary_pending_host(summary, 0));
+    paglets_perf_summary_free(summary);
+
+    summary = load("{\"pending_hosts\": [\"zeta\", \"eta\"]}");
+    assert_int_equal(paglets_perf_summary_pending_count(summary), 2);
+    assert_string_equal(paglets_perf_summary_pending_host(summary, 0), "zeta");
+    assert_null(paglets_perf_summary_find_result(summary, "zeta"));
+    paglets_perf_summary_free(summary);
+}
+
+/* One host's result that does not decode costs that host only. */
+static void test_invalid_result_becomes_a_host_error(void **state)
+{
+    (void)state;
+    struct paglets_perf_summary *summary =
+        load("{\"results\": {"
+             " \"a\": {\"host_url\": \"u\", \"result\": {\"errors\": [],"
+             "  \"cpu\": {\"workers\": \"eight\"}}},"
+             " \"b\": {\"host_url\": \"u\", \"result\": {\"errors\": []}}},"
+             " \"errors\": {\"c\": \"clone failed: refused\"}}");
+    assert_int_equal(paglets_perf_summary_result_count(summary), 1);
+    assert_string_equal(paglets_perf_summary_result(summary, 0)->host_name,
+                        "b");
+    assert_int_equal(paglets_perf_summary_host_error_count(summary), 2);
+    const struct paglets_perf_host_message *a =
+        paglets_perf_summary_host_error(summary, 0);
+    assert_string_equal(a->host_name, "a");
+    assert_string_equal(a->message,
+                        "invalid result: field 'cpu.workers' must be null or "
+                        "a non-negative integer");
+    assert_int_equal(paglets_perf_summary_error_count(summary), 2);
+    char *text = render(summary, false, 0);
+    assert_non_null(strstr(text, "\nnotes:\n  - a: invalid result: field "
+                                 "'cpu.workers' must be null or a "
+                                 "non-negative integer\n  - c: clone failed: "
+                                 "refused\n"));
+    free(text);
     paglets_perf_summary_free(summary);
 }
 
@@ -289,6 +431,10 @@ int main(void)
         cmocka_unit_test(test_error_count_covers_every_part),
         cmocka_unit_test(test_summary_rejects_wrong_shapes),
         cmocka_unit_test(test_json_is_sorted_indented_with_short_reals),
+        cmocka_unit_test(test_complete_summary_prints_as_it_came),
+        cmocka_unit_test(test_unknown_fields_are_dropped_missing_ones_filled),
+        cmocka_unit_test(test_accessors_list_hosts_in_name_order),
+        cmocka_unit_test(test_invalid_result_becomes_a_host_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,16 +2,15 @@
  * Memory bandwidth kernels. Buffers are written before the clock starts,
  * so page faults and zero-filling are never counted as copy time.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
-#include "examples/perf/kernel_mem.h"
-#include "examples/perf/platform.h"
-#include "util/clock.h"
+#include "kernel_mem.h"
+#include "platform.h"
 
 static volatile uint64_t scan_sink;
 
@@ -65,7 +64,7 @@ static void buffer_free(unsigned char *p, size_t size)
 }
 
 static int copy_kernel(const char *name, double seconds, size_t size,
-                       struct paglets__perf_memory_result *out)
+                       struct paglets_perf_memory_result *out)
 {
     unsigned char *src = buffer_new(size), *dst = buffer_new(size);
     if (src == NULL || dst == NULL) {
@@ -77,18 +76,17 @@ static int copy_kernel(const char *name, double seconds, size_t size,
     touch_pages(src, size);
     touch_pages(dst, size);
     uint64_t ops = 0;
-    double start = paglets__mono_now(), elapsed;
+    double start = paglets_monotonic_seconds(), elapsed;
     do {
         memcpy(dst, src, size);
         /* The copy is idempotent; tell the compiler memory was observed. */
         __asm__ volatile("" : : "r"(dst) : "memory");
         ops++;
-        elapsed = paglets__mono_now() - start;
+        elapsed = paglets_monotonic_seconds() - start;
     } while (elapsed < seconds);
     buffer_free(src, size);
     buffer_free(dst, size);
-    struct paglets__perf_metric *m =
-        paglets__perf_vec_push(&out->metrics, sizeof(*m));
+    struct paglets_perf_metric *m = PAGLETS__PERF_PUSH(&out->metrics);
     if (m == NULL)
         return -ENOMEM;
     return paglets__perf_metric_set(m, name, elapsed, ops, ops * size);
@@ -120,7 +118,7 @@ static uint64_t byte_sum(const unsigned char *p, size_t len)
     return total;
 }
 
-static int scan_kernel(double seconds, struct paglets__perf_memory_result *out)
+static int scan_kernel(double seconds, struct paglets_perf_memory_result *out)
 {
     const size_t size = PAGLETS_PERF_MEM_BUFFER_BYTES;
     unsigned char *buf = malloc(size);
@@ -129,27 +127,25 @@ static int scan_kernel(double seconds, struct paglets__perf_memory_result *out)
             &out->errors, "memory-scan: cannot allocate %zu bytes", size);
     memset(buf, 0x33, size);
     uint64_t checksum = 0, ops = 0;
-    double start = paglets__mono_now(), elapsed;
+    double start = paglets_monotonic_seconds(), elapsed;
     do {
         checksum ^= byte_sum(buf, size) & 0xffffffffu;
         __asm__ volatile("" : : "r"(buf) : "memory");
         ops++;
-        elapsed = paglets__mono_now() - start;
+        elapsed = paglets_monotonic_seconds() - start;
     } while (elapsed < seconds);
     scan_sink = checksum;
     free(buf);
-    struct paglets__perf_metric *m =
-        paglets__perf_vec_push(&out->metrics, sizeof(*m));
+    struct paglets_perf_metric *m = PAGLETS__PERF_PUSH(&out->metrics);
     if (m == NULL)
         return -ENOMEM;
     return paglets__perf_metric_set(m, "memory-scan", elapsed, ops, ops * size);
 }
 
 int paglets__perf_memory_run(double seconds, uint64_t dram_bytes,
-                             struct paglets__perf_memory_result *out)
+                             struct paglets_perf_memory_result *out)
 {
-    if (!(seconds >= PAGLETS_PERF_MIN_DURATION_SECONDS))
-        seconds = PAGLETS_PERF_MIN_DURATION_SECONDS;
+    seconds = paglets__perf_kernel_seconds(seconds);
     if (dram_bytes == 0)
         dram_bytes = paglets__perf_dram_buffer_bytes();
     int rc =

@@ -1,8 +1,9 @@
 /*
  * The two small containers the benchmark results are built from: a list of
- * owned strings and an array of zeroed structs, plus the metric filler.
+ * owned strings and typed arrays of zeroed structs, plus the metric filler
+ * and the kernels' duration floor.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -10,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "examples/perf/bench.h"
+#include "bench.h"
 
-int paglets__perf_strv_add(struct paglets__perf_strv *v, const char *fmt, ...)
+int paglets__perf_strv_add(struct paglets_perf_strings *v, const char *fmt, ...)
 {
     char *text = NULL;
     va_list ap;
@@ -31,7 +32,7 @@ int paglets__perf_strv_add(struct paglets__perf_strv *v, const char *fmt, ...)
     return 0;
 }
 
-void paglets__perf_strv_release(struct paglets__perf_strv *v)
+void paglets__perf_strv_release(struct paglets_perf_strings *v)
 {
     for (size_t i = 0; i < v->n; i++)
         free(v->items[i]);
@@ -40,19 +41,32 @@ void paglets__perf_strv_release(struct paglets__perf_strv *v)
     v->n = 0;
 }
 
-void *paglets__perf_vec_push(struct paglets__perf_vec *v, size_t elem_size)
+void *paglets__perf_push(void *items_field, size_t *n, size_t elem_size)
 {
-    char *items = realloc(v->items, (v->n + 1) * elem_size);
+    /*
+     * The field is some T *; memcpy reads and writes it as the void * it
+     * converts to, without accessing a T * through a void * lvalue.
+     */
+    char *items;
+    memcpy(&items, items_field, sizeof(items));
+    items = realloc(items, (*n + 1) * elem_size);
     if (items == NULL)
         return NULL;
-    v->items = items;
-    char *elem = items + v->n * elem_size;
+    memcpy(items_field, &items, sizeof(items));
+    char *elem = items + *n * elem_size;
     memset(elem, 0, elem_size);
-    v->n++;
+    (*n)++;
     return elem;
 }
 
-int paglets__perf_metric_set(struct paglets__perf_metric *m, const char *name,
+double paglets__perf_kernel_seconds(double requested)
+{
+    return requested >= PAGLETS_PERF_MIN_DURATION_SECONDS
+               ? requested
+               : PAGLETS_PERF_MIN_DURATION_SECONDS;
+}
+
+int paglets__perf_metric_set(struct paglets_perf_metric *m, const char *name,
                              double elapsed, uint64_t operations,
                              uint64_t bytes)
 {

@@ -2,13 +2,13 @@
  * The disk kernel: per volume a sequential write, a timed fsync, a read
  * that bypasses the page cache, and a small-file metadata rate.
  */
-#ifndef PAGLETS_EXAMPLES_PERF_KERNEL_DISK_H
-#define PAGLETS_EXAMPLES_PERF_KERNEL_DISK_H
+#ifndef PAGLETS_PERF_KERNEL_DISK_H
+#define PAGLETS_PERF_KERNEL_DISK_H
 
 #include <sys/types.h>
 
-#include "examples/perf/bench.h"
-#include "examples/perf/disk_targets.h"
+#include "bench.h"
+#include "disk_targets.h"
 
 #define PAGLETS_PERF_DISK_DIR_PREFIX "paglets-bench-"
 #define PAGLETS_PERF_DISK_CHUNK (1u << 20)
@@ -29,7 +29,7 @@ struct paglets__perf_disk_ops {
 int paglets__perf_disk_bench_volume(
     const struct paglets__perf_disk_target *target, uint64_t size_bytes,
     const struct paglets__perf_disk_ops *ops,
-    struct paglets__perf_disk_volume *out, struct paglets_err *err);
+    struct paglets_perf_disk_volume *out, struct paglets_err *err);
 
 /*
  * Remove paglets-bench-* directories in dir that a dead run left: only
@@ -37,7 +37,7 @@ int paglets__perf_disk_bench_volume(
  * removal (or failure) is described in notes. 0 or -ENOMEM.
  */
 int paglets__perf_disk_clean_stale(const char *dir,
-                                   struct paglets__perf_strv *notes);
+                                   struct paglets_perf_strings *notes);
 
 /*
  * Create dir/paglets-bench-XXXXXX and flock it (marks it live for
@@ -59,6 +59,6 @@ int paglets__perf_disk_dir_remove(const char *path, int dir_fd);
 int paglets__perf_disk_run(const struct paglets_perf_request *request,
                            const struct paglets__perf_disk_env *env,
                            const struct paglets__perf_disk_ops *ops,
-                           struct paglets__perf_disk_result *out);
+                           struct paglets_perf_disk_result *out);
 
 #endif

@@ -2,7 +2,7 @@
  * The disk part of a host run: build the real environment (mount table,
  * per-user fallbacks), pick targets, benchmark each one in turn.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "examples/perf/kernel_disk.h"
-#include "examples/perf/platform.h"
+#include "kernel_disk.h"
+#include "platform.h"
 
 /* ~/.paglets/benchmarks, created if missing (mode 0700), or NULL. */
 static char *home_fallback(void)
@@ -30,14 +30,15 @@ static char *home_fallback(void)
     return path;
 }
 
-static int bench_targets(const struct paglets__perf_vec *targets, uint64_t size,
+static int bench_targets(const struct paglets__perf_disk_targets *targets,
+                         uint64_t size,
                          const struct paglets__perf_disk_ops *ops,
-                         struct paglets__perf_disk_result *out)
+                         struct paglets_perf_disk_result *out)
 {
     const struct paglets__perf_disk_target *t = targets->items;
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < targets->n; i++) {
-        struct paglets__perf_disk_volume v = {0};
+        struct paglets_perf_disk_volume v = {0};
         struct paglets_err err = {0};
         if (paglets__perf_disk_bench_volume(&t[i], size, ops, &v, &err) != 0) {
             /* A failed volume has no figures: only its error is kept. */
@@ -46,8 +47,8 @@ static int bench_targets(const struct paglets__perf_vec *targets, uint64_t size,
             paglets__perf_disk_volume_release(&v);
             continue;
         }
-        struct paglets__perf_disk_volume *slot =
-            paglets__perf_vec_push(&out->volumes, sizeof(*slot));
+        struct paglets_perf_disk_volume *slot =
+            PAGLETS__PERF_PUSH(&out->volumes);
         if (slot == NULL) {
             paglets__perf_disk_volume_release(&v);
             return -ENOMEM;
@@ -60,7 +61,7 @@ static int bench_targets(const struct paglets__perf_vec *targets, uint64_t size,
 int paglets__perf_disk_run(const struct paglets_perf_request *request,
                            const struct paglets__perf_disk_env *env,
                            const struct paglets__perf_disk_ops *ops,
-                           struct paglets__perf_disk_result *out)
+                           struct paglets_perf_disk_result *out)
 {
     struct paglets__perf_mounts mounts = {0};
     struct paglets__perf_disk_env real = {&mounts, NULL, 0, access, statvfs};
@@ -81,7 +82,7 @@ int paglets__perf_disk_run(const struct paglets_perf_request *request,
         real.fallbacks = fallbacks;
         env = &real;
     }
-    struct paglets__perf_vec targets = {0};
+    struct paglets__perf_disk_targets targets = {0};
     if (rc == 0)
         rc = paglets__perf_disk_discover(env, request->paths, request->n_paths,
                                          request->disk_size_bytes, &targets,

@@ -2,8 +2,8 @@
  * The host-local benchmark lock: one run at a time per host, across the
  * threads of this process (mutex) and across processes (flock).
  */
-#ifndef PAGLETS_EXAMPLES_PERF_LOCK_H
-#define PAGLETS_EXAMPLES_PERF_LOCK_H
+#ifndef PAGLETS_PERF_LOCK_H
+#define PAGLETS_PERF_LOCK_H
 
 #include <stdbool.h>
 

@@ -2,7 +2,7 @@
  * Host lock: a process-wide mutex for benchmark children that share this
  * host process, then an exclusive flock for other processes of the host.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,9 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "examples/perf/lock.h"
-#include "util/clock.h"
-#include "util/log.h"
+#include "bench.h"
+#include "lock.h"
 
 /*
  * The in-process layer is a "busy" flag under a mutex with a condition
@@ -36,10 +35,19 @@ static void init_cond(void)
     pthread_condattr_destroy(&attr);
 }
 
+/* Seconds (non-negative, at most a day or so) as a timespec. */
+static struct timespec to_timespec(double s)
+{
+    time_t whole = (time_t)s;
+    return (struct timespec){whole, (long)((s - (double)whole) * 1e9)};
+}
+
 static int take_mutex(double timeout, struct paglets_err *err)
 {
     pthread_once(&host_once, init_cond);
-    struct timespec deadline = paglets__deadline_after(timeout);
+    /* The condition variable waits on CLOCK_MONOTONIC, as this clock. */
+    double wait = timeout > 0 ? (timeout < 1e9 ? timeout : 1e9) : 0;
+    struct timespec deadline = to_timespec(paglets_monotonic_seconds() + wait);
     int rc = 0;
     pthread_mutex_lock(&host_mutex);
     while (host_busy && rc == 0)
@@ -71,7 +79,7 @@ static void give_mutex(void)
 
 static void sleep_seconds(double s)
 {
-    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    struct timespec ts = to_timespec(s);
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
 }
@@ -93,7 +101,7 @@ static int take_file(int fd, double deadline, double timeout,
             return paglets_err_set(err, -errno,
                                    "benchmark file lock failed: %s",
                                    paglets_strerror(errno));
-        double left = deadline - paglets__mono_now();
+        double left = deadline - paglets_monotonic_seconds();
         if (left <= 0)
             return paglets_err_set(err, -ETIMEDOUT,
                                    "benchmark file lock busy after %.3fs",
@@ -118,7 +126,7 @@ int paglets__perf_lock_acquire(struct paglets__perf_lock *lock, const char *dir,
                                double timeout_seconds, double *waited,
                                struct paglets_err *err)
 {
-    double start = paglets__mono_now();
+    double start = paglets_monotonic_seconds();
     lock->fd = -1;
     lock->have_mutex = false;
     int rc = take_mutex(timeout_seconds, err);
@@ -131,8 +139,9 @@ int paglets__perf_lock_acquire(struct paglets__perf_lock *lock, const char *dir,
          * The file layer is best effort, as in the reference: a temp dir we
          * cannot write must not stop the benchmark, only weaken the guard.
          */
-        paglets_log_warn("cannot open benchmark lock in '%s': %s", dir,
-                         paglets_strerror(fd));
+        paglets_log_write(PAGLETS_LOG_WARN, PAGLETS__PERF_LOG,
+                          "cannot open benchmark lock in '%s': %s", dir,
+                          paglets_strerror(fd));
         goto out;
     }
     rc = take_file(fd, start + timeout_seconds, timeout_seconds, err);
@@ -145,7 +154,7 @@ int paglets__perf_lock_acquire(struct paglets__perf_lock *lock, const char *dir,
     lock->fd = fd;
 out:
     if (waited != NULL)
-        *waited = paglets__mono_now() - start;
+        *waited = paglets_monotonic_seconds() - start;
     return rc;
 }
 

@@ -4,7 +4,7 @@
  * final value in a sink, so the compiler can neither fold the
  * recurrence into a closed form nor drop the loop as dead code.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 #include <math.h>
@@ -12,9 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "examples/perf/kernel_cpu.h"
-#include "examples/perf/platform.h"
-#include "util/clock.h"
+#include "kernel_cpu.h"
+#include "platform.h"
 
 #define BATCH 10000
 #define SHA_BLOCK_TEXT "paglets-benchmark"
@@ -32,7 +31,7 @@ static int run_integer(double seconds, struct paglets__perf_sample *s)
 {
     uint32_t v = 0x12345678u;
     uint64_t ops = 0;
-    double start = paglets__mono_now(), elapsed;
+    double start = paglets_monotonic_seconds(), elapsed;
     do {
         for (int i = 0; i < BATCH; i++) {
             v = v * 1664525u + 1013904223u;
@@ -43,7 +42,7 @@ static int run_integer(double seconds, struct paglets__perf_sample *s)
             __asm__ volatile("" : "+r"(v));
         }
         ops += BATCH;
-        elapsed = paglets__mono_now() - start;
+        elapsed = paglets_monotonic_seconds() - start;
     } while (elapsed < seconds);
     atomic_store_explicit(&integer_sink, v, memory_order_relaxed);
     s->elapsed = elapsed;
@@ -56,7 +55,7 @@ static int run_float(double seconds, struct paglets__perf_sample *s)
 {
     double v = 1.000001;
     uint64_t ops = 0;
-    double start = paglets__mono_now(), elapsed;
+    double start = paglets_monotonic_seconds(), elapsed;
     do {
         for (int i = 0; i < BATCH; i++) {
             v = sin(v) + v * 1.0000001 + 0.0000003;
@@ -64,7 +63,7 @@ static int run_float(double seconds, struct paglets__perf_sample *s)
                 v = 1.000001;
         }
         ops += BATCH;
-        elapsed = paglets__mono_now() - start;
+        elapsed = paglets_monotonic_seconds() - start;
     } while (elapsed < seconds);
     atomic_store_explicit(&float_sink, v, memory_order_relaxed);
     s->elapsed = elapsed;
@@ -93,12 +92,12 @@ static int run_sha256(double seconds, struct paglets__perf_sample *s)
     unsigned char digest[32];
     size_t tail = 0;
     uint64_t ops = 0;
-    double start = paglets__mono_now(), elapsed;
+    double start = paglets_monotonic_seconds(), elapsed;
     do {
         rc = paglets__perf_sha256_digest(&h, block, len, digest, tail, digest);
         tail = 8;
         ops++;
-        elapsed = paglets__mono_now() - start;
+        elapsed = paglets_monotonic_seconds() - start;
     } while (rc == 0 && elapsed < seconds);
     atomic_store_explicit(&sha_sink, digest[0], memory_order_relaxed);
     paglets__perf_sha256_release(&h);
@@ -116,10 +115,10 @@ const struct paglets__perf_cpu_kernel
         {"sha256", "sha256-multi", run_sha256},
 };
 
-static int add_metric(struct paglets__perf_vec *v, const char *name,
+static int add_metric(struct paglets_perf_metrics *v, const char *name,
                       const struct paglets__perf_sample *s)
 {
-    struct paglets__perf_metric *m = paglets__perf_vec_push(v, sizeof(*m));
+    struct paglets_perf_metric *m = PAGLETS__PERF_PUSH(v);
     if (m == NULL)
         return -ENOMEM;
     return paglets__perf_metric_set(m, name, s->elapsed, s->operations,
@@ -127,11 +126,9 @@ static int add_metric(struct paglets__perf_vec *v, const char *name,
 }
 
 int paglets__perf_cpu_run(const struct paglets_perf_request *request,
-                          struct paglets__perf_cpu_result *out)
+                          struct paglets_perf_cpu_result *out)
 {
-    double seconds = request->duration_seconds;
-    if (!(seconds >= PAGLETS_PERF_MIN_DURATION_SECONDS))
-        seconds = PAGLETS_PERF_MIN_DURATION_SECONDS;
+    double seconds = paglets__perf_kernel_seconds(request->duration_seconds);
     out->logical_cpus = paglets__perf_logical_cpus();
     out->physical_cpus = paglets__perf_physical_cpus("/sys/devices/system/cpu");
     out->workers =

@@ -3,7 +3,7 @@
  * the way the CLI and embedding programs do it: create the parent agent on
  * the entry host, collect, drain until done, always clean up and dispose.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -11,10 +11,6 @@
 #include <paglets/client.h>
 #include <paglets/perf.h>
 
-#include "util/clock.h"
-
-#define DEFAULT_TIMEOUT_S 120.0
-#define DRAIN_WAIT_S 0.5
 /* Slack over the agent's own waits before a call counts as lost. */
 #define CALL_SLACK_S 10.0
 
@@ -22,7 +18,7 @@ void paglets_perf_collect_options_init(
     struct paglets_perf_collect_options *options)
 {
     *options = (struct paglets_perf_collect_options){
-        .timeout_seconds = DEFAULT_TIMEOUT_S,
+        .timeout_seconds = PAGLETS_PERF_DEFAULT_TIMEOUT_SECONDS,
     };
 }
 
@@ -43,7 +39,7 @@ static void report_progress(const struct run *run, const json_t *summary)
     struct paglets_perf_progress progress = {
         .done = done,
         .total = done + json_array_size(pending),
-        .elapsed_seconds = paglets__mono_now() - run->started,
+        .elapsed_seconds = paglets_monotonic_seconds() - run->started,
         .pending_hosts = pending,
     };
     run->options->progress(run->options->progress_arg, &progress);
@@ -70,7 +66,8 @@ static int collect_and_drain(struct run *run,
         paglets_client_call(run->client, &run->parent, PAGLETS_PERF_COLLECT,
                             body, timeout_s + CALL_SLACK_S, summary, err);
     json_decref(body);
-    json_t *drain = json_pack("{s:f}", "wait_timeout", DRAIN_WAIT_S);
+    json_t *drain =
+        json_pack("{s:f}", "wait_timeout", PAGLETS_PERF_DRAIN_WAIT_SECONDS);
     if (rc == 0 && drain == NULL)
         rc = paglets_err_set(err, -ENOMEM, "out of memory");
     while (rc == 0) {
@@ -79,9 +76,9 @@ static int collect_and_drain(struct run *run,
             break;
         }
         json_t *reply = NULL;
-        rc = paglets_client_call(run->client, &run->parent, PAGLETS_PERF_DRAIN,
-                                 drain, DRAIN_WAIT_S + CALL_SLACK_S, &reply,
-                                 err);
+        rc = paglets_client_call(
+            run->client, &run->parent, PAGLETS_PERF_DRAIN, drain,
+            PAGLETS_PERF_DRAIN_WAIT_SECONDS + CALL_SLACK_S, &reply, err);
         json_t *latest = json_object_get(reply, "summary");
         if (rc == 0 && json_is_object(latest)) {
             json_decref(*summary);
@@ -124,7 +121,8 @@ int paglets_perf_collect_with(
 {
     /* A local report, so the code survives when the caller passes none. */
     struct paglets_err e = {0};
-    struct run run = {.options = options, .started = paglets__mono_now()};
+    struct run run = {.options = options,
+                      .started = paglets_monotonic_seconds()};
     json_t *state = json_object();
     json_t *last = NULL;
     int rc = state ? 0 : paglets_err_set(&e, -ENOMEM, "out of memory");

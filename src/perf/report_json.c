@@ -4,7 +4,7 @@
  * jansson's own dumper prints reals with 17 digits (0.2 comes out as
  * 0.20000000000000001), so reals are written here in shortest form.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -12,23 +12,34 @@
 
 #include "report.h"
 
-static int compare_strings(const void *a, const void *b)
+/* One member of an object, for printing members in key order. */
+struct member {
+    const char *key;
+    const json_t *value;
+};
+
+static int compare_members(const void *a, const void *b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    return strcmp(((const struct member *)a)->key,
+                  ((const struct member *)b)->key);
 }
 
-const char **paglets__perf_sorted_keys(const json_t *object, size_t *n)
+/* The members of object in strcmp order of their keys; caller frees. */
+static struct member *sorted_members(const json_t *object, size_t *n)
 {
     *n = 0;
     size_t count = json_object_size(object);
-    const char **keys = calloc(count ? count : 1, sizeof(*keys));
-    if (keys == NULL)
+    struct member *members = calloc(count ? count : 1, sizeof(*members));
+    if (members == NULL)
         return NULL;
     const char *key;
     json_t *value;
-    json_object_foreach((json_t *)object, key, value) keys[(*n)++] = key;
-    qsort(keys, *n, sizeof(*keys), compare_strings);
-    return keys;
+    json_object_foreach((json_t *)object, key, value)
+    {
+        members[(*n)++] = (struct member){key, value};
+    }
+    qsort(members, *n, sizeof(*members), compare_members);
+    return members;
 }
 
 /*
@@ -134,23 +145,23 @@ static int write_scalar(const json_t *json, FILE *out)
 static int write_object(const json_t *json, int depth, FILE *out)
 {
     size_t n;
-    const char **keys = paglets__perf_sorted_keys(json, &n);
-    if (keys == NULL)
+    struct member *members = sorted_members(json, &n);
+    if (members == NULL)
         return -ENOMEM;
     int rc = 0;
     fputc('{', out);
     for (size_t i = 0; i < n && rc == 0; i++) {
         newline_indent(depth + 1, out);
-        write_string(keys[i], strlen(keys[i]), out);
+        write_string(members[i].key, strlen(members[i].key), out);
         fputs(": ", out);
-        rc = write_value(json_object_get(json, keys[i]), depth + 1, out);
+        rc = write_value(members[i].value, depth + 1, out);
         if (i + 1 < n)
             fputc(',', out);
     }
     if (n > 0)
         newline_indent(depth, out);
     fputc('}', out);
-    free(keys);
+    free(members);
     return rc;
 }
 

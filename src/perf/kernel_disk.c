@@ -4,7 +4,7 @@
  * around the page cache (O_DIRECT, else an evicted cache that mincore
  * confirms is empty), so a 16 GB/s "disk read" cannot happen here.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,8 +17,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "examples/perf/kernel_disk.h"
-#include "util/clock.h"
+#include "kernel_disk.h"
 
 #define FILE_NAME "sequential.bin"
 #define ALIGN 4096
@@ -56,7 +55,7 @@ static int write_all(const struct paglets__perf_disk_ops *ops, int fd,
 
 static int write_phase(const struct paglets__perf_disk_ops *ops, int dir_fd,
                        const unsigned char *chunk, uint64_t size,
-                       struct paglets__perf_disk_volume *out,
+                       struct paglets_perf_disk_volume *out,
                        struct paglets_err *err)
 {
     int fd = openat(dir_fd, FILE_NAME, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
@@ -65,7 +64,7 @@ static int write_phase(const struct paglets__perf_disk_ops *ops, int dir_fd,
         return paglets_err_set(err, -errno, "cannot create %s: %s", FILE_NAME,
                                paglets_strerror(errno));
     int rc = 0;
-    double start = paglets__mono_now();
+    double start = paglets_monotonic_seconds();
     for (uint64_t done = 0; rc == 0 && done < size;) {
         size_t n = size - done < PAGLETS_PERF_DISK_CHUNK
                        ? (size_t)(size - done)
@@ -73,13 +72,13 @@ static int write_phase(const struct paglets__perf_disk_ops *ops, int dir_fd,
         rc = write_all(ops, fd, chunk, n);
         done += n;
     }
-    double mid = paglets__mono_now();
+    double mid = paglets_monotonic_seconds();
     if (rc == 0 && fsync(fd) != 0)
         rc = paglets_err_set(err, -errno, "fsync failed: %s",
                              paglets_strerror(errno));
     else if (rc != 0)
         paglets_err_set(err, rc, "write failed: %s", paglets_strerror(rc));
-    double end = paglets__mono_now();
+    double end = paglets_monotonic_seconds();
     close(fd);
     out->write_seconds = mid - start;
     out->fsync_seconds = end - mid;
@@ -129,14 +128,14 @@ static int64_t read_all(int fd, unsigned char *buf)
  * filesystems): evict the pages and ask mincore whether they really left.
  */
 static int64_t read_evicted(int fd, uint64_t size, unsigned char *buf,
-                            struct paglets__perf_disk_volume *out,
+                            struct paglets_perf_disk_volume *out,
                             double *seconds)
 {
     posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
     long resident = resident_pages(fd, size);
-    double start = paglets__mono_now();
+    double start = paglets_monotonic_seconds();
     int64_t got = read_all(fd, buf);
-    *seconds = paglets__mono_now() - start;
+    *seconds = paglets_monotonic_seconds() - start;
     out->read_cache_bypassed = resident == 0;
     int rc;
     if (resident == 0)
@@ -160,7 +159,7 @@ static int64_t read_evicted(int fd, uint64_t size, unsigned char *buf,
  * tmpfs and ramfs have no device behind the page cache: O_DIRECT may be
  * accepted there, yet every figure is a memory figure.
  */
-static int check_memory_backed(int fd, struct paglets__perf_disk_volume *out)
+static int check_memory_backed(int fd, struct paglets_perf_disk_volume *out)
 {
     struct statfs fs;
     if (fstatfs(fd, &fs) != 0 ||
@@ -174,7 +173,7 @@ static int check_memory_backed(int fd, struct paglets__perf_disk_volume *out)
 
 static int read_phase(const struct paglets__perf_disk_ops *ops, int dir_fd,
                       uint64_t size, unsigned char *buf,
-                      struct paglets__perf_disk_volume *out,
+                      struct paglets_perf_disk_volume *out,
                       struct paglets_err *err)
 {
     int fd = openat(dir_fd, FILE_NAME, O_RDONLY | O_CLOEXEC);
@@ -187,9 +186,9 @@ static int read_phase(const struct paglets__perf_disk_ops *ops, int dir_fd,
     int dfd = ops->openat(dir_fd, FILE_NAME, O_RDONLY | O_DIRECT | O_CLOEXEC);
     int direct_errno = dfd < 0 ? errno : 0;
     if (dfd >= 0) {
-        double start = paglets__mono_now();
+        double start = paglets_monotonic_seconds();
         got = read_all(dfd, buf);
-        seconds = paglets__mono_now() - start;
+        seconds = paglets_monotonic_seconds() - start;
         close(dfd);
         out->read_cache_bypassed = got >= 0;
         direct_errno = got == -EINVAL ? EINVAL : 0;
@@ -217,12 +216,12 @@ static int read_phase(const struct paglets__perf_disk_ops *ops, int dir_fd,
 }
 
 static int metadata_phase(const struct paglets__perf_disk_ops *ops, int dir_fd,
-                          struct paglets__perf_disk_volume *out,
+                          struct paglets_perf_disk_volume *out,
                           struct paglets_err *err)
 {
     char name[32];
     int rc = 0;
-    double start = paglets__mono_now();
+    double start = paglets_monotonic_seconds();
     for (int i = 0; rc == 0 && i < PAGLETS_PERF_DISK_META_FILES; i++) {
         snprintf(name, sizeof(name), "meta-%03d", i);
         int fd =
@@ -239,7 +238,7 @@ static int metadata_phase(const struct paglets__perf_disk_ops *ops, int dir_fd,
         if (unlinkat(dir_fd, name, 0) != 0)
             rc = -errno;
     }
-    double elapsed = paglets__mono_now() - start;
+    double elapsed = paglets_monotonic_seconds() - start;
     if (rc != 0)
         return paglets_err_set(err, rc, "metadata test failed: %s",
                                paglets_strerror(rc));
@@ -248,7 +247,7 @@ static int metadata_phase(const struct paglets__perf_disk_ops *ops, int dir_fd,
     return 0;
 }
 
-static int describe(struct paglets__perf_disk_volume *out,
+static int describe(struct paglets_perf_disk_volume *out,
                     const struct paglets__perf_disk_target *t, uint64_t size)
 {
     out->path = strdup(t->path);
@@ -263,7 +262,7 @@ static int describe(struct paglets__perf_disk_volume *out,
 int paglets__perf_disk_bench_volume(
     const struct paglets__perf_disk_target *target, uint64_t size_bytes,
     const struct paglets__perf_disk_ops *ops,
-    struct paglets__perf_disk_volume *out, struct paglets_err *err)
+    struct paglets_perf_disk_volume *out, struct paglets_err *err)
 {
     static const struct paglets__perf_disk_ops real_ops = {write, openat};
     ops = ops != NULL ? ops : &real_ops;

@@ -2,11 +2,11 @@
  * The host run with its environment spelled out, for tests and the bench
  * program: paglets__perf_run_host is this with every option at default.
  */
-#ifndef PAGLETS_EXAMPLES_PERF_HOST_BENCH_H
-#define PAGLETS_EXAMPLES_PERF_HOST_BENCH_H
+#ifndef PAGLETS_PERF_HOST_BENCH_H
+#define PAGLETS_PERF_HOST_BENCH_H
 
-#include "examples/perf/bench.h"
-#include "examples/perf/kernel_disk.h"
+#include "bench.h"
+#include "kernel_disk.h"
 
 struct paglets__perf_host_options {
     const char *lock_dir; /* NULL = paglets__perf_tmpdir() */
@@ -22,6 +22,6 @@ struct paglets__perf_host_options {
 int paglets__perf_run_host_into(const struct paglets_perf_request *request,
                                 const char *host_name, const char *host_url,
                                 const struct paglets__perf_host_options *opts,
-                                struct paglets__perf_host_result *r);
+                                struct paglets_perf_host_result *r);
 
 #endif

@@ -2,15 +2,15 @@
  * CPU kernels (integer, float, sha256), the SHA-256 helper they use and
  * the thread-per-worker runner the multi-core figures come from.
  */
-#ifndef PAGLETS_EXAMPLES_PERF_KERNEL_CPU_H
-#define PAGLETS_EXAMPLES_PERF_KERNEL_CPU_H
+#ifndef PAGLETS_PERF_KERNEL_CPU_H
+#define PAGLETS_PERF_KERNEL_CPU_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include <openssl/evp.h>
 
-#include "examples/perf/bench.h"
+#include "bench.h"
 
 /* SHA-256 through OpenSSL's EVP interface, one context reused per digest. */
 struct paglets__perf_sha256 {
@@ -64,6 +64,6 @@ int paglets__perf_run_parallel(paglets__perf_kernel_fn fn, unsigned workers,
  * metrics. Kernel failures land in out->errors; returns 0 or -ENOMEM.
  */
 int paglets__perf_cpu_run(const struct paglets_perf_request *request,
-                          struct paglets__perf_cpu_result *out);
+                          struct paglets_perf_cpu_result *out);
 
 #endif

@@ -4,7 +4,7 @@
  * its whole life; the kernel drops it when the process dies, even by
  * kill -9, so "unlockable" means "no live run owns it".
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "examples/perf/kernel_disk.h"
+#include "kernel_disk.h"
 
 int paglets__perf_disk_dir_create(const char *dir, char **path)
 {
@@ -75,7 +75,7 @@ static bool is_bench_name(const char *name)
 
 /* Remove one stale candidate if it is ours and not live. */
 static int clean_one(int parent_fd, const char *dir, const char *name,
-                     struct paglets__perf_strv *notes)
+                     struct paglets_perf_strings *notes)
 {
     struct stat st;
     if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
@@ -107,7 +107,7 @@ static int clean_one(int parent_fd, const char *dir, const char *name,
 }
 
 int paglets__perf_disk_clean_stale(const char *dir,
-                                   struct paglets__perf_strv *notes)
+                                   struct paglets_perf_strings *notes)
 {
     DIR *d = opendir(dir);
     if (d == NULL)

@@ -2,12 +2,12 @@
  * Memory kernels: copy and scan on the reference's 8 MiB buffers (cache
  * sized on most machines) and a copy on a buffer past the last-level cache.
  */
-#ifndef PAGLETS_EXAMPLES_PERF_KERNEL_MEM_H
-#define PAGLETS_EXAMPLES_PERF_KERNEL_MEM_H
+#ifndef PAGLETS_PERF_KERNEL_MEM_H
+#define PAGLETS_PERF_KERNEL_MEM_H
 
 #include <stdint.h>
 
-#include "examples/perf/bench.h"
+#include "bench.h"
 
 #define PAGLETS_PERF_MEM_BUFFER_BYTES (8u << 20)
 
@@ -23,6 +23,6 @@ uint64_t paglets__perf_dram_buffer_bytes(void);
  * in out->errors; returns 0 or -ENOMEM.
  */
 int paglets__perf_memory_run(double seconds, uint64_t dram_bytes,
-                             struct paglets__perf_memory_result *out);
+                             struct paglets_perf_memory_result *out);
 
 #endif

@@ -2,22 +2,22 @@
  * One host's whole benchmark: identity, the host lock, then the CPU,
  * memory and disk parts the request asks for, as one result.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "examples/perf/host_bench.h"
-#include "examples/perf/kernel_cpu.h"
-#include "examples/perf/kernel_mem.h"
-#include "examples/perf/lock.h"
-#include "examples/perf/platform.h"
+#include "host_bench.h"
+#include "kernel_cpu.h"
+#include "kernel_mem.h"
+#include "lock.h"
+#include "platform.h"
 
 /* Run the parts; the caller holds the host lock. 0 or -ENOMEM. */
 static int run_parts(const struct paglets_perf_request *request,
                      const struct paglets__perf_host_options *opts,
-                     struct paglets__perf_host_result *r)
+                     struct paglets_perf_host_result *r)
 {
     int rc = 0;
     if (request->include_cpu) {
@@ -42,7 +42,7 @@ static int run_parts(const struct paglets_perf_request *request,
 int paglets__perf_run_host_into(const struct paglets_perf_request *request,
                                 const char *host_name, const char *host_url,
                                 const struct paglets__perf_host_options *opts,
-                                struct paglets__perf_host_result *r)
+                                struct paglets_perf_host_result *r)
 {
     static const struct paglets__perf_host_options defaults = {0};
     struct paglets_perf_request fallback;
@@ -70,11 +70,11 @@ int paglets__perf_run_host_into(const struct paglets_perf_request *request,
 json_t *paglets__perf_run_host(const struct paglets_perf_request *request,
                                const char *host_name, const char *host_url)
 {
-    struct paglets__perf_host_result r = {0};
+    struct paglets_perf_host_result r = {0};
     json_t *json = NULL;
     if (paglets__perf_run_host_into(request, host_name, host_url, NULL, &r) ==
         0)
-        json = paglets__perf_host_result_to_json(&r);
-    paglets__perf_host_result_release(&r);
+        json = paglets_perf_host_result_to_json(&r);
+    paglets_perf_host_result_release(&r);
     return json;
 }

@@ -3,7 +3,7 @@
  * degrades to "unknown" instead of failing: a benchmark on a locked-down
  * container still runs.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -16,7 +16,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "examples/perf/platform.h"
+#include "platform.h"
 
 int paglets__perf_logical_cpus(void)
 {
@@ -170,7 +170,7 @@ static char *cpu_model(void)
     return model != NULL ? model : strdup("unknown");
 }
 
-int paglets__perf_platform_fill(struct paglets__perf_host_result *r)
+int paglets__perf_platform_fill(struct paglets_perf_host_result *r)
 {
     struct utsname u;
     if (uname(&u) != 0) {
@@ -178,7 +178,7 @@ int paglets__perf_platform_fill(struct paglets__perf_host_result *r)
         snprintf(u.release, sizeof(u.release), "unknown");
         snprintf(u.machine, sizeof(u.machine), "unknown");
     }
-    struct paglets__perf_platform *p = &r->platform_details;
+    struct paglets_perf_platform *p = &r->platform_details;
     p->os = strdup(u.sysname);
     p->kernel_release = strdup(u.release);
     p->architecture = strdup(u.machine);

@@ -4,7 +4,7 @@
  * becomes a duplicate, while an unwritable one leaves the device to a
  * fallback directory (reference notes §2).
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "examples/perf/disk_targets.h"
+#include "disk_targets.h"
 
 bool paglets__perf_fstype_is_special(const char *fstype)
 {
@@ -190,8 +190,8 @@ match_mount(const struct paglets__perf_mounts *mounts, const char *path)
 struct discovery {
     const struct paglets__perf_disk_env *env;
     uint64_t size;
-    struct paglets__perf_vec *targets;
-    struct paglets__perf_vec *skipped;
+    struct paglets__perf_disk_targets *targets;
+    struct paglets_perf_disk_skips *skipped;
     dev_t *devs; /* devices already taken */
     size_t n_devs;
 };
@@ -199,8 +199,7 @@ struct discovery {
 static int add_skip(struct discovery *d, const char *path,
                     const struct paglets__perf_mount *m, const char *reason)
 {
-    struct paglets__perf_disk_skip *s =
-        paglets__perf_vec_push(d->skipped, sizeof(*s));
+    struct paglets_perf_disk_skip *s = PAGLETS__PERF_PUSH(d->skipped);
     if (s == NULL)
         return -ENOMEM;
     s->path = strdup(path);
@@ -219,8 +218,7 @@ static int take(struct discovery *d, const char *path,
         return -ENOMEM;
     d->devs = devs;
     d->devs[d->n_devs++] = dev;
-    struct paglets__perf_disk_target *t =
-        paglets__perf_vec_push(d->targets, sizeof(*t));
+    struct paglets__perf_disk_target *t = PAGLETS__PERF_PUSH(d->targets);
     if (t == NULL)
         return -ENOMEM;
     t->path = strdup(path);
@@ -297,8 +295,8 @@ static int consider(struct discovery *d, const char *path,
 int paglets__perf_disk_discover(const struct paglets__perf_disk_env *env,
                                 char *const *paths, size_t n_paths,
                                 uint64_t size_bytes,
-                                struct paglets__perf_vec *targets,
-                                struct paglets__perf_vec *skipped)
+                                struct paglets__perf_disk_targets *targets,
+                                struct paglets_perf_disk_skips *skipped)
 {
     struct discovery d = {env, size_bytes, targets, skipped, NULL, 0};
     int rc = 0;
@@ -313,7 +311,8 @@ int paglets__perf_disk_discover(const struct paglets__perf_disk_env *env,
     return rc;
 }
 
-void paglets__perf_disk_targets_release(struct paglets__perf_vec *targets)
+void paglets__perf_disk_targets_release(
+    struct paglets__perf_disk_targets *targets)
 {
     struct paglets__perf_disk_target *t = targets->items;
     for (size_t i = 0; i < targets->n; i++) {

@@ -4,7 +4,7 @@
  * run hook, sends one child_result to the parent and disposes itself.
  * Bookkeeping goes through struct paglets_fanout under the state lock.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 #include <math.h>
@@ -17,12 +17,8 @@
 #include <paglets/host.h>
 #include <paglets/perf.h>
 
-#include "examples/perf/bench.h"
-#include "util/log.h"
+#include "bench.h"
 
-#define DEFAULT_TIMEOUT_S 120.0
-#define MAX_TIMEOUT_S 86400.0
-#define MAX_DRAIN_WAIT_S 30.0
 /* Disposing one child at cleanup: a stopped host must not hang cleanup. */
 #define DISPOSE_TIMEOUT_S 2.0
 #define TIMED_OUT "timed out waiting for benchmark result"
@@ -75,15 +71,16 @@ static int decode_timeout(const json_t *json, double *timeout_s,
                           struct paglets_err *err)
 {
     if (json == NULL || json_is_null(json)) {
-        *timeout_s = DEFAULT_TIMEOUT_S;
+        *timeout_s = PAGLETS_PERF_DEFAULT_TIMEOUT_SECONDS;
         return 0;
     }
     double value = json_number_value(json);
-    if (!json_is_number(json) || !(value >= 0 && value <= MAX_TIMEOUT_S))
+    if (!json_is_number(json) ||
+        !(value >= 0 && value <= PAGLETS_PERF_MAX_TIMEOUT_SECONDS))
         return paglets_err_set(err, -EINVAL,
                                "'timeout' must be a number of seconds "
                                "from 0 to %.0f",
-                               MAX_TIMEOUT_S);
+                               PAGLETS_PERF_MAX_TIMEOUT_SECONDS);
     *timeout_s = value;
     return 0;
 }
@@ -258,12 +255,13 @@ static int op_drain(struct paglets_agent *agent, const json_t *request,
                     json_t **reply, struct paglets_err *err)
 {
     double wait_s;
-    if (!wants_number(json_object_get(request, "wait_timeout"), &wait_s, 0.5) ||
-        wait_s < 0 || wait_s > MAX_DRAIN_WAIT_S)
+    if (!wants_number(json_object_get(request, "wait_timeout"), &wait_s,
+                      PAGLETS_PERF_DRAIN_WAIT_SECONDS) ||
+        wait_s < 0 || wait_s > PAGLETS_PERF_MAX_DRAIN_WAIT_SECONDS)
         return paglets_err_set(err, -EINVAL,
                                "'wait_timeout' must be a number of seconds "
                                "from 0 to %.0f",
-                               MAX_DRAIN_WAIT_S);
+                               PAGLETS_PERF_MAX_DRAIN_WAIT_SECONDS);
     paglets_agent_lock(agent);
     struct perf_state *st = parent_state(agent, err);
     json_t *summary = NULL;
@@ -311,7 +309,7 @@ static int op_child_result(struct paglets_agent *agent, const json_t *request,
     paglets_agent_notify(agent);
     if (rc == -ENOENT || rc == -EALREADY) {
         /* Late (after expiry) or unknown: the first answer stands. */
-        paglets_log_debug(PAGLETS_LOG_CAT_BENCH,
+        paglets_log_write(PAGLETS_LOG_DEBUG, PAGLETS__PERF_LOG,
                           "ignoring benchmark result of '%s': %s", host,
                           paglets_strerror(rc));
         return 0;
@@ -364,9 +362,10 @@ static void report_to_parent(struct paglets_agent *agent,
                                         body, -1, &reply, &err)
                   : -ENOMEM;
     if (rc != 0)
-        paglets_log_warn("cannot report benchmark result of '%s' to '%s': %s",
-                         st->target_host, st->parent.host_url,
-                         err.message[0] ? err.message : paglets_strerror(rc));
+        paglets_log_write(PAGLETS_LOG_WARN, PAGLETS__PERF_LOG,
+                          "cannot report benchmark result of '%s' to '%s': %s",
+                          st->target_host, st->parent.host_url,
+                          err.message[0] ? err.message : paglets_strerror(rc));
     json_decref(reply);
     json_decref(body);
 }

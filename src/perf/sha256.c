@@ -2,11 +2,11 @@
  * SHA-256 through OpenSSL EVP: the library's tuned (SHA-NI / AVX2) code is
  * what `openssl speed` measures, so our figure is comparable to it.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 
-#include "examples/perf/kernel_cpu.h"
+#include "kernel_cpu.h"
 
 int paglets__perf_sha256_init(struct paglets__perf_sha256 *h)
 {

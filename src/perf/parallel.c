@@ -10,13 +10,13 @@
  * Threads of one process scale the same way for these compute-bound loops:
  * each worker has its own state and writes only its own sample.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "examples/perf/kernel_cpu.h"
+#include "kernel_cpu.h"
 
 struct gate {
     pthread_mutex_t mutex;

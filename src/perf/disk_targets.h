@@ -2,14 +2,14 @@
  * Which directories the disk benchmark writes to: the mount table, the
  * per-user fallbacks and every skip reason of the reference (notes §2).
  */
-#ifndef PAGLETS_EXAMPLES_PERF_DISK_TARGETS_H
-#define PAGLETS_EXAMPLES_PERF_DISK_TARGETS_H
+#ifndef PAGLETS_PERF_DISK_TARGETS_H
+#define PAGLETS_PERF_DISK_TARGETS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/statvfs.h>
 
-#include "examples/perf/bench.h"
+#include "bench.h"
 
 /* One line of /proc/self/mountinfo, with its escapes (\040) decoded. */
 struct paglets__perf_mount {
@@ -57,18 +57,23 @@ struct paglets__perf_disk_target {
     uint64_t free_bytes;
 };
 
+struct paglets__perf_disk_targets {
+    struct paglets__perf_disk_target *items;
+    size_t n;
+};
+
 /*
  * Pick targets for a run writing size_bytes each: the explicit paths when
- * n_paths > 0, else every mount then the fallbacks. Fills targets (of
- * struct paglets__perf_disk_target) and skipped (of struct
- * paglets__perf_disk_skip). 0 or -ENOMEM.
+ * n_paths > 0, else every mount then the fallbacks. Fills targets and
+ * skipped. 0 or -ENOMEM.
  */
 int paglets__perf_disk_discover(const struct paglets__perf_disk_env *env,
                                 char *const *paths, size_t n_paths,
                                 uint64_t size_bytes,
-                                struct paglets__perf_vec *targets,
-                                struct paglets__perf_vec *skipped);
+                                struct paglets__perf_disk_targets *targets,
+                                struct paglets_perf_disk_skips *skipped);
 
-void paglets__perf_disk_targets_release(struct paglets__perf_vec *targets);
+void paglets__perf_disk_targets_release(
+    struct paglets__perf_disk_targets *targets);
 
 #endif

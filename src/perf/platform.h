@@ -2,12 +2,12 @@
  * What the benchmark needs to know about the machine it runs on: CPU
  * counts, cache and memory sizes, OS identity and the temp directory.
  */
-#ifndef PAGLETS_EXAMPLES_PERF_PLATFORM_H
-#define PAGLETS_EXAMPLES_PERF_PLATFORM_H
+#ifndef PAGLETS_PERF_PLATFORM_H
+#define PAGLETS_PERF_PLATFORM_H
 
 #include <stdint.h>
 
-#include "examples/perf/bench.h"
+#include "bench.h"
 
 /* Online logical CPUs (at least 1). */
 int paglets__perf_logical_cpus(void);
@@ -32,6 +32,6 @@ const char *paglets__perf_tmpdir(void);
  * Fill the platform parts of a result: platform (the Python-shaped
  * string), platform_details and runtime_version. 0 or -ENOMEM.
  */
-int paglets__perf_platform_fill(struct paglets__perf_host_result *r);
+int paglets__perf_platform_fill(struct paglets_perf_host_result *r);
 
 #endif

@@ -2,7 +2,7 @@
  * BenchmarkRequest: defaults, owned paths and the JSON codec with the
  * validation every entry point (CLI, agent operation, peers) relies on.
  */
-#include "compat.h"
+#include "perf_compat.h"
 
 #include <errno.h>
 #include <math.h>
@@ -11,7 +11,7 @@
 
 #include <paglets/perf.h>
 
-#include "examples/perf/bench.h"
+#include "bench.h"
 
 void paglets_perf_request_init(struct paglets_perf_request *request)
 {
@@ -19,10 +19,10 @@ void paglets_perf_request_init(struct paglets_perf_request *request)
     request->include_cpu = true;
     request->include_memory = true;
     request->include_disk = true;
-    request->duration_seconds = 1.0;
-    request->disk_size_bytes = 128ull << 20;
+    request->duration_seconds = PAGLETS_PERF_DEFAULT_DURATION_SECONDS;
+    request->disk_size_bytes = PAGLETS_PERF_DEFAULT_DISK_SIZE_BYTES;
     request->workers = 0;
-    request->lock_timeout_seconds = 60.0;
+    request->lock_timeout_seconds = PAGLETS_PERF_DEFAULT_LOCK_TIMEOUT_SECONDS;
 }
 
 void paglets_perf_request_release(struct paglets_perf_request *request)

@@ -1,0 +1,283 @@
+/*
+ * The text report of `paglets examples perf`: one row per host, a disks:
+ * table and notes:, laid out exactly as the reference prints them, read
+ * from the typed summary.
+ */
+#include "perf_compat.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+/* Divide by base until under it or out of units; returns the unit index. */
+static size_t scale(double *value, double base, size_t n_units)
+{
+    size_t i = 0;
+    while (fabs(*value) >= base && i + 1 < n_units) {
+        *value /= base;
+        i++;
+    }
+    return i;
+}
+
+void paglets__perf_fmt_rate(double value, char *out, size_t size)
+{
+    static const char *const units[] = {"", "K", "M", "G"};
+    size_t i = scale(&value, 1000.0, sizeof(units) / sizeof(units[0]));
+    snprintf(out, size, "%.1f%s", value, units[i]);
+}
+
+void paglets__perf_fmt_bytes(double value, char *out, size_t size)
+{
+    static const char *const units[] = {"B", "K", "M", "G", "T", "P"};
+    /* Whole bytes, as the reference truncates before scaling. */
+    value = trunc(value);
+    size_t i = scale(&value, 1024.0, sizeof(units) / sizeof(units[0]));
+    if (i == 0)
+        snprintf(out, size, "%.0fB", value);
+    else
+        snprintf(out, size, "%.1f%s", value, units[i]);
+}
+
+void paglets__perf_fmt_bytes_per_second(double value, char *out, size_t size)
+{
+    if (!(value > 0)) {
+        snprintf(out, size, "-");
+        return;
+    }
+    paglets__perf_fmt_bytes(value, out, size);
+    size_t len = strlen(out);
+    if (len + 3 <= size)
+        memcpy(out + len, "/s", 3);
+}
+
+/*
+ * Print text padded (or cut, when max_chars > 0) to a width counted in
+ * characters, not bytes, so UTF-8 names line up as in the reference.
+ */
+static void put_cell(FILE *out, const char *text, int width, bool left,
+                     size_t max_chars)
+{
+    size_t bytes = 0, chars = 0;
+    for (; text[bytes] != '\0'; bytes++) {
+        if (((unsigned char)text[bytes] & 0xC0) == 0x80)
+            continue;
+        if (max_chars > 0 && chars == max_chars)
+            break;
+        chars++;
+    }
+    int pad = width > (int)chars ? width - (int)chars : 0;
+    if (!left)
+        fprintf(out, "%*s", pad, "");
+    fwrite(text, 1, bytes, out);
+    if (left)
+        fprintf(out, "%*s", pad, "");
+}
+
+/* A figure as the table uses it: null in the JSON (NAN here) counts as 0. */
+static double figure(double value)
+{
+    return isnan(value) ? 0 : value;
+}
+
+/* The metric called name in list (NULL when the part did not run). */
+static const struct paglets_perf_metric *
+find_metric(const struct paglets_perf_metrics *list, const char *name)
+{
+    for (size_t i = 0; list != NULL && i < list->n; i++)
+        if (list->items[i].name != NULL &&
+            strcmp(list->items[i].name, name) == 0)
+            return &list->items[i];
+    return NULL;
+}
+
+static void put_ops(FILE *out, const struct paglets_perf_metric *metric,
+                    int width)
+{
+    char text[PAGLETS__PERF_FIGURE_MAX] = "-";
+    if (metric != NULL)
+        paglets__perf_fmt_rate(figure(metric->operations_per_second), text,
+                               sizeof(text));
+    fprintf(out, " %*s", width, text);
+}
+
+static void put_byte_rate(FILE *out, double value)
+{
+    char text[PAGLETS__PERF_FIGURE_MAX];
+    paglets__perf_fmt_bytes_per_second(figure(value), text, sizeof(text));
+    fprintf(out, " %10s", text);
+}
+
+static void put_metric_bytes(FILE *out,
+                             const struct paglets_perf_metric *metric)
+{
+    if (metric == NULL)
+        fprintf(out, " %10s", "-");
+    else
+        put_byte_rate(out, metric->bytes_per_second);
+}
+
+/* The host's best volume: highest write and read rates, taken apart. */
+static void best_disk(const struct paglets_perf_disk_result *disk,
+                      double *write, double *read)
+{
+    *write = 0;
+    *read = 0;
+    for (size_t i = 0; disk != NULL && i < disk->volumes.n; i++) {
+        const struct paglets_perf_disk_volume *v = &disk->volumes.items[i];
+        *write = fmax(*write, figure(v->write_bytes_per_second));
+        *read = fmax(*read, figure(v->read_bytes_per_second));
+    }
+}
+
+static void put_host_row(FILE *out, const struct paglets_perf_host_entry *e)
+{
+    const struct paglets_perf_cpu_result *cpu = e->result.cpu;
+    const struct paglets_perf_metrics *single = cpu ? &cpu->single_core : NULL;
+    const struct paglets_perf_metrics *memory =
+        e->result.memory ? &e->result.memory->metrics : NULL;
+    double disk_write, disk_read;
+    best_disk(e->result.disk, &disk_write, &disk_read);
+    put_cell(out, e->host_name, 14, true, 0);
+    put_ops(out, find_metric(single, "integer"), 10);
+    put_ops(out, find_metric(single, "float"), 10);
+    put_metric_bytes(out, find_metric(single, "sha256"));
+    put_ops(out, find_metric(cpu ? &cpu->multi_core : NULL, "integer-multi"),
+            12);
+    put_metric_bytes(out, find_metric(memory, "memory-copy"));
+    put_byte_rate(out, disk_write);
+    put_byte_rate(out, disk_read);
+    fprintf(out, " %3zu\n", paglets_perf_host_result_error_count(&e->result));
+}
+
+static void put_volume_row(FILE *out, const char *host,
+                           const struct paglets_perf_disk_volume *volume)
+{
+    char size[PAGLETS__PERF_FIGURE_MAX];
+    paglets__perf_fmt_bytes((double)volume->benchmark_size_bytes, size,
+                            sizeof(size));
+    put_cell(out, host, 14, true, 0);
+    fputc(' ', out);
+    put_cell(out, volume->path ? volume->path : "", 32, true, 32);
+    fprintf(out, " %9s", size);
+    put_byte_rate(out, volume->write_bytes_per_second);
+    put_byte_rate(out, volume->read_bytes_per_second);
+    fprintf(out, " %9.0f/s\n", figure(volume->metadata_files_per_second));
+}
+
+static void put_disks(FILE *out, const struct paglets__perf_entries *results)
+{
+    bool header = false;
+    for (size_t h = 0; h < results->n; h++) {
+        const struct paglets_perf_host_entry *e = &results->items[h];
+        const struct paglets_perf_disk_result *disk = e->result.disk;
+        for (size_t i = 0; disk != NULL && i < disk->volumes.n; i++) {
+            if (!header) {
+                fprintf(out, "\ndisks:\n%-14s %-32s %9s %10s %10s %10s\n",
+                        "host", "path", "size", "write", "read", "metadata");
+                header = true;
+            }
+            put_volume_row(out, e->host_name, &disk->volumes.items[i]);
+        }
+    }
+}
+
+/* Collects the notes: lines, so the "notes:" header prints only if any. */
+struct notes {
+    FILE *out;
+    bool any;
+};
+
+static void note(struct notes *notes, const char *host, const char *prefix,
+                 const char *message)
+{
+    if (!notes->any)
+        fprintf(notes->out, "\nnotes:\n");
+    notes->any = true;
+    fprintf(notes->out, "  - %s: %s%s\n", host, prefix, message);
+}
+
+static void note_strings(struct notes *notes, const char *host,
+                         const struct paglets_perf_strings *list)
+{
+    for (size_t i = 0; i < list->n; i++)
+        note(notes, host, "", list->items[i]);
+}
+
+static void note_messages(struct notes *notes,
+                          const struct paglets__perf_messages *list,
+                          const char *prefix)
+{
+    for (size_t i = 0; i < list->n; i++)
+        note(notes, list->items[i].host_name, prefix, list->items[i].message);
+}
+
+static void note_skipped(struct notes *notes, const char *host,
+                         const struct paglets_perf_disk_skips *skipped)
+{
+    for (size_t i = 0; i < skipped->n; i++) {
+        const struct paglets_perf_disk_skip *skip = &skipped->items[i];
+        char line[1024];
+        snprintf(line, sizeof(line), "%s: %s", skip->path ? skip->path : "?",
+                 skip->reason ? skip->reason : "?");
+        note(notes, host, "skipped ", line);
+    }
+}
+
+/* Diagnostics of the tested volumes (page cache not bypassed, ...). */
+static void note_volumes(struct notes *notes, const char *host,
+                         const struct paglets_perf_disk_volumes *volumes)
+{
+    for (size_t i = 0; i < volumes->n; i++) {
+        const struct paglets_perf_disk_volume *v = &volumes->items[i];
+        char prefix[1024];
+        snprintf(prefix, sizeof(prefix), "%s: ", v->path ? v->path : "?");
+        for (size_t j = 0; j < v->notes.n; j++)
+            note(notes, host, prefix, v->notes.items[j]);
+    }
+}
+
+/* Errors inside one host's result: its own, then cpu, memory, disk. */
+static void note_result(struct notes *notes, const char *host,
+                        const struct paglets_perf_host_result *r, bool verbose)
+{
+    note_strings(notes, host, &r->errors);
+    if (r->cpu != NULL)
+        note_strings(notes, host, &r->cpu->errors);
+    if (r->memory != NULL)
+        note_strings(notes, host, &r->memory->errors);
+    if (r->disk == NULL)
+        return;
+    note_strings(notes, host, &r->disk->errors);
+    if (!verbose)
+        return;
+    note_volumes(notes, host, &r->disk->volumes);
+    note_skipped(notes, host, &r->disk->skipped);
+}
+
+static void put_notes(FILE *out, const struct paglets_perf_summary *summary,
+                      bool verbose)
+{
+    struct notes notes = {out, false};
+    note_messages(&notes, &summary->errors, "");
+    note_messages(&notes, &summary->cleanup_errors, "cleanup failed: ");
+    for (size_t h = 0; h < summary->results.n; h++)
+        note_result(&notes, summary->results.items[h].host_name,
+                    &summary->results.items[h].result, verbose);
+}
+
+int paglets__perf_write_text(const struct paglets_perf_summary *summary,
+                             bool verbose, FILE *out)
+{
+    fprintf(out, "%-14s %10s %10s %10s %12s %10s %10s %10s %3s\n", "host",
+            "int/s", "float/s", "sha", "multi-int/s", "mem copy", "disk wr",
+            "disk rd", "err");
+    for (size_t h = 0; h < summary->results.n; h++)
+        put_host_row(out, &summary->results.items[h]);
+    put_disks(out, &summary->results);
+    put_notes(out, summary, verbose);
+    return ferror(out) ? -EIO : 0;
+}
