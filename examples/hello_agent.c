@@ -130,10 +130,11 @@ static struct paglets_host *start_host(const char *name)
     config.api_key = getenv("PAGLETS_API_KEY");
 
     struct paglets_host *host = paglets_host_new(&config, &err);
-    if (host == NULL || paglets_host_register_type(host, &hello_type) != 0 ||
+    if (host == NULL ||
+        paglets_host_register_type(host, &hello_type, &err) != 0 ||
         paglets_host_start(host, &err) != 0) {
         fprintf(stderr, "hello_agent: cannot start host '%s': %s\n", name,
-                err.message[0] ? err.message : "registration failed");
+                err.message);
         paglets_host_free(host);
         return NULL;
     }

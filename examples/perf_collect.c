@@ -30,7 +30,7 @@ static struct paglets_host *start_host(struct paglets_err *err)
     struct paglets_host *host = paglets_host_new(&config, err);
     if (host == NULL)
         return NULL;
-    if (paglets_host_register_type(host, &paglets_perf_agent_type) != 0 ||
+    if (paglets_host_register_type(host, &paglets_perf_agent_type, err) != 0 ||
         paglets_host_start(host, err) != 0) {
         paglets_host_free(host);
         return NULL;

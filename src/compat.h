@@ -1,7 +1,10 @@
 /*
  * Feature-test macros for the whole library: every .c includes this first,
- * so all files see the same libc surface (GNU for mkdtemp, O_DIRECT,
- * strerror_r's GNU form is avoided by _POSIX_C_SOURCE semantics below).
+ * so all files see the same libc surface. _GNU_SOURCE is for O_DIRECT,
+ * strerrordesc_np and strerrorname_np (behind paglets_strerror and
+ * paglets_errname). It also selects the GNU strerror_r, which returns a
+ * char * instead of filling the buffer and returning an int as POSIX's
+ * does: call paglets_strerror instead.
  */
 #ifndef PAGLETS_COMPAT_H
 #define PAGLETS_COMPAT_H

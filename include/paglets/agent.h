@@ -61,6 +61,8 @@ struct paglets_agent_type {
      * Optional: called once, on a thread of its own, after creation or
      * after a clone has been accepted. The agent stays alive at least until
      * it returns; it should return soon after paglets_agent_is_disposing().
+     * When the thread cannot be started, the agent is removed again and the
+     * create or clone fails with that error.
      */
     void (*run)(struct paglets_agent *agent);
     const struct paglets_op *ops; /* sorted by name */
@@ -97,11 +99,15 @@ PAGLETS_EXTERN int paglets_agent_wait(struct paglets_agent *agent,
 PAGLETS_EXTERN void paglets_agent_notify(struct paglets_agent *agent);
 
 /*
- * Clone this agent to `target` (a host name known to the mesh, or a URL).
- * `state` is the state the clone starts from (borrowed; NULL encodes the
- * current state under the lock). Do not hold the lock. On success fills
- * *clone with the new agent's proxy; its run hook starts there once the
- * clone has been accepted.
+ * Clone this agent to `target` (a host name known to the mesh, or a host
+ * URL: http(s)://HOST[:PORT]). `state` is the state the clone starts from
+ * (borrowed; NULL encodes the current state under the lock). Do not hold
+ * the lock. On success fills *clone with the new agent's proxy; its run
+ * hook starts there once the clone has been accepted. Errors: -EINVAL for
+ * an empty target or a URL with a path, -ENOENT when no online host has
+ * that name, -ENOTCONN for an agent without a host, and what creating the
+ * clone there returns (client.h; -EBUSY when that host is full, -EAGAIN
+ * when its run hook cannot start).
  */
 PAGLETS_EXTERN int paglets_agent_clone(struct paglets_agent *agent,
                                        const char *target, const json_t *state,
@@ -111,7 +117,8 @@ PAGLETS_EXTERN int paglets_agent_clone(struct paglets_agent *agent,
 /*
  * Ask the host to dispose this agent: it leaves the registry at once (later
  * calls get 404) and is freed when its run hook and running operations
- * have returned. Safe from the run hook or an operation.
+ * have returned. Safe from the run hook or an operation; do not hold the
+ * agent's lock. A second call does nothing.
  */
 PAGLETS_EXTERN void paglets_agent_dispose(struct paglets_agent *agent);
 

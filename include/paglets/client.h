@@ -1,6 +1,30 @@
 /*
  * Talking to hosts over HTTP: health, the mesh list, and agents through
  * proxies. Used the same way by CLIs, embedding programs and agents.
+ *
+ * Every call that talks to a host comes in two forms: the plain one uses
+ * the client's timeout, and the _with one takes struct paglets_call_opts
+ * for this call alone (a timeout, an absolute deadline, a cancel handle),
+ * so code that borrows a client never has to change it.
+ *
+ * Errors: each call returns 0 or a negative errno, and fills the optional
+ * err with a message naming the request. The errno values are:
+ *   -EINVAL      an argument is wrong (client NULL, a URL that is not a
+ *                host URL: http(s)://host[:port] with no path, an invalid
+ *                agent id), or the host answered 400 or another 4xx
+ *   -ECANCELED   a cancel handle of the call or the client was tripped
+ *   -ETIMEDOUT   the timeout or the deadline passed first, or HTTP 504
+ *   -ECONNREFUSED, -EHOSTUNREACH, -EIO: the host could not be reached
+ *   -EMSGSIZE    the reply is over PAGLETS_CLIENT_MAX_REPLY_BYTES, or 413
+ *   -EPROTO      the reply is not the JSON this call expects
+ *   -EACCES 401 (API key), -EPERM 403, -ENOENT 404, -ENOSYS 405,
+ *   -EOPNOTSUPP 422 (no such operation), -EBUSY 503, -EIO other 5xx
+ *   -ENOMEM
+ *
+ * Threads: a client is used by one thread at a time (it keeps one
+ * keep-alive connection); make one per thread. Inside an agent use
+ * paglets_agent_client(), which gives the calling thread its own. A cancel
+ * handle may be tripped from any thread and from a signal handler.
  */
 #ifndef PAGLETS_CLIENT_H
 #define PAGLETS_CLIENT_H
@@ -14,96 +38,218 @@
 extern "C" {
 #endif
 
+/* The timeout of a call that names none, in seconds. */
+#define PAGLETS_CLIENT_TIMEOUT_S 10.0
+
+/* Reply bodies over this many bytes are refused with -EMSGSIZE. */
+#define PAGLETS_CLIENT_MAX_REPLY_BYTES (16u * 1024u * 1024u)
+
 /*
- * A connection-reusing HTTP client. Not thread-safe: one per thread.
- * Inside an agent use paglets_agent_client(), which gives the calling
- * thread its own.
+ * A cancel handle: once tripped, every call it was given to (in
+ * struct paglets_call_opts or with paglets_client_set_cancel()) fails with
+ * -ECANCELED, a call in flight within a few milliseconds. It stays
+ * tripped. Several calls and clients may share one.
+ */
+struct paglets_cancel;
+
+/* Caller frees with paglets_cancel_free(). NULL (-ENOMEM, -EMFILE) on
+ * error. */
+PAGLETS_EXTERN PAGLETS_NODISCARD struct paglets_cancel *
+paglets_cancel_new(struct paglets_err *err);
+
+/* Free a handle no call uses any more. NULL is a no-op. */
+PAGLETS_EXTERN void paglets_cancel_free(struct paglets_cancel *cancel);
+
+/*
+ * Trip the handle. Any thread; async-signal-safe (an atomic store and a
+ * write(2)), so a SIGINT handler may call it. Tripping twice is harmless.
+ */
+PAGLETS_EXTERN void paglets_cancel_trip(struct paglets_cancel *cancel);
+
+/* True once tripped; false for NULL. Any thread, async-signal-safe. */
+PAGLETS_EXTERN bool
+paglets_cancel_is_tripped(const struct paglets_cancel *cancel);
+
+/*
+ * Limits of one call. Fill with paglets_call_opts_init() first: fields are
+ * only ever added at the end, and _init gives them their defaults.
+ */
+struct paglets_call_opts {
+    double timeout_s;  /* > 0: this call's limit; else the client's */
+    double deadline_s; /* > 0: paglets_monotonic_seconds() time the call must
+                          end by */
+    struct paglets_cancel *cancel; /* borrowed; NULL: none */
+};
+
+/*
+ * No limits of its own: the client's timeout, no deadline, no cancel
+ * handle. A deadline bounds a whole sequence of calls: set it once
+ * (paglets_monotonic_seconds() + budget) and pass the same opts to each; a call
+ * that starts after it fails with -ETIMEDOUT without sending anything.
+ */
+PAGLETS_EXTERN void paglets_call_opts_init(struct paglets_call_opts *opts);
+
+/*
+ * A connection-reusing HTTP client. api_key may be NULL (no Authorization
+ * header); it is copied. Caller frees with paglets_client_free(). NULL
+ * (-ENOMEM, -EIO when libcurl cannot start) on error.
  */
 struct paglets_client;
-
-/* api_key may be NULL (no Authorization header). Caller frees. */
-PAGLETS_EXTERN struct paglets_client *
+PAGLETS_EXTERN PAGLETS_NODISCARD struct paglets_client *
 paglets_client_new(const char *api_key, struct paglets_err *err);
+
+/* NULL is a no-op. Not while a call of this client runs. */
 PAGLETS_EXTERN void paglets_client_free(struct paglets_client *client);
 
-/* Default per-call timeout in seconds (initially 10). */
+/*
+ * The timeout of calls that name none (initially PAGLETS_CLIENT_TIMEOUT_S;
+ * values <= 0 are ignored). Configuration for the client's owner: code that
+ * borrows a client, such as paglets_agent_client()'s, passes a per-call
+ * timeout instead.
+ */
 PAGLETS_EXTERN void paglets_client_set_timeout(struct paglets_client *client,
                                                double timeout_s);
 
-/* The calling thread's client for agent code; owned by the host. */
+/*
+ * Abort every call of this client, from now on and in flight, when cancel
+ * (borrowed; NULL removes it) is tripped, in addition to a call's own
+ * handle. The handle must outlive the client or be removed first. A host
+ * gives its agents' clients its shutdown handle this way.
+ */
+PAGLETS_EXTERN void paglets_client_set_cancel(struct paglets_client *client,
+                                              struct paglets_cancel *cancel);
+
+/*
+ * The calling thread's client for agent code: owned by the host, freed
+ * when the thread exits or with the host. It carries the host's API key
+ * and is cancelled when the host shuts down. NULL when out of memory (or
+ * for an agent without a host, in unit tests): check it.
+ */
 PAGLETS_EXTERN struct paglets_client *
 paglets_agent_client(struct paglets_agent *agent);
 
-/* GET /health. *health: new reference. */
+/* GET url/health. *health: new reference. */
 PAGLETS_EXTERN int paglets_client_health(struct paglets_client *client,
                                          const char *url, json_t **health,
                                          struct paglets_err *err);
+PAGLETS_EXTERN int
+paglets_client_health_with(struct paglets_client *client, const char *url,
+                           const struct paglets_call_opts *opts,
+                           json_t **health, struct paglets_err *err);
 
-/* GET /hosts. *hosts: new reference to the {"hosts": [...]} reply. */
+/* GET url/hosts. *hosts: new reference to the {"hosts": [...]} reply. */
 PAGLETS_EXTERN int paglets_client_hosts(struct paglets_client *client,
                                         const char *url, json_t **hosts,
                                         struct paglets_err *err);
+PAGLETS_EXTERN int
+paglets_client_hosts_with(struct paglets_client *client, const char *url,
+                          const struct paglets_call_opts *opts, json_t **hosts,
+                          struct paglets_err *err);
 
-/* POST /agents: create an agent of a registered type (state borrowed). */
+/*
+ * POST url/agents: create an agent of a registered type from state
+ * (borrowed; NULL for the type's default) and fill *agent. -EINVAL also
+ * when the type is not registered there or refuses the state.
+ */
 PAGLETS_EXTERN int paglets_client_create(struct paglets_client *client,
                                          const char *url, const char *type_name,
                                          const json_t *state,
                                          struct paglets_proxy *agent,
                                          struct paglets_err *err);
+PAGLETS_EXTERN int paglets_client_create_with(
+    struct paglets_client *client, const char *url, const char *type_name,
+    const json_t *state, const struct paglets_call_opts *opts,
+    struct paglets_proxy *agent, struct paglets_err *err);
 
 /*
  * Call operation `op` synchronously (request borrowed, may be NULL for {}).
- * *reply: new reference. A negative timeout_s uses the client's default.
+ * *reply: new reference. A timeout_s <= 0 uses the client's timeout.
+ * -EOPNOTSUPP when the agent's type has no such operation; an error the
+ * operation returned arrives as its HTTP status's errno.
  */
 PAGLETS_EXTERN int paglets_client_call(struct paglets_client *client,
                                        const struct paglets_proxy *agent,
                                        const char *op, const json_t *request,
                                        double timeout_s, json_t **reply,
                                        struct paglets_err *err);
+PAGLETS_EXTERN int paglets_client_call_with(
+    struct paglets_client *client, const struct paglets_proxy *agent,
+    const char *op, const json_t *request, const struct paglets_call_opts *opts,
+    json_t **reply, struct paglets_err *err);
 
 /* Send operation `op` one-way: returns once the host accepted it. */
 PAGLETS_EXTERN int paglets_client_send(struct paglets_client *client,
                                        const struct paglets_proxy *agent,
                                        const char *op, const json_t *request,
                                        struct paglets_err *err);
+PAGLETS_EXTERN int paglets_client_send_with(
+    struct paglets_client *client, const struct paglets_proxy *agent,
+    const char *op, const json_t *request, const struct paglets_call_opts *opts,
+    struct paglets_err *err);
 
-/* POST /agents/{id}/clone to a host name or URL. */
+/*
+ * POST /agents/{id}/clone to target, a host name or URL, and fill *clone.
+ * -ENOENT when the agent or a target name is unknown.
+ */
 PAGLETS_EXTERN int paglets_client_clone(struct paglets_client *client,
                                         const struct paglets_proxy *agent,
                                         const char *target,
                                         struct paglets_proxy *clone,
                                         struct paglets_err *err);
+PAGLETS_EXTERN int
+paglets_client_clone_with(struct paglets_client *client,
+                          const struct paglets_proxy *agent, const char *target,
+                          const struct paglets_call_opts *opts,
+                          struct paglets_proxy *clone, struct paglets_err *err);
 
 /* POST /agents/{id}/dispose. -ENOENT when it is already gone. */
 PAGLETS_EXTERN int paglets_client_dispose(struct paglets_client *client,
                                           const struct paglets_proxy *agent,
                                           struct paglets_err *err);
+PAGLETS_EXTERN int paglets_client_dispose_with(
+    struct paglets_client *client, const struct paglets_proxy *agent,
+    const struct paglets_call_opts *opts, struct paglets_err *err);
 
-/* GET /agents/{id}. *info: new reference. */
+/* GET /agents/{id}. *info: new reference. -ENOENT for an unknown agent. */
 PAGLETS_EXTERN int paglets_client_get(struct paglets_client *client,
                                       const struct paglets_proxy *agent,
                                       json_t **info, struct paglets_err *err);
+PAGLETS_EXTERN int paglets_client_get_with(struct paglets_client *client,
+                                           const struct paglets_proxy *agent,
+                                           const struct paglets_call_opts *opts,
+                                           json_t **info,
+                                           struct paglets_err *err);
 
-/* GET /agents. *agents: new reference to the reply. */
+/* GET url/agents. *agents: new reference to the reply. */
 PAGLETS_EXTERN int paglets_client_list(struct paglets_client *client,
                                        const char *url, json_t **agents,
                                        struct paglets_err *err);
+PAGLETS_EXTERN int
+paglets_client_list_with(struct paglets_client *client, const char *url,
+                         const struct paglets_call_opts *opts, json_t **agents,
+                         struct paglets_err *err);
 
 /*
  * Pick the entry host for a command line. An entry containing "://" is
  * used directly once its /health answers. Otherwise the candidates are
- * http://127.0.0.1:8765 and this machine's LAN address on port 8765: with
- * entry NULL or "" the first that answers wins, else the one whose /health
- * name equals entry, else an online host of that name in the mesh of the
- * first candidate that answered. Writes the URL to url (url_size >=
- * PAGLETS_URL_MAX) and, if health is non-NULL, its /health reply (new
- * reference). Returns 0; -ENOENT when no host has that name; else the last
- * candidate's error. Same threading as the client.
+ * 127.0.0.1 and this machine's LAN address, both on PAGLETS_DEFAULT_PORT:
+ * with entry NULL or "" the first that answers wins, else the one whose
+ * /health name equals entry, else an online host of that name in the mesh
+ * of the first candidate that answered. Writes the canonical URL to url
+ * (url_size >= PAGLETS_URL_MAX, else -ENAMETOOLONG) and, if health is
+ * non-NULL, its /health reply (new reference). Returns 0; -ENOENT when no
+ * host has that name; else the last candidate's error. With opts, each
+ * request gets opts' timeout and the deadline bounds them all.
  */
 PAGLETS_EXTERN int paglets_client_entry(struct paglets_client *client,
                                         const char *entry, char *url,
                                         size_t url_size, json_t **health,
                                         struct paglets_err *err);
+PAGLETS_EXTERN int
+paglets_client_entry_with(struct paglets_client *client, const char *entry,
+                          const struct paglets_call_opts *opts, char *url,
+                          size_t url_size, json_t **health,
+                          struct paglets_err *err);
 
 #ifdef __cplusplus
 }

@@ -22,6 +22,12 @@ extern "C" {
 #define PAGLETS_API_VERSION 1
 
 /*
+ * The port a host listens on unless told otherwise, and where clients look
+ * for one (paglets_client_entry()).
+ */
+#define PAGLETS_DEFAULT_PORT 8765
+
+/*
  * An error report: a negative errno and a one-line message. Functions that
  * return a pointer fill an optional struct paglets_err *err on failure.
  */
@@ -47,6 +53,24 @@ PAGLETS_EXTERN const char *paglets_strerror(int code);
 
 /* Stable symbolic name for a negative errno: "ETIMEDOUT", "EINVAL", ... */
 PAGLETS_EXTERN const char *paglets_errname(int code);
+
+/*
+ * Copy len bytes of untrusted text (a peer's name, a URL, an error message
+ * from the network) into out so it is safe to show on a terminal or in one
+ * log line. C0 controls, DEL and bytes that are not valid UTF-8 become
+ * "\xNN"; C1 controls and the bidirectional controls U+200E-U+200F,
+ * U+202A-U+202E and U+2066-U+2069 become "\uNNNN"; a backslash becomes
+ * "\\", so every escape reads back unambiguously. Other characters are
+ * copied, NUL bytes inside text are escaped like any control.
+ *
+ * Writes at most size - 1 bytes and a NUL (nothing when size is 0), never
+ * cutting an escape or a character in half. Returns the length the whole
+ * escaped text needs, as snprintf does: a result >= size means out was cut
+ * short. The result is at most 4 * len. Any thread; text and out must not
+ * overlap.
+ */
+PAGLETS_EXTERN size_t paglets_escape(char *out, size_t size, const char *text,
+                                     size_t len);
 
 /* "0.1.0" */
 PAGLETS_EXTERN const char *paglets_version(void);
@@ -106,8 +130,9 @@ PAGLETS_EXTERN bool paglets_log_is_enabled(enum paglets_log_level level,
 
 /*
  * Seconds on CLOCK_MONOTONIC (unaffected by wall-clock changes), for
- * intervals and deadlines; also valid as an absolute time for waits on a
- * condition variable whose clock is CLOCK_MONOTONIC. Any thread.
+ * intervals and deadlines (the clock of struct paglets_call_opts'
+ * deadline_s); also valid as an absolute time for waits on a condition
+ * variable whose clock is CLOCK_MONOTONIC. Any thread.
  */
 PAGLETS_EXTERN double paglets_monotonic_seconds(void);
 

@@ -23,8 +23,14 @@ struct paglets_host_config {
     const char *mesh_version;       /* NULL: paglets_build_id() */
     const char *const *bind_public; /* extra listen addresses; "auto" */
     size_t n_bind_public;
-    const char *public_url; /* advertised URL; NULL derives one */
-    const char *api_key;    /* NULL: no authentication */
+    /*
+     * The URL others reach this host at; NULL derives one from the bound
+     * address. http(s)://HOST[:PORT] and nothing else (no path, query or
+     * user name; one trailing '/' is dropped): paglets_host_new() refuses
+     * anything more with -EINVAL and advertises the canonical form.
+     */
+    const char *public_url;
+    const char *api_key; /* NULL: no authentication */
     const char *const *tags;
     size_t n_tags;
     const char *const *property_keys;
@@ -41,13 +47,20 @@ struct paglets_host_config {
     double shutdown_grace_s;  /* default 5 */
 };
 
-/* Fill every field with its default. */
+/*
+ * Fill every field with its default; the defaults live here alone
+ * (`paglets host --help` prints them). Required before setting fields:
+ * fields are only ever added at the end, and _init gives them theirs.
+ */
 PAGLETS_EXTERN void
 paglets_host_config_init(struct paglets_host_config *config);
 
 /*
  * Create a host (not yet serving). The config and the strings it points to
- * are copied. Caller frees with paglets_host_free(). NULL on error.
+ * are copied. Caller frees with paglets_host_free(). NULL on error, with
+ * the reason in err: -EINVAL for a config it cannot run with (no name, a
+ * port out of range, zero limits, non-positive mesh intervals, a public
+ * URL that is not a host URL), -ENOMEM, -EMFILE.
  */
 PAGLETS_EXTERN struct paglets_host *
 paglets_host_new(const struct paglets_host_config *config,
@@ -55,20 +68,30 @@ paglets_host_new(const struct paglets_host_config *config,
 
 /*
  * Make an agent type creatable on this host. The type is borrowed and must
- * outlive the host. Call before paglets_host_start(). -EEXIST on a second
- * type of the same name.
+ * outlive the host. Call before paglets_host_start(), from the thread that
+ * owns the host. Returns 0, or with the reason in err: -EBUSY when the host
+ * has started, -EINVAL for a NULL type or name, an operation without name
+ * or handler, operations not sorted by name or one listed twice, -EEXIST
+ * when a type of that name is registered, -ENOMEM.
  */
-PAGLETS_EXTERN int
+PAGLETS_EXTERN PAGLETS_NODISCARD int
 paglets_host_register_type(struct paglets_host *host,
-                           const struct paglets_agent_type *type);
+                           const struct paglets_agent_type *type,
+                           struct paglets_err *err);
 
-/* Start listening and meshing; returns once /health can be answered. */
+/*
+ * Start listening and meshing; returns once /health can be answered.
+ * -EALREADY when started before; the listening socket's errno
+ * (-EADDRINUSE, -EACCES, -EADDRNOTAVAIL), a --peer URL that is not a host
+ * URL (-EINVAL), -ENOMEM. On failure the host is stopped; free it.
+ */
 PAGLETS_EXTERN int paglets_host_start(struct paglets_host *host,
                                       struct paglets_err *err);
 
 /*
- * Stop accepting, give running agents shutdown_grace_s to finish, dispose
- * the rest, leave the mesh. Idempotent. Any thread but an agent's.
+ * Stop accepting, dispose every agent, give them shutdown_grace_s to
+ * finish, then cancel the calls they still make (-ECANCELED) and leave the
+ * mesh. Idempotent. Any thread but an agent's.
  */
 PAGLETS_EXTERN void paglets_host_stop(struct paglets_host *host);
 

@@ -15,11 +15,17 @@
 
 #include "agents.h"
 
+/* The longest an EchoAgent waits anywhere (linger, sleep, wait), seconds. */
+#define ECHO_MAX_WAIT_S 30.0
+
+/* How long `wait` waits when the request names no timeout. */
+#define ECHO_WAIT_S 1.0
+
 struct echo_state {
     json_int_t counter;
     json_int_t runs; /* incremented by the run hook on every arrival */
     json_t *data;    /* any JSON the creator passed; owned */
-    double linger;   /* seconds the run hook stays (0..30) */
+    double linger;   /* seconds the run hook stays (0..ECHO_MAX_WAIT_S) */
     bool stubborn;   /* linger even through disposal: a misbehaving agent */
 };
 
@@ -35,8 +41,9 @@ static int echo_decode(void *state, const json_t *json, struct paglets_err *err)
                                "state must be an object with "
                                "number 'linger', bool "
                                "'stubborn'");
-    if (!(s->linger >= 0 && s->linger <= 30))
-        return paglets_err_set(err, -EINVAL, "'linger' must be 0..30");
+    if (!(s->linger >= 0 && s->linger <= ECHO_MAX_WAIT_S))
+        return paglets_err_set(err, -EINVAL, "'linger' must be 0..%g",
+                               ECHO_MAX_WAIT_S);
     s->stubborn = stubborn;
     if ((counter && !json_is_integer(counter)) ||
         (runs && !json_is_integer(runs)))
@@ -138,14 +145,18 @@ static bool counter_reached(void *state, void *arg)
     return ((struct echo_state *)state)->counter >= *(json_int_t *)arg;
 }
 
-/* {"seconds": S}: block this request (up to 30 s), ending early on dispose. */
+/*
+ * {"seconds": S}: block this request (0..ECHO_MAX_WAIT_S), ending early on
+ * dispose.
+ */
 static int op_sleep(struct paglets_agent *agent, const json_t *request,
                     json_t **reply, struct paglets_err *err)
 {
     double seconds = 0;
     if (json_unpack((json_t *)request, "{s?F}", "seconds", &seconds) != 0 ||
-        seconds < 0 || seconds > 30)
-        return paglets_err_set(err, -EINVAL, "'seconds' must be 0..30");
+        seconds < 0 || seconds > ECHO_MAX_WAIT_S)
+        return paglets_err_set(err, -EINVAL, "'seconds' must be 0..%g",
+                               ECHO_MAX_WAIT_S);
     paglets_agent_lock(agent);
     int rc = paglets_agent_wait(agent, never, NULL, seconds);
     paglets_agent_unlock(agent);
@@ -158,12 +169,13 @@ static int op_wait(struct paglets_agent *agent, const json_t *request,
                    json_t **reply, struct paglets_err *err)
 {
     json_int_t target = 0;
-    double timeout = 1;
+    double timeout = ECHO_WAIT_S;
     if (json_unpack((json_t *)request, "{s:I, s?F}", "counter", &target,
                     "timeout", &timeout) != 0 ||
-        timeout < 0 || timeout > 30)
+        timeout < 0 || timeout > ECHO_MAX_WAIT_S)
         return paglets_err_set(err, -EINVAL,
-                               "need integer 'counter', 'timeout' 0..30");
+                               "need integer 'counter', 'timeout' 0..%g",
+                               ECHO_MAX_WAIT_S);
     paglets_agent_lock(agent);
     int rc = paglets_agent_wait(agent, counter_reached, &target, timeout);
     paglets_agent_unlock(agent);
@@ -213,7 +225,7 @@ static int op_call(struct paglets_agent *agent, const json_t *request,
     const char *op;
     json_t *args = NULL;
     int oneway = 0;
-    double timeout = -1;
+    double timeout = 0; /* the client's */
     struct paglets_proxy target;
     if (json_unpack((json_t *)request, "{s:s, s?o, s?b, s?F}", "op", &op,
                     "args", &args, "oneway", &oneway, "timeout", &timeout) != 0)

@@ -58,7 +58,7 @@ struct host_opts {
 #define O(field) offsetof(struct host_opts, field)
 static const struct cli_opt host_options[] = {
     {"api-key-env", 0, CLI_OPT_STRING, "NAME",
-     "environment variable holding the API key (default PAGLETS_API_KEY)",
+     "environment variable holding the API key (default " CLI_OPT_DEFAULT ")",
      O(api_key_env), 0, 0},
     {"bind-public", 0, CLI_OPT_LIST, "ADDR",
      "also listen on ADDR ('auto': default route's address); the first is "
@@ -71,22 +71,25 @@ static const struct cli_opt host_options[] = {
      "debug output for categories: mesh,http,agent,bench or all", O(debug), 0,
      0},
     {"gossip-interval", 0, CLI_OPT_SECONDS, "SECONDS",
-     "time between mesh gossip rounds (default 1)", O(gossip_interval), 0.01,
-     3600},
-    {"host", 0, CLI_OPT_STRING, "ADDR", "address to bind (default 127.0.0.1)",
-     O(host), 0, 0},
+     "time between mesh gossip rounds (default " CLI_OPT_DEFAULT ")",
+     O(gossip_interval), 0.01, 3600},
+    {"host", 0, CLI_OPT_STRING, "ADDR",
+     "address to bind (default " CLI_OPT_DEFAULT ")", O(host), 0, 0},
     {"log-level", 0, CLI_OPT_STRING, "LEVEL",
-     "error, warn, info or debug (default info)", O(log_level), 0, 0},
+     "error, warn, info or debug (default " CLI_OPT_DEFAULT ")", O(log_level),
+     0, 0},
     {"max-agents", 0, CLI_OPT_INT, "N",
-     "agents this host keeps at once; more get 503 (default 1024)",
+     "agents this host keeps at once; more get 503 (default " CLI_OPT_DEFAULT
+     ")",
      O(max_agents), 1, 1000000},
     {"max-body", 0, CLI_OPT_SIZE, "SIZE",
-     "largest request body; larger get 413 (default 16M)", O(max_body), 0, 0},
+     "largest request body; larger get 413 (default " CLI_OPT_DEFAULT ")",
+     O(max_body), 0, 0},
     {"max-connections", 0, CLI_OPT_INT, "N",
-     "simultaneous HTTP connections (default 256)", O(max_connections), 1,
-     65536},
-    {"mesh", 0, CLI_OPT_NEGATABLE, NULL, "take part in the mesh (default on)",
-     O(mesh), 0, 0},
+     "simultaneous HTTP connections (default " CLI_OPT_DEFAULT ")",
+     O(max_connections), 1, 65536},
+    {"mesh", 0, CLI_OPT_NEGATABLE, NULL,
+     "take part in the mesh (default " CLI_OPT_DEFAULT ")", O(mesh), 0, 0},
     {"mesh-multicast", 0, CLI_OPT_NEGATABLE, NULL,
      "LAN discovery by UDP multicast (default: on off loopback, "
      "off with an API key)",
@@ -97,24 +100,24 @@ static const struct cli_opt host_options[] = {
     {"name", 'n', CLI_OPT_STRING, "NAME", "this host's name (required)",
      O(name), 0, 0},
     {"offline-after", 0, CLI_OPT_SECONDS, "SECONDS",
-     "a host unheard of this long is offline (default 10)", O(offline_after),
-     0.1, 86400},
+     "a host unheard of this long is offline (default " CLI_OPT_DEFAULT ")",
+     O(offline_after), 0.1, 86400},
     {"peer", 0, CLI_OPT_LIST, "URL", "seed host to join through (repeatable)",
      O(peers), 0, 0},
     {"port", 'p', CLI_OPT_INT, "PORT",
-     "port to listen on, 0 = any (default "
-     "8765)",
-     O(port), 0, 65535},
+     "port to listen on, 0 = any (default " CLI_OPT_DEFAULT ")", O(port), 0,
+     65535},
     {"property", 0, CLI_OPT_LIST, "KEY=VALUE",
      "advertised property (repeatable)", O(properties), 0, 0},
     {"public-url", 0, CLI_OPT_STRING, "URL",
-     "URL other hosts reach this one at", O(public_url), 0, 0},
+     "URL other hosts reach this one at: http(s)://HOST[:PORT], no path",
+     O(public_url), 0, 0},
     {"request-timeout", 0, CLI_OPT_SECONDS, "SECONDS",
-     "close idle connections after this long (default 30)", O(request_timeout),
-     1, 3600},
+     "close idle connections after this long (default " CLI_OPT_DEFAULT ")",
+     O(request_timeout), 1, 3600},
     {"shutdown-grace", 0, CLI_OPT_SECONDS, "SECONDS",
-     "time agents get to finish on SIGTERM (default 5)", O(shutdown_grace), 0,
-     600},
+     "time agents get to finish on SIGTERM (default " CLI_OPT_DEFAULT ")",
+     O(shutdown_grace), 0, 600},
     {"tag", 0, CLI_OPT_LIST, "TAG", "advertised tag (repeatable)", O(tags), 0,
      0},
 };
@@ -125,10 +128,10 @@ static void host_defaults(void *config)
     struct host_opts *o = config;
     struct paglets_host_config c;
     paglets_host_config_init(&c);
-    o->api_key_env = "PAGLETS_API_KEY";
+    o->api_key_env = CLI_API_KEY_ENV;
     o->gossip_interval = c.gossip_interval_s;
     o->host = c.bind_host;
-    o->log_level = "info";
+    o->log_level = CLI_LOG_LEVEL;
     o->max_agents = (long)c.max_agents;
     o->max_body = c.max_body_bytes;
     o->max_connections = (long)c.max_connections;
@@ -230,12 +233,8 @@ static int serve(struct paglets_host_config *c)
     }
     for (size_t i = 0; i < sizeof(builtin_types) / sizeof(builtin_types[0]);
          i++) {
-        int rc = paglets_host_register_type(host, builtin_types[i]);
-        if (rc != 0) {
-            fprintf(stderr,
-                    "paglets host: cannot register agent type '%s': "
-                    "%s\n",
-                    builtin_types[i]->name, paglets_strerror(rc));
+        if (paglets_host_register_type(host, builtin_types[i], &err) != 0) {
+            fprintf(stderr, "paglets host: %s\n", err.message);
             paglets_host_free(host);
             return CLI_EXIT_FAILURE;
         }

@@ -21,10 +21,11 @@ struct hosts_opts {
 #define O(field) offsetof(struct hosts_opts, field)
 static const struct cli_opt hosts_options[] = {
     {"api-key-env", 0, CLI_OPT_STRING, "NAME",
-     "environment variable holding the API key (default PAGLETS_API_KEY)",
+     "environment variable holding the API key (default " CLI_OPT_DEFAULT ")",
      O(api_key_env), 0, 0},
     {"entry", 0, CLI_OPT_STRING, "NAME|URL",
-     "host to ask: a URL, or a host name on 127.0.0.1:8765 or the LAN address",
+     "host to ask: a URL, or a host name on 127.0.0.1 or the LAN address, "
+     "port " CLI_STR(PAGLETS_DEFAULT_PORT),
      O(entry), 0, 0},
     {"json", 0, CLI_OPT_FLAG, NULL, "print the GET /hosts reply as JSON",
      O(json), 0, 0},
@@ -37,20 +38,30 @@ static const struct cli_opt hosts_options[] = {
 static void hosts_defaults(void *config)
 {
     struct hosts_opts *o = config;
-    o->api_key_env = "PAGLETS_API_KEY";
+    o->api_key_env = CLI_API_KEY_ENV;
 }
 
-static const char *text_of(const json_t *host, const char *key)
+/*
+ * One line of the table. Names, URLs and versions come from peers: they
+ * are shown escaped, so none can move the cursor or reorder the line.
+ */
+struct row {
+    char name[256], url[256], version[256], age[32];
+    bool online;
+    long long agents;
+};
+
+static void shown(const json_t *host, const char *key, char *out, size_t size)
 {
     const char *text = json_string_value(json_object_get(host, key));
-    return text != NULL ? text : "-";
+    if (text == NULL)
+        text = "-";
+    paglets_escape(out, size, text, strlen(text));
 }
 
 static int by_name(const void *a, const void *b)
 {
-    const json_t *const *x = a;
-    const json_t *const *y = b;
-    return strcmp(text_of(*x, "name"), text_of(*y, "name"));
+    return strcmp(((const struct row *)a)->name, ((const struct row *)b)->name);
 }
 
 /* "now", "4s ago", "3m ago", "2h ago"; "-" when unknown. */
@@ -72,45 +83,48 @@ static void format_age(char *out, size_t size, const json_t *last_seen,
         snprintf(out, size, "%.0fh ago", age / 3600);
 }
 
-static size_t widest(const json_t **rows, size_t n, const char *key, size_t min)
+/* The widest text at offset (a char array of struct row), at least min. */
+static int widest(const struct row *rows, size_t n, size_t offset, size_t min)
 {
     size_t w = min;
     for (size_t i = 0; i < n; i++) {
-        size_t len = strlen(text_of(rows[i], key));
+        size_t len = strlen((const char *)&rows[i] + offset);
         if (len > w)
             w = len;
     }
-    return w;
+    return (int)w;
 }
 
 static int print_table(const json_t *hosts)
 {
     size_t n = json_array_size(hosts);
-    const json_t **rows = calloc(n ? n : 1, sizeof(*rows));
+    struct row *rows = calloc(n ? n : 1, sizeof(*rows));
     if (rows == NULL)
         return CLI_EXIT_USAGE;
-    for (size_t i = 0; i < n; i++)
-        rows[i] = json_array_get(hosts, i);
-    qsort(rows, n, sizeof(*rows), by_name);
-    int wn = (int)widest(rows, n, "name", 4);
-    int wu = (int)widest(rows, n, "url", 3);
-    int wv = (int)widest(rows, n, "code_version", 7);
     struct timespec ts;
     timespec_get(&ts, TIME_UTC);
     double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *host = json_array_get(hosts, i);
+        shown(host, "name", rows[i].name, sizeof(rows[i].name));
+        shown(host, "url", rows[i].url, sizeof(rows[i].url));
+        shown(host, "code_version", rows[i].version, sizeof(rows[i].version));
+        format_age(rows[i].age, sizeof(rows[i].age),
+                   json_object_get(host, "last_seen"), now);
+        rows[i].online = json_is_true(json_object_get(host, "online"));
+        rows[i].agents = (long long)json_integer_value(
+            json_object_get(host, "active_count"));
+    }
+    qsort(rows, n, sizeof(*rows), by_name);
+    int wn = widest(rows, n, offsetof(struct row, name), 4);
+    int wu = widest(rows, n, offsetof(struct row, url), 3);
+    int wv = widest(rows, n, offsetof(struct row, version), 7);
     printf("%-*s  %-*s  %-*s  %-6s  %-9s  %s\n", wn, "name", wu, "url", wv,
            "version", "online", "last seen", "agents");
-    for (size_t i = 0; i < n; i++) {
-        char age[32];
-        format_age(age, sizeof(age), json_object_get(rows[i], "last_seen"),
-                   now);
-        const json_t *active = json_object_get(rows[i], "active_count");
-        printf("%-*s  %-*s  %-*s  %-6s  %-9s  %lld\n", wn,
-               text_of(rows[i], "name"), wu, text_of(rows[i], "url"), wv,
-               text_of(rows[i], "code_version"),
-               json_is_true(json_object_get(rows[i], "online")) ? "yes" : "no",
-               age, (long long)json_integer_value(active));
-    }
+    for (size_t i = 0; i < n; i++)
+        printf("%-*s  %-*s  %-*s  %-6s  %-9s  %lld\n", wn, rows[i].name, wu,
+               rows[i].url, wv, rows[i].version, rows[i].online ? "yes" : "no",
+               rows[i].age, rows[i].agents);
     free(rows);
     return CLI_EXIT_OK;
 }
@@ -130,13 +144,15 @@ static int hosts_run(void *config, int argc, char **argv)
         paglets_client_new(getenv(o->api_key_env), &err);
     if (client == NULL)
         goto out;
-    paglets_client_set_timeout(client, TIMEOUT_S);
-    if (paglets_client_entry(client, o->entry, url, sizeof(url), NULL, &err) <
-        0)
+    struct paglets_call_opts opts;
+    paglets_call_opts_init(&opts);
+    opts.timeout_s = TIMEOUT_S;
+    if (paglets_client_entry_with(client, o->entry, &opts, url, sizeof(url),
+                                  NULL, &err) < 0)
         goto out;
     /* The entry host answered /health: anything wrong now is its error. */
     status = CLI_EXIT_FAILURE;
-    if (paglets_client_hosts(client, url, &reply, &err) < 0)
+    if (paglets_client_hosts_with(client, url, &opts, &reply, &err) < 0)
         goto out;
     const json_t *hosts = json_object_get(reply, "hosts");
     if (!json_is_array(hosts)) {

@@ -291,11 +291,15 @@ const struct cli_command cli_perf_command = {
         "Creates a PerformanceBenchmarkAgent on the entry host; it clones\n"
         "itself to every online host of the same mesh version, each clone\n"
         "measures its machine and reports back. Without --entry, the host on\n"
-        "port 8765 (loopback, then this machine's LAN address) is used; when\n"
-        "none answers, the benchmark runs on an embedded host in this\n"
-        "process.\n\n"
-        "Exit status: 0 all good; 1 any error in the summary; 2 the run\n"
-        "could not happen; 130 interrupted.",
+        "port " CLI_STR(
+            PAGLETS_DEFAULT_PORT) " (loopback, then this machine's "
+                                  "LAN address) is used; when\n"
+                                  "none answers, the benchmark runs on an "
+                                  "embedded host in this\n"
+                                  "process.\n\n"
+                                  "Exit status: 0 all good; 1 any error in the "
+                                  "summary; 2 the run\n"
+                                  "could not happen; 130 interrupted.",
     .opts = perf_opts,
     .n_opts = sizeof(perf_opts) / sizeof(perf_opts[0]),
     .config_size = sizeof(struct perf_config),

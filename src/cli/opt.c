@@ -37,7 +37,52 @@ void cli_list_release(struct cli_list *list)
     list->n = 0;
 }
 
-static void print_option_help(const struct cli_opt *opt)
+/* 16777216 -> "16M": the largest binary suffix that divides exactly. */
+static void format_size(char *out, size_t size, uint64_t bytes)
+{
+    static const char suffixes[] = "KMGT";
+    int k = -1;
+    while (k < 3 && bytes >= (1024ull << (10 * (k + 1))) &&
+           bytes % (1024ull << (10 * (k + 1))) == 0)
+        k++;
+    if (k < 0)
+        snprintf(out, size, "%llu", (unsigned long long)bytes);
+    else
+        snprintf(out, size, "%llu%c",
+                 (unsigned long long)(bytes >> (10 * (k + 1))), suffixes[k]);
+}
+
+/* The value a defaults-filled config holds for opt, as --help shows it. */
+static void format_default(const struct cli_opt *opt, const void *config,
+                           char *out, size_t size)
+{
+    const char *field = (const char *)config + opt->offset;
+    switch (opt->kind) {
+    case CLI_OPT_FLAG:
+    case CLI_OPT_NEGATABLE:
+        snprintf(out, size, "%s", *(const bool *)field ? "on" : "off");
+        return;
+    case CLI_OPT_STRING: {
+        const char *text = *(const char *const *)field;
+        snprintf(out, size, "%s", text ? text : "none");
+        return;
+    }
+    case CLI_OPT_INT:
+        snprintf(out, size, "%ld", *(const long *)field);
+        return;
+    case CLI_OPT_SIZE:
+        format_size(out, size, *(const uint64_t *)field);
+        return;
+    case CLI_OPT_SECONDS:
+        snprintf(out, size, "%g", *(const double *)field);
+        return;
+    case CLI_OPT_LIST:
+        snprintf(out, size, "none");
+        return;
+    }
+}
+
+static void print_option_help(const struct cli_opt *opt, const void *defaults)
 {
     char left[64];
     const char *value = opt->value_name ? opt->value_name : "";
@@ -49,7 +94,15 @@ static void print_option_help(const struct cli_opt *opt)
     else
         snprintf(left, sizeof(left), "    --%s%s%s", opt->name,
                  *value ? " " : "", value);
-    printf("  %-30s %s\n", left, opt->help);
+    const char *mark = strstr(opt->help, CLI_OPT_DEFAULT);
+    if (mark == NULL || defaults == NULL) {
+        printf("  %-30s %s\n", left, opt->help);
+        return;
+    }
+    char shown[64];
+    format_default(opt, defaults, shown, sizeof(shown));
+    printf("  %-30s %.*s%s%s\n", left, (int)(mark - opt->help), opt->help,
+           shown, mark + strlen(CLI_OPT_DEFAULT));
 }
 
 static void print_help(const struct cli_command *cmd, const char *path)
@@ -66,12 +119,17 @@ static void print_help(const struct cli_command *cmd, const char *path)
              sub++)
             printf("  %-30s %s\n", (*sub)->name, (*sub)->summary);
     }
+    /* Defaults from a fresh config: options before --help do not count. */
+    void *defaults = calloc(1, cmd->config_size ? cmd->config_size : 1);
+    if (defaults != NULL && cmd->defaults != NULL)
+        cmd->defaults(defaults);
     printf("\nOptions:\n");
     for (size_t i = 0; i < cmd->n_opts; i++)
-        print_option_help(&cmd->opts[i]);
+        print_option_help(&cmd->opts[i], defaults);
     printf("  %-30s %s\n", "-h, --help", "show this help and exit");
     if (cmd->subcommands)
         printf("\nRun '%s COMMAND --help' for a command's options.\n", path);
+    free(defaults);
 }
 
 /* Edit distance, for "did you mean" on a mistyped option or command. */

@@ -23,14 +23,21 @@ enum cli_opt_kind {
     CLI_OPT_SECONDS,   /* double seconds, "1.5", "250ms" */
 };
 
+/*
+ * In an option's help text, stands for its default: --help prints the
+ * value the command's defaults() gives the field ("16M", "30", "on"), so a
+ * default is written once, where the library or command sets it.
+ */
+#define CLI_OPT_DEFAULT "{default}"
+
 struct cli_opt {
     const char *name;
     int short_name; /* 0 for none */
     enum cli_opt_kind kind;
     const char *value_name; /* shown in --help, NULL for flags */
-    const char *help;
-    size_t offset;   /* offsetof(config struct, field) */
-    double min, max; /* for CLI_OPT_INT and CLI_OPT_SECONDS */
+    const char *help;       /* may contain CLI_OPT_DEFAULT once */
+    size_t offset;          /* offsetof(config struct, field) */
+    double min, max;        /* for CLI_OPT_INT and CLI_OPT_SECONDS */
 };
 
 /* Values of a repeatable option, in order; items borrow from argv. */

@@ -37,8 +37,8 @@ static int start_embedded(struct perf_entry *e, const char *api_key,
     config.api_key = api_key;
     struct paglets_err err = {0};
     e->embedded = paglets_host_new(&config, &err);
-    int rc = e->embedded ? paglets_host_register_type(e->embedded,
-                                                      &paglets_perf_agent_type)
+    int rc = e->embedded ? paglets_host_register_type(
+                               e->embedded, &paglets_perf_agent_type, &err)
                          : err.code;
     if (rc == 0)
         rc = paglets_host_start(e->embedded, &err);
@@ -51,9 +51,9 @@ static int start_embedded(struct perf_entry *e, const char *api_key,
     }
     snprintf(e->url, sizeof(e->url), "%s", paglets_host_url(e->embedded));
     fprintf(stderr,
-            "%s: no host answered on port 8765; running on embedded host "
+            "%s: no host answered on port %d; running on embedded host "
             "'%s' at %s\n",
-            path, name, e->url);
+            path, PAGLETS_DEFAULT_PORT, name, e->url);
     return 0;
 }
 

@@ -19,9 +19,6 @@
 /* Clones in flight at once: enough to hide round trips, few threads. */
 #define CLONE_WIDTH 8
 
-/* The client timeout paglets_client_new() documents; restored after use. */
-#define DEFAULT_CLIENT_TIMEOUT_S 10.0
-
 static int compare_hosts(const void *a, const void *b)
 {
     return strcmp(((const struct paglets_host_info *)a)->name,
@@ -191,13 +188,18 @@ size_t paglets_fanout_dispose_children(struct paglets_agent *agent,
     size_t n = todo != NULL ? take_disposable(fanout, todo) : 0;
     paglets_agent_unlock(agent);
 
-    struct paglets_client *client = paglets_agent_client(agent);
+    /* The thread's client is shared: the timeout goes with each call. */
+    struct paglets_client *client = n > 0 ? paglets_agent_client(agent) : NULL;
+    struct paglets_call_opts opts;
+    paglets_call_opts_init(&opts);
+    opts.timeout_s = timeout_s;
     size_t failures = 0;
-    if (n > 0)
-        paglets_client_set_timeout(client, timeout_s);
     for (size_t i = 0; i < n; i++) {
         struct paglets_err err = {0};
-        int rc = paglets_client_dispose(client, &todo[i].proxy, &err);
+        int rc = client ? paglets_client_dispose_with(client, &todo[i].proxy,
+                                                      &opts, &err)
+                        : paglets_err_set(&err, -ENOMEM,
+                                          "no client for this thread");
         if (rc == 0 || rc == -ENOENT)
             continue;
         failures++;
@@ -207,8 +209,6 @@ size_t paglets_fanout_dispose_children(struct paglets_agent *agent,
             err.message[0] ? err.message : paglets_strerror(rc));
         paglets_agent_unlock(agent);
     }
-    if (n > 0)
-        paglets_client_set_timeout(client, DEFAULT_CLIENT_TIMEOUT_S);
     free(todo);
     return failures;
 }

@@ -357,10 +357,12 @@ static void report_to_parent(struct paglets_agent *agent,
                            "benchmark");
     struct paglets_err err = {0};
     json_t *reply = NULL;
-    int rc = body ? paglets_client_call(paglets_agent_client(agent),
-                                        &st->parent, PAGLETS_PERF_CHILD_RESULT,
-                                        body, -1, &reply, &err)
-                  : -ENOMEM;
+    /* NULL when the host is out of memory: then nothing can be sent. */
+    struct paglets_client *client = paglets_agent_client(agent);
+    int rc = body && client ? paglets_client_call(client, &st->parent,
+                                                  PAGLETS_PERF_CHILD_RESULT,
+                                                  body, 0, &reply, &err)
+                            : -ENOMEM;
     if (rc != 0)
         paglets_log_write(PAGLETS_LOG_WARN, PAGLETS__PERF_LOG,
                           "cannot report benchmark result of '%s' to '%s': %s",

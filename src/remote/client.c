@@ -1,6 +1,7 @@
 /*
  * The public client: typed calls on hosts and agents over one reusable
- * libcurl connection, with a timeout on every call.
+ * libcurl connection, each within its own limits (struct
+ * paglets_call_opts) or the client's timeout.
  */
 #include "compat.h"
 
@@ -9,16 +10,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "remote/client_int.h"
 #include "remote/http.h"
-#include "runtime/codec.h"
+#include "remote/transport.h"
+#include "wire/codec.h"
+#include "wire/url.h"
 
 struct paglets_client {
     struct paglets__http *http;
-    double timeout_s;
+    double timeout_s; /* for calls that name none */
 };
 
 #define PATH_MAX_LEN (PAGLETS_URL_MAX + PAGLETS_ID_MAX + 32)
+
+void paglets_call_opts_init(struct paglets_call_opts *opts)
+{
+    memset(opts, 0, sizeof(*opts));
+}
 
 struct paglets_client *paglets_client_new(const char *api_key,
                                           struct paglets_err *err)
@@ -33,7 +40,7 @@ struct paglets_client *paglets_client_new(const char *api_key,
         free(client);
         return NULL;
     }
-    client->timeout_s = 10;
+    client->timeout_s = PAGLETS_CLIENT_TIMEOUT_S;
     return client;
 }
 
@@ -51,18 +58,21 @@ void paglets_client_set_timeout(struct paglets_client *client, double timeout_s)
         client->timeout_s = timeout_s;
 }
 
-/* base + suffix with the trailing slashes of base dropped. */
+void paglets_client_set_cancel(struct paglets_client *client,
+                               struct paglets_cancel *cancel)
+{
+    paglets__http_set_cancel(client->http, cancel);
+}
+
+/* The canonical form of the host URL base, then suffix. */
 static int host_path(char *out, const char *base, const char *suffix,
                      struct paglets_err *err)
 {
-    if (base == NULL ||
-        (strncmp(base, "http://", 7) != 0 && strncmp(base, "https://", 8) != 0))
-        return paglets_err_set(err, -EINVAL, "'%.64s' is not an http(s) URL",
-                               base ? base : "");
-    size_t len = strlen(base);
-    while (len > 0 && base[len - 1] == '/')
-        len--;
-    int n = snprintf(out, PATH_MAX_LEN, "%.*s%s", (int)len, base, suffix);
+    char canonical[PAGLETS_URL_MAX];
+    int rc = paglets__url_normalize(base, canonical, err);
+    if (rc != 0)
+        return rc;
+    int n = snprintf(out, PATH_MAX_LEN, "%s%s", canonical, suffix);
     if (n < 0 || n >= PATH_MAX_LEN)
         return paglets_err_set(err, -EINVAL, "URL too long");
     return 0;
@@ -80,48 +90,86 @@ static int agent_path(char *out, const struct paglets_proxy *agent,
     return host_path(out, agent->host_url, suffix, err);
 }
 
+/* One request within opts (NULL: none), the client's timeout by default. */
 static int request(struct paglets_client *client, const char *method,
-                   const char *url, const json_t *body, double timeout_s,
-                   json_t **reply, struct paglets_err *err)
+                   const char *url, const json_t *body,
+                   const struct paglets_call_opts *opts, json_t **reply,
+                   struct paglets_err *err)
 {
-    return paglets__http_request(client->http, method, url, body,
-                                 timeout_s > 0 ? timeout_s : client->timeout_s,
+    struct paglets_call_opts limits;
+    paglets_call_opts_init(&limits);
+    if (opts != NULL)
+        limits = *opts;
+    if (!(limits.timeout_s > 0))
+        limits.timeout_s = client->timeout_s;
+    return paglets__http_request(client->http, method, url, body, &limits,
                                  reply, NULL, err);
 }
 
+/* Every public call starts here: a client to call with is required. */
+static int need_client(const struct paglets_client *client,
+                       struct paglets_err *err)
+{
+    return client ? 0 : paglets_err_set(err, -EINVAL, "no client");
+}
+
 static int get_json(struct paglets_client *client, const char *url,
-                    const char *suffix, json_t **out, struct paglets_err *err)
+                    const char *suffix, const struct paglets_call_opts *opts,
+                    json_t **out, struct paglets_err *err)
 {
     char full[PATH_MAX_LEN];
-    int rc = host_path(full, url, suffix, err);
-    return rc ? rc : request(client, "GET", full, NULL, -1, out, err);
+    int rc = need_client(client, err);
+    if (rc == 0)
+        rc = host_path(full, url, suffix, err);
+    return rc ? rc : request(client, "GET", full, NULL, opts, out, err);
+}
+
+int paglets_client_health_with(struct paglets_client *client, const char *url,
+                               const struct paglets_call_opts *opts,
+                               json_t **health, struct paglets_err *err)
+{
+    return get_json(client, url, "/health", opts, health, err);
 }
 
 int paglets_client_health(struct paglets_client *client, const char *url,
                           json_t **health, struct paglets_err *err)
 {
-    return get_json(client, url, "/health", health, err);
+    return paglets_client_health_with(client, url, NULL, health, err);
+}
+
+int paglets_client_hosts_with(struct paglets_client *client, const char *url,
+                              const struct paglets_call_opts *opts,
+                              json_t **hosts, struct paglets_err *err)
+{
+    return get_json(client, url, "/hosts", opts, hosts, err);
 }
 
 int paglets_client_hosts(struct paglets_client *client, const char *url,
                          json_t **hosts, struct paglets_err *err)
 {
-    return get_json(client, url, "/hosts", hosts, err);
+    return paglets_client_hosts_with(client, url, NULL, hosts, err);
+}
+
+int paglets_client_list_with(struct paglets_client *client, const char *url,
+                             const struct paglets_call_opts *opts,
+                             json_t **agents, struct paglets_err *err)
+{
+    return get_json(client, url, "/agents", opts, agents, err);
 }
 
 int paglets_client_list(struct paglets_client *client, const char *url,
                         json_t **agents, struct paglets_err *err)
 {
-    return get_json(client, url, "/agents", agents, err);
+    return paglets_client_list_with(client, url, NULL, agents, err);
 }
 
 /* POST with body (stolen) and read a proxy from the reply. */
 static int post_for_proxy(struct paglets_client *client, const char *url,
-                          json_t *body, struct paglets_proxy *out,
-                          struct paglets_err *err)
+                          json_t *body, const struct paglets_call_opts *opts,
+                          struct paglets_proxy *out, struct paglets_err *err)
 {
     json_t *reply = NULL;
-    int rc = body ? request(client, "POST", url, body, -1, &reply, err)
+    int rc = body ? request(client, "POST", url, body, opts, &reply, err)
                   : paglets_err_set(err, -ENOMEM, "out of memory");
     if (rc == 0) {
         struct paglets_err perr = {0};
@@ -135,19 +183,31 @@ static int post_for_proxy(struct paglets_client *client, const char *url,
     return rc;
 }
 
-int paglets_client_create(struct paglets_client *client, const char *url,
-                          const char *type_name, const json_t *state,
-                          struct paglets_proxy *agent, struct paglets_err *err)
+int paglets_client_create_with(struct paglets_client *client, const char *url,
+                               const char *type_name, const json_t *state,
+                               const struct paglets_call_opts *opts,
+                               struct paglets_proxy *agent,
+                               struct paglets_err *err)
 {
     char full[PATH_MAX_LEN];
-    int rc = host_path(full, url, "/agents", err);
+    int rc = need_client(client, err);
+    if (rc == 0)
+        rc = host_path(full, url, "/agents", err);
     if (rc != 0)
         return rc;
     json_t *copy = state ? json_deep_copy(state) : json_object();
     json_t *body = copy ? json_pack("{s:s, s:o}", "agent_class_name", type_name,
                                     "state", copy)
                         : NULL;
-    return post_for_proxy(client, full, body, agent, err);
+    return post_for_proxy(client, full, body, opts, agent, err);
+}
+
+int paglets_client_create(struct paglets_client *client, const char *url,
+                          const char *type_name, const json_t *state,
+                          struct paglets_proxy *agent, struct paglets_err *err)
+{
+    return paglets_client_create_with(client, url, type_name, state, NULL,
+                                      agent, err);
 }
 
 int paglets__client_post_envelope(struct paglets_client *client,
@@ -156,47 +216,62 @@ int paglets__client_post_envelope(struct paglets_client *client,
                                   struct paglets_err *err)
 {
     char full[PATH_MAX_LEN];
-    int rc = host_path(full, url, "/agents", err);
+    int rc = need_client(client, err);
+    if (rc == 0)
+        rc = host_path(full, url, "/agents", err);
     if (rc != 0)
         return rc;
-    return post_for_proxy(client, full, json_incref((json_t *)envelope), clone,
-                          err);
+    return post_for_proxy(client, full, json_incref((json_t *)envelope), NULL,
+                          clone, err);
+}
+
+int paglets_client_clone_with(struct paglets_client *client,
+                              const struct paglets_proxy *agent,
+                              const char *target,
+                              const struct paglets_call_opts *opts,
+                              struct paglets_proxy *clone,
+                              struct paglets_err *err)
+{
+    char full[PATH_MAX_LEN];
+    int rc = need_client(client, err);
+    if (rc == 0)
+        rc = agent_path(full, agent, "clone", err);
+    if (rc != 0)
+        return rc;
+    return post_for_proxy(client, full,
+                          json_pack("{s:s}", "target", target ? target : ""),
+                          opts, clone, err);
 }
 
 int paglets_client_clone(struct paglets_client *client,
                          const struct paglets_proxy *agent, const char *target,
                          struct paglets_proxy *clone, struct paglets_err *err)
 {
-    char full[PATH_MAX_LEN];
-    int rc = agent_path(full, agent, "clone", err);
-    if (rc != 0)
-        return rc;
-    return post_for_proxy(client, full,
-                          json_pack("{s:s}", "target", target ? target : ""),
-                          clone, err);
+    return paglets_client_clone_with(client, agent, target, NULL, clone, err);
 }
 
 static int message(struct paglets_client *client,
                    const struct paglets_proxy *agent, const char *op,
-                   const json_t *req, bool oneway, double timeout_s,
-                   json_t **reply, struct paglets_err *err)
+                   const json_t *req, bool oneway,
+                   const struct paglets_call_opts *opts, json_t **reply,
+                   struct paglets_err *err)
 {
     char full[PATH_MAX_LEN];
-    int rc = agent_path(full, agent, "messages", err);
+    int rc = need_client(client, err);
+    if (rc == 0)
+        rc = agent_path(full, agent, "messages", err);
     if (rc != 0)
         return rc;
     json_t *body = paglets__message_to_json(op, req, oneway);
     if (body == NULL)
         return paglets_err_set(err, -ENOMEM, "cannot encode message");
     json_t *answer = NULL;
-    rc = request(client, "POST", full, body, timeout_s, &answer, err);
+    rc = request(client, "POST", full, body, opts, &answer, err);
     json_decref(body);
     if (rc == 0 && reply != NULL) {
         json_t *result = json_object_get(answer, "result");
         if (result == NULL)
-            rc = paglets_err_set(err, -EPROTO,
-                                 "POST %s: reply has no "
-                                 "'result'",
+            rc = paglets_err_set(err, -EPROTO, "POST %s: reply has no 'result'",
                                  full);
         else
             *reply = json_incref(result);
@@ -205,36 +280,76 @@ static int message(struct paglets_client *client,
     return rc;
 }
 
+int paglets_client_call_with(struct paglets_client *client,
+                             const struct paglets_proxy *agent, const char *op,
+                             const json_t *request_json,
+                             const struct paglets_call_opts *opts,
+                             json_t **reply, struct paglets_err *err)
+{
+    return message(client, agent, op, request_json, false, opts, reply, err);
+}
+
 int paglets_client_call(struct paglets_client *client,
                         const struct paglets_proxy *agent, const char *op,
                         const json_t *request_json, double timeout_s,
                         json_t **reply, struct paglets_err *err)
 {
-    return message(client, agent, op, request_json, false, timeout_s, reply,
-                   err);
+    struct paglets_call_opts opts;
+    paglets_call_opts_init(&opts);
+    opts.timeout_s = timeout_s;
+    return message(client, agent, op, request_json, false, &opts, reply, err);
+}
+
+int paglets_client_send_with(struct paglets_client *client,
+                             const struct paglets_proxy *agent, const char *op,
+                             const json_t *request_json,
+                             const struct paglets_call_opts *opts,
+                             struct paglets_err *err)
+{
+    return message(client, agent, op, request_json, true, opts, NULL, err);
 }
 
 int paglets_client_send(struct paglets_client *client,
                         const struct paglets_proxy *agent, const char *op,
                         const json_t *request_json, struct paglets_err *err)
 {
-    return message(client, agent, op, request_json, true, -1, NULL, err);
+    return message(client, agent, op, request_json, true, NULL, NULL, err);
+}
+
+int paglets_client_dispose_with(struct paglets_client *client,
+                                const struct paglets_proxy *agent,
+                                const struct paglets_call_opts *opts,
+                                struct paglets_err *err)
+{
+    char full[PATH_MAX_LEN];
+    int rc = need_client(client, err);
+    if (rc == 0)
+        rc = agent_path(full, agent, "dispose", err);
+    return rc ? rc : request(client, "POST", full, NULL, opts, NULL, err);
 }
 
 int paglets_client_dispose(struct paglets_client *client,
                            const struct paglets_proxy *agent,
                            struct paglets_err *err)
 {
+    return paglets_client_dispose_with(client, agent, NULL, err);
+}
+
+int paglets_client_get_with(struct paglets_client *client,
+                            const struct paglets_proxy *agent,
+                            const struct paglets_call_opts *opts, json_t **info,
+                            struct paglets_err *err)
+{
     char full[PATH_MAX_LEN];
-    int rc = agent_path(full, agent, "dispose", err);
-    return rc ? rc : request(client, "POST", full, NULL, -1, NULL, err);
+    int rc = need_client(client, err);
+    if (rc == 0)
+        rc = agent_path(full, agent, "", err);
+    return rc ? rc : request(client, "GET", full, NULL, opts, info, err);
 }
 
 int paglets_client_get(struct paglets_client *client,
                        const struct paglets_proxy *agent, json_t **info,
                        struct paglets_err *err)
 {
-    char full[PATH_MAX_LEN];
-    int rc = agent_path(full, agent, "", err);
-    return rc ? rc : request(client, "GET", full, NULL, -1, info, err);
+    return paglets_client_get_with(client, agent, NULL, info, err);
 }

@@ -11,27 +11,23 @@
 
 #include <paglets/client.h>
 
-#include "runtime/netaddr.h"
-
-#define ENTRY_PORT 8765
+#include "util/netaddr.h"
+#include "wire/url.h"
 
 static bool is_url(const char *entry)
 {
     return entry != NULL && strstr(entry, "://") != NULL;
 }
 
+/* The canonical form of text into url (url_size >= PAGLETS_URL_MAX). */
 static int copy_url(char *url, size_t url_size, const char *text,
                     struct paglets_err *err)
 {
-    size_t len = strlen(text);
-    while (len > 0 && text[len - 1] == '/')
-        len--;
-    if (len >= url_size)
-        return paglets_err_set(err, -ENAMETOOLONG, "URL '%.60s' is too long",
-                               text);
-    memcpy(url, text, len);
-    url[len] = '\0';
-    return 0;
+    if (url_size < PAGLETS_URL_MAX)
+        return paglets_err_set(err, -ENAMETOOLONG,
+                               "URL buffer of %zu bytes is too small",
+                               url_size);
+    return paglets__url_normalize(text, url, err);
 }
 
 /* Does this /health reply name the host we want (or any, for NULL)? */
@@ -43,25 +39,34 @@ static bool is_wanted(const json_t *health, const char *name)
     return got != NULL && strcmp(got, name) == 0;
 }
 
+/* The well-known port on loopback, then on the LAN address if any. */
 static size_t candidates(char out[2][PAGLETS_URL_MAX])
 {
-    size_t n = 0;
-    snprintf(out[n++], PAGLETS_URL_MAX, "http://127.0.0.1:%d", ENTRY_PORT);
+    static const char *const loopback = "127.0.0.1";
     char lan[64];
+    const char *addrs[2] = {loopback, NULL};
     if (paglets__default_route_address(lan, sizeof(lan), NULL) == 0 &&
         !paglets__is_loopback(lan))
-        snprintf(out[n++], PAGLETS_URL_MAX, "http://%s:%d", lan, ENTRY_PORT);
+        addrs[1] = lan;
+    size_t n = 0;
+    for (size_t i = 0; i < 2 && addrs[i] != NULL; i++) {
+        struct paglets__url url;
+        if (paglets__url_from_address(false, addrs[i], PAGLETS_DEFAULT_PORT,
+                                      &url, NULL) == 0)
+            memcpy(out[n++], url.text, strlen(url.text) + 1);
+    }
     return n;
 }
 
 /* Health-check url and hand over its reply; 0 or the client's error. */
-static int try_url(struct paglets_client *client, const char *text, char *url,
+static int try_url(struct paglets_client *client, const char *text,
+                   const struct paglets_call_opts *opts, char *url,
                    size_t url_size, json_t **health, struct paglets_err *err)
 {
     json_t *reply = NULL;
     int rc = copy_url(url, url_size, text, err);
     if (rc == 0)
-        rc = paglets_client_health(client, url, &reply, err);
+        rc = paglets_client_health_with(client, url, opts, &reply, err);
     if (rc == 0 && health != NULL)
         *health = reply;
     else
@@ -75,11 +80,12 @@ static int try_url(struct paglets_client *client, const char *text, char *url,
  * NAME` also reaches hosts on other ports or machines.
  */
 static int via_mesh(struct paglets_client *client, const char *base,
-                    const char *name, char *url, size_t url_size,
-                    json_t **health, struct paglets_err *err)
+                    const char *name, const struct paglets_call_opts *opts,
+                    char *url, size_t url_size, json_t **health,
+                    struct paglets_err *err)
 {
     json_t *hosts = NULL;
-    int rc = paglets_client_hosts(client, base, &hosts, NULL);
+    int rc = paglets_client_hosts_with(client, base, opts, &hosts, NULL);
     const char *found = NULL;
     size_t i;
     const json_t *h;
@@ -91,21 +97,22 @@ static int via_mesh(struct paglets_client *client, const char *base,
             found = json_string_value(json_object_get(h, "url"));
     }
     if (rc == 0 && found != NULL)
-        rc = try_url(client, found, url, url_size, health, err);
+        rc = try_url(client, found, opts, url, url_size, health, err);
     else
         rc = paglets_err_set(err, -ENOENT, "no entry host named '%s'", name);
     json_decref(hosts);
     return rc;
 }
 
-int paglets_client_entry(struct paglets_client *client, const char *entry,
-                         char *url, size_t url_size, json_t **health,
-                         struct paglets_err *err)
+int paglets_client_entry_with(struct paglets_client *client, const char *entry,
+                              const struct paglets_call_opts *opts, char *url,
+                              size_t url_size, json_t **health,
+                              struct paglets_err *err)
 {
     if (health != NULL)
         *health = NULL;
     if (is_url(entry))
-        return try_url(client, entry, url, url_size, health, err);
+        return try_url(client, entry, opts, url, url_size, health, err);
     char cand[2][PAGLETS_URL_MAX];
     size_t n = candidates(cand);
     struct paglets_err last = {0};
@@ -113,7 +120,8 @@ int paglets_client_entry(struct paglets_client *client, const char *entry,
     for (size_t i = 0; i < n; i++) {
         json_t *reply = NULL;
         paglets_err_clear(&last);
-        if (paglets_client_health(client, cand[i], &reply, &last) < 0)
+        if (paglets_client_health_with(client, cand[i], opts, &reply, &last) <
+            0)
             continue;
         if (is_wanted(reply, entry)) {
             int rc = copy_url(url, url_size, cand[i], err);
@@ -128,8 +136,17 @@ int paglets_client_entry(struct paglets_client *client, const char *entry,
             answered = cand[i];
     }
     if (answered != NULL)
-        return via_mesh(client, answered, entry, url, url_size, health, err);
+        return via_mesh(client, answered, entry, opts, url, url_size, health,
+                        err);
     return paglets_err_set(err, last.code, "no entry host answers on %s: %s",
                            n > 1 ? "loopback or the LAN" : "loopback",
                            last.message);
+}
+
+int paglets_client_entry(struct paglets_client *client, const char *entry,
+                         char *url, size_t url_size, json_t **health,
+                         struct paglets_err *err)
+{
+    return paglets_client_entry_with(client, entry, NULL, url, url_size, health,
+                                     err);
 }

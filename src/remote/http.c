@@ -1,11 +1,13 @@
 /*
- * libcurl transport for JSON requests, with a capped reply buffer and
- * errno mapping for both transport failures and HTTP statuses.
+ * libcurl transport for JSON requests: a capped reply buffer, a timeout
+ * and deadline per request, cancellation, and errno mapping for both
+ * transport failures and HTTP statuses.
  */
 #include "compat.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,10 +15,14 @@
 
 #include "remote/http.h"
 #include "util/buf.h"
+#include "util/clock.h"
+#include "wire/error.h"
 
 struct paglets__http {
-    CURL *curl;
+    CURLM *multi;               /* owns the cache of keep-alive connections */
+    CURL *curl;                 /* added to multi for one request at a time */
     struct curl_slist *headers; /* JSON content type and Authorization */
+    struct paglets_cancel *cancel; /* borrowed; cancels every request */
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -25,6 +31,31 @@ static CURLcode curl_init_result;
 static void curl_init_once(void)
 {
     curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* The fixed headers; the API key is wiped from the heap after use. */
+static int make_headers(struct paglets__http *http, const char *api_key)
+{
+    struct curl_slist *h =
+        curl_slist_append(NULL, "Content-Type: application/json");
+    if (h == NULL)
+        return -ENOMEM;
+    http->headers = h;
+    /* Refuse libcurl's "Expect: 100-continue" round trip on big bodies. */
+    h = curl_slist_append(http->headers, "Expect:");
+    if (h == NULL)
+        return -ENOMEM;
+    if (api_key == NULL || *api_key == '\0')
+        return 0;
+    size_t len = strlen(api_key) + sizeof("Authorization: Bearer ");
+    char *line = malloc(len);
+    if (line == NULL)
+        return -ENOMEM;
+    snprintf(line, len, "Authorization: Bearer %s", api_key);
+    h = curl_slist_append(http->headers, line);
+    explicit_bzero(line, len);
+    free(line);
+    return h ? 0 : -ENOMEM;
 }
 
 struct paglets__http *paglets__http_new(const char *api_key,
@@ -39,30 +70,11 @@ struct paglets__http *paglets__http_new(const char *api_key,
     struct paglets__http *http = calloc(1, sizeof(*http));
     if (http == NULL)
         goto nomem;
+    http->multi = curl_multi_init();
     http->curl = curl_easy_init();
-    if (http->curl == NULL)
+    if (http->multi == NULL || http->curl == NULL ||
+        make_headers(http, api_key) != 0)
         goto nomem;
-    struct curl_slist *h =
-        curl_slist_append(NULL, "Content-Type: application/json");
-    if (h == NULL)
-        goto nomem;
-    http->headers = h;
-    /* Refuse libcurl's "Expect: 100-continue" round trip on big bodies. */
-    h = curl_slist_append(http->headers, "Expect:");
-    if (h == NULL)
-        goto nomem;
-    if (api_key != NULL && *api_key != '\0') {
-        size_t len = strlen(api_key) + sizeof("Authorization: Bearer ");
-        char *line = malloc(len);
-        if (line == NULL)
-            goto nomem;
-        snprintf(line, len, "Authorization: Bearer %s", api_key);
-        h = curl_slist_append(http->headers, line);
-        explicit_bzero(line, len);
-        free(line);
-        if (h == NULL)
-            goto nomem;
-    }
     return http;
 nomem:
     paglets__http_free(http);
@@ -76,8 +88,16 @@ void paglets__http_free(struct paglets__http *http)
         return;
     if (http->curl != NULL)
         curl_easy_cleanup(http->curl);
+    if (http->multi != NULL)
+        curl_multi_cleanup(http->multi);
     curl_slist_free_all(http->headers);
     free(http);
+}
+
+void paglets__http_set_cancel(struct paglets__http *http,
+                              struct paglets_cancel *cancel)
+{
+    http->cancel = cancel;
 }
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
@@ -86,6 +106,73 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
     size_t n = size * nmemb;
     /* Returning less than n makes libcurl fail with CURLE_WRITE_ERROR. */
     return paglets__buf_append(buf, data, n) == 0 ? n : 0;
+}
+
+/* The cancel handles one request watches: its own and the client's. */
+struct watch {
+    const struct paglets_cancel *cancel[2];
+};
+
+static bool is_tripped(const struct watch *w)
+{
+    return paglets_cancel_is_tripped(w->cancel[0]) ||
+           paglets_cancel_is_tripped(w->cancel[1]);
+}
+
+/* libcurl calls this as the transfer goes; non-zero aborts it. */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+                       curl_off_t ultotal, curl_off_t ulnow)
+{
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    return is_tripped(arg) ? 1 : 0;
+}
+
+/*
+ * Run the prepared transfer to its end. Waiting in curl_multi_poll() on
+ * the cancel handles' eventfds as well is what ends a request to a silent
+ * peer at once when a handle is tripped: while nothing moves, libcurl
+ * calls the progress function only about once a second.
+ */
+static CURLcode perform(struct paglets__http *http, const struct watch *w)
+{
+    struct curl_waitfd fds[2];
+    unsigned n = 0;
+    for (size_t i = 0; i < 2; i++)
+        if (w->cancel[i] != NULL)
+            fds[n++] = (struct curl_waitfd){
+                .fd = paglets__cancel_fd(w->cancel[i]),
+                .events = CURL_WAIT_POLLIN,
+            };
+    if (curl_multi_add_handle(http->multi, http->curl) != CURLM_OK)
+        return CURLE_OUT_OF_MEMORY;
+    CURLcode result = CURLE_OK;
+    for (bool done = false; !done;) {
+        int running, left;
+        CURLMcode mc = curl_multi_perform(http->multi, &running);
+        for (CURLMsg *m = curl_multi_info_read(http->multi, &left); m != NULL;
+             m = curl_multi_info_read(http->multi, &left)) {
+            if (m->msg == CURLMSG_DONE) {
+                result = m->data.result;
+                done = true;
+            }
+        }
+        if (!done && is_tripped(w)) {
+            result = CURLE_ABORTED_BY_CALLBACK;
+            done = true;
+        }
+        if (!done && mc == CURLM_OK)
+            mc = curl_multi_poll(http->multi, fds, n, 1000, NULL);
+        if (!done && mc != CURLM_OK) {
+            result = mc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY
+                                               : CURLE_RECV_ERROR;
+            done = true;
+        }
+    }
+    curl_multi_remove_handle(http->multi, http->curl);
+    return result;
 }
 
 static int errno_for_curl(CURLcode rc)
@@ -104,80 +191,108 @@ static int errno_for_curl(CURLcode rc)
         return -EMSGSIZE;
     case CURLE_OUT_OF_MEMORY:
         return -ENOMEM;
+    case CURLE_ABORTED_BY_CALLBACK:
+        return -ECANCELED;
     default:
         return -EIO;
     }
 }
 
-static int errno_for_status(long status)
+/*
+ * The request's limit in milliseconds: its timeout (or the default), cut
+ * to what is left before the deadline; 0 once the deadline has passed.
+ */
+static long limit_ms(const struct paglets_call_opts *opts, bool *by_deadline)
 {
-    switch (status) {
-    case 401:
-        return -EACCES;
-    case 403:
-        return -EPERM;
-    case 404:
-        return -ENOENT;
-    case 413:
-        return -EMSGSIZE;
-    case 422:
-        return -EOPNOTSUPP;
-    case 503:
-        return -EBUSY;
-    case 504:
-        return -ETIMEDOUT;
-    default:
-        return status >= 500 ? -EIO : -EINVAL;
+    double s = opts != NULL && opts->timeout_s > 0 ? opts->timeout_s
+                                                   : PAGLETS_CLIENT_TIMEOUT_S;
+    *by_deadline = false;
+    if (opts != NULL && opts->deadline_s > 0 &&
+        opts->deadline_s - paglets__mono_now() < s) {
+        s = opts->deadline_s - paglets__mono_now();
+        *by_deadline = true;
+    }
+    if (!(s > 0))
+        return 0;
+    if (s > 1e6)
+        s = 1e6; /* libcurl takes a long; a million seconds is forever */
+    return s * 1000 < 1 ? 1L : (long)(s * 1000);
+}
+
+static void setup(CURL *c, const struct paglets__http *http, const char *method,
+                  const char *url, const char *payload, long ms)
+{
+    curl_easy_reset(c);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, http->headers);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ms);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    if (payload != NULL) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(payload));
+    } else if (strcmp(method, "POST") == 0) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
     }
 }
 
-int paglets__http_status_for(int code)
+/* The error a non-2xx reply stands for, with the peer's message escaped. */
+static int reply_error(const char *method, const char *url, long status,
+                       const json_t *body, struct paglets_err *err)
 {
-    switch (code) {
-    case -EACCES:
-        return 401;
-    case -EPERM:
-        return 403;
-    case -ENOENT:
-        return 404;
-    case -EMSGSIZE:
-        return 413;
-    case -EOPNOTSUPP:
-        return 422;
-    case -EBUSY:
-    case -EAGAIN:
-        return 503;
-    case -ETIMEDOUT:
-        return 504;
-    case -EINVAL:
-    case -EPROTO:
-        return 400;
-    default:
-        return 500;
-    }
+    const char *msg = paglets__wire_error_message(body);
+    char shown[PAGLETS_ERR_MESSAGE_MAX];
+    if (msg != NULL)
+        paglets_escape(shown, sizeof(shown), msg, strlen(msg));
+    return paglets_err_set(err, paglets__wire_errno_of(status),
+                           "%s %s: HTTP %ld%s%s", method, url, status,
+                           msg ? ": " : "", msg ? shown : "");
 }
 
-/* The peer's {"error": {"message": ...}} text, or a generic one. */
-static const char *peer_message(json_t *body)
+/* The error of a transfer that failed, with libcurl's own words. */
+static int transfer_error(const char *method, const char *url, CURLcode cc,
+                          const char *detail, bool by_deadline,
+                          struct paglets_err *err)
 {
-    const char *msg = json_string_value(
-        json_object_get(json_object_get(body, "error"), "message"));
-    if (msg == NULL)
-        msg = json_string_value(json_object_get(body, "error"));
-    return msg;
+    int code = errno_for_curl(cc);
+    if (code == -ECANCELED)
+        return paglets_err_set(err, code, "%s %s: cancelled", method, url);
+    return paglets_err_set(
+        err, code, "%s %s: %s%s", method, url,
+        code == -ETIMEDOUT && by_deadline ? "deadline reached: " : "",
+        *detail ? detail : curl_easy_strerror(cc));
 }
 
 int paglets__http_request(struct paglets__http *http, const char *method,
-                          const char *url, const json_t *body, double timeout_s,
-                          json_t **reply, long *status, struct paglets_err *err)
+                          const char *url, const json_t *body,
+                          const struct paglets_call_opts *opts, json_t **reply,
+                          long *status, struct paglets_err *err)
 {
     char *payload = NULL;
+    char detail[CURL_ERROR_SIZE] = "";
     struct paglets__buf buf;
-    paglets__buf_init(&buf, PAGLETS_HTTP_MAX_REPLY);
+    paglets__buf_init(&buf, PAGLETS_CLIENT_MAX_REPLY_BYTES);
     json_t *parsed = NULL;
     long code = 0;
+    bool by_deadline;
+    struct watch w = {{opts ? opts->cancel : NULL, http->cancel}};
+    long ms = limit_ms(opts, &by_deadline);
     int rc;
 
+    if (is_tripped(&w)) {
+        rc = paglets_err_set(err, -ECANCELED, "%s %s: cancelled", method, url);
+        goto out;
+    }
+    if (ms == 0) {
+        rc = paglets_err_set(err, -ETIMEDOUT, "%s %s: deadline passed", method,
+                             url);
+        goto out;
+    }
     if (body != NULL) {
         payload = json_dumps(body, JSON_COMPACT);
         if (payload == NULL) {
@@ -186,28 +301,14 @@ int paglets__http_request(struct paglets__http *http, const char *method,
         }
     }
     CURL *c = http->curl;
-    curl_easy_reset(c);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, http->headers);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    setup(c, http, method, url, payload, ms);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &buf);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    long ms = timeout_s > 0 ? (long)(timeout_s * 1000) : 10000;
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms < 1 ? 1L : ms);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ms < 1 ? 1L : ms);
-    if (payload != NULL) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(payload));
-    } else if (strcmp(method, "POST") == 0) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-    }
-
-    CURLcode cc = curl_easy_perform(c);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &w);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
+    CURLcode cc = perform(http, &w);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
     if (cc != CURLE_OK) {
-        rc = paglets_err_set(err, errno_for_curl(cc), "%s %s: %s", method, url,
-                             curl_easy_strerror(cc));
+        rc = transfer_error(method, url, cc, detail, by_deadline, err);
         goto out;
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
@@ -216,10 +317,7 @@ int paglets__http_request(struct paglets__http *http, const char *method,
         parsed = json_loadb(buf.data, buf.len, 0, &jerr);
     }
     if (code < 200 || code > 299) {
-        const char *msg = peer_message(parsed);
-        rc =
-            paglets_err_set(err, errno_for_status(code), "%s %s: HTTP %ld%s%s",
-                            method, url, code, msg ? ": " : "", msg ? msg : "");
+        rc = reply_error(method, url, code, parsed, err);
         goto out;
     }
     if (reply != NULL && parsed == NULL) {

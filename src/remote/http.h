@@ -1,41 +1,45 @@
 /*
- * JSON over HTTP with libcurl: one easy handle per client, so keep-alive
- * connections are reused between calls. Used by the public client, the
- * mesh and agents alike. Not thread-safe: one per thread.
+ * JSON over HTTP with libcurl: one easy handle on one multi handle per
+ * client, so keep-alive connections are reused between calls and a
+ * tripped cancel handle wakes a call blocked in poll(). Used by the public
+ * client, the mesh and agents alike. Not thread-safe: one per thread.
  */
 #ifndef PAGLETS_REMOTE_HTTP_H
 #define PAGLETS_REMOTE_HTTP_H
 
 #include <jansson.h>
 
-#include <paglets/common.h>
+#include <paglets/client.h>
 
 struct paglets__http;
-
-/* Reply bodies over this many bytes are refused with -EMSGSIZE. */
-#define PAGLETS_HTTP_MAX_REPLY (16u * 1024u * 1024u)
 
 /* api_key may be NULL. Caller frees with paglets__http_free(). */
 struct paglets__http *paglets__http_new(const char *api_key,
                                         struct paglets_err *err);
 void paglets__http_free(struct paglets__http *http);
 
+/* A handle (borrowed; NULL for none) that cancels every request. */
+void paglets__http_set_cancel(struct paglets__http *http,
+                              struct paglets_cancel *cancel);
+
 /*
- * Send `method` to url with body (borrowed; NULL sends none) and wait up to
- * timeout_s. On 2xx returns 0 and stores the parsed reply (new reference)
- * in *reply when reply is non-NULL. Otherwise a negative errno: transport
- * failures as -ECONNREFUSED, -ETIMEDOUT, -EHOSTUNREACH, ...; HTTP errors
- * mapped from the status (401 -EACCES, 403 -EPERM, 404 -ENOENT, 413
- * -EMSGSIZE, 422 -EOPNOTSUPP, 503 -EBUSY, 504 -ETIMEDOUT, other 4xx
- * -EINVAL, 5xx -EIO) with the peer's error message in err. *status gets the
- * HTTP status (0 when none) if status is non-NULL.
+ * Send `method` to url with body (borrowed; NULL sends none) within the
+ * limits of opts (timeout_s <= 0 means PAGLETS_CLIENT_TIMEOUT_S; opts
+ * NULL: that timeout alone). On 2xx returns 0 and stores the parsed reply
+ * (new reference) in *reply when reply is non-NULL. Otherwise a negative
+ * errno: -ECANCELED when opts' or the http's cancel handle was tripped
+ * (before or during the request), -ETIMEDOUT when the timeout or the
+ * deadline passed; transport failures as -ECONNREFUSED, -EHOSTUNREACH,
+ * -EIO, ...; HTTP errors as the status's errno (paglets__wire_errno_of)
+ * with the peer's error message, escaped, in err. *status gets the HTTP
+ * status (0 when none) if status is non-NULL.
  */
 int paglets__http_request(struct paglets__http *http, const char *method,
-                          const char *url, const json_t *body, double timeout_s,
-                          json_t **reply, long *status,
-                          struct paglets_err *err);
+                          const char *url, const json_t *body,
+                          const struct paglets_call_opts *opts, json_t **reply,
+                          long *status, struct paglets_err *err);
 
-/* HTTP status for a negative errno, the inverse of the mapping above. */
-int paglets__http_status_for(int code);
+/* The eventfd of a cancel handle, readable once it is tripped. */
+int paglets__cancel_fd(const struct paglets_cancel *cancel);
 
 #endif

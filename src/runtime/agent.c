@@ -1,6 +1,8 @@
 /*
  * Agents: reference counting, the state lock and its condition variable,
- * and the public accessors agent code uses.
+ * and the public accessors agent code uses. A leaf: what needs the host
+ * goes through the callbacks its owner gave at creation; clone and the
+ * agent's client live in clone.c and clients.c.
  */
 #include "compat.h"
 
@@ -12,7 +14,7 @@
 #include "runtime/agent_int.h"
 #include "util/clock.h"
 
-struct paglets_agent *paglets__agent_new(struct paglets_host *host,
+struct paglets_agent *paglets__agent_new(const struct paglets__agent_home *home,
                                          const struct paglets_agent_type *type,
                                          const char *id, const json_t *state,
                                          struct paglets_err *err)
@@ -39,13 +41,13 @@ struct paglets_agent *paglets__agent_new(struct paglets_host *host,
             return NULL;
         }
     }
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&agent->cond, &attr);
-    pthread_condattr_destroy(&attr);
+    /* glibc's pthread_cond_init and pthread_mutex_init cannot fail. */
+    paglets__cond_init_monotonic(&agent->cond);
     pthread_mutex_init(&agent->lock, NULL);
-    agent->host = host;
+    if (home != NULL)
+        agent->home = *home;
+    if (agent->home.host_url == NULL)
+        agent->home.host_url = "";
     agent->type = type;
     snprintf(agent->id, sizeof(agent->id), "%s", id);
     atomic_init(&agent->refs, 1);
@@ -69,15 +71,15 @@ void paglets__agent_unref(struct paglets_agent *agent)
     if (agent == NULL ||
         atomic_fetch_sub_explicit(&agent->refs, 1, memory_order_acq_rel) != 1)
         return;
-    struct paglets_host *host = agent->host;
+    struct paglets__agent_home home = agent->home;
     if (agent->type->state_release != NULL)
         agent->type->state_release(agent->state);
     free(agent->state);
     pthread_mutex_destroy(&agent->lock);
     pthread_cond_destroy(&agent->cond);
     free(agent);
-    if (host != NULL)
-        paglets__host_agent_freed(host);
+    if (home.on_free != NULL)
+        home.on_free(home.arg);
 }
 
 bool paglets__agent_mark_disposing(struct paglets_agent *agent)
@@ -132,16 +134,15 @@ struct paglets_proxy paglets_agent_proxy(const struct paglets_agent *agent)
 {
     struct paglets_proxy proxy;
     memset(&proxy, 0, sizeof(proxy));
-    if (agent->host != NULL)
-        snprintf(proxy.host_url, sizeof(proxy.host_url), "%s",
-                 paglets__host_url_of(agent->host));
+    snprintf(proxy.host_url, sizeof(proxy.host_url), "%s",
+             agent->home.host_url);
     snprintf(proxy.agent_id, sizeof(proxy.agent_id), "%s", agent->id);
     return proxy;
 }
 
 struct paglets_host *paglets_agent_host(const struct paglets_agent *agent)
 {
-    return agent->host;
+    return agent->home.host;
 }
 
 void paglets_agent_lock(struct paglets_agent *agent)
@@ -186,20 +187,10 @@ void paglets_agent_notify(struct paglets_agent *agent)
     pthread_cond_broadcast(&agent->cond);
 }
 
-int paglets_agent_clone(struct paglets_agent *agent, const char *target,
-                        const json_t *state, struct paglets_proxy *clone,
-                        struct paglets_err *err)
-{
-    if (agent->host == NULL)
-        return paglets_err_set(err, -ENOTCONN, "agent '%s' has no host",
-                               agent->id);
-    return paglets__host_clone(agent->host, agent, target, state, clone, err);
-}
-
 void paglets_agent_dispose(struct paglets_agent *agent)
 {
-    if (paglets__agent_mark_disposing(agent) && agent->host != NULL)
-        paglets__host_forget(agent->host, agent);
+    if (paglets__agent_mark_disposing(agent) && agent->home.on_dispose != NULL)
+        agent->home.on_dispose(agent->home.arg, agent);
 }
 
 bool paglets_agent_is_disposing(struct paglets_agent *agent)

@@ -1,6 +1,6 @@
 /*
  * Host life: configuration, type registration, start and graceful stop,
- * membership queries and the per-thread clients agents call out with.
+ * and membership queries.
  */
 #include "compat.h"
 
@@ -11,33 +11,34 @@
 
 #include <openssl/evp.h>
 
-#include "remote/client_int.h"
 #include "runtime/host_int.h"
 #include "runtime/mesh.h"
-#include "runtime/netaddr.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/netaddr.h"
+#include "wire/url.h"
 
-struct paglets__client_slot {
-    struct paglets__client_slot *next, *prev;
-    struct paglets_host *host;
-    struct paglets_client *client;
+/* What agent threads get to return once their calls are cancelled. */
+#define CANCELLED_WAIT_S 0.5
+
+/* Every default of a host, here alone: --help and the docs read them. */
+static const struct paglets_host_config defaults = {
+    .bind_host = "127.0.0.1",
+    .port = PAGLETS_DEFAULT_PORT,
+    .mesh = true,
+    .mesh_multicast = -1,
+    .offline_after_s = 10,
+    .gossip_interval_s = 1,
+    .max_body_bytes = 16u << 20,
+    .max_agents = 1024,
+    .max_connections = 256,
+    .request_timeout_s = 30,
+    .shutdown_grace_s = 5,
 };
 
 void paglets_host_config_init(struct paglets_host_config *c)
 {
-    memset(c, 0, sizeof(*c));
-    c->bind_host = "127.0.0.1";
-    c->port = 8765;
-    c->mesh = true;
-    c->mesh_multicast = -1;
-    c->offline_after_s = 10;
-    c->gossip_interval_s = 1;
-    c->max_body_bytes = 16u << 20;
-    c->max_agents = 1024;
-    c->max_connections = 256;
-    c->request_timeout_s = 30;
-    c->shutdown_grace_s = 5;
+    *c = defaults;
 }
 
 /* Remember a block to free with the host. */
@@ -92,7 +93,7 @@ static int copy_config(struct paglets_host *host,
     rc |= copy_string(host, &c->name);
     rc |= copy_string(host, &c->bind_host);
     rc |= copy_string(host, &c->mesh_version);
-    rc |= copy_string(host, &c->public_url);
+    rc |= copy_string(host, &c->public_url); /* canonical, see host_new */
     rc |= copy_string(host, &c->api_key);
     rc |= copy_array(host, &c->peers, c->n_peers);
     rc |= copy_array(host, &c->bind_public, c->n_bind_public);
@@ -102,7 +103,7 @@ static int copy_config(struct paglets_host *host,
     if (c->mesh_version == NULL)
         c->mesh_version = paglets_build_id();
     if (c->bind_host == NULL)
-        c->bind_host = "127.0.0.1";
+        c->bind_host = defaults.bind_host;
     return rc ? -ENOMEM : 0;
 }
 
@@ -122,8 +123,9 @@ static int build_labels(struct paglets_host *host)
     return rc ? -EINVAL : 0;
 }
 
+/* Check what the host cannot run with; url gets the canonical public URL. */
 static int check_config(const struct paglets_host_config *c,
-                        struct paglets_err *err)
+                        char url[PAGLETS_URL_MAX], struct paglets_err *err)
 {
     if (c->name == NULL || *c->name == '\0' || strlen(c->name) >= 128)
         return paglets_err_set(err, -EINVAL,
@@ -133,13 +135,14 @@ static int check_config(const struct paglets_host_config *c,
                                c->port);
     if (c->max_agents == 0 || c->max_connections == 0 || c->max_body_bytes == 0)
         return paglets_err_set(err, -EINVAL, "host limits must be positive");
-    if (c->public_url != NULL &&
-        (strlen(c->public_url) >= PAGLETS_URL_MAX - 1 ||
-         (strncmp(c->public_url, "http://", 7) != 0 &&
-          strncmp(c->public_url, "https://", 8) != 0)))
+    if (!(c->offline_after_s > 0) || !(c->gossip_interval_s > 0))
         return paglets_err_set(err, -EINVAL,
-                               "public URL '%.64s' is not an http(s) URL",
-                               c->public_url);
+                               "offline_after_s and gossip_interval_s must be "
+                               "positive (paglets_host_config_init)");
+    struct paglets_err why = {0};
+    if (c->public_url != NULL &&
+        paglets__url_normalize(c->public_url, url, &why) != 0)
+        return paglets_err_set(err, -EINVAL, "public URL: %s", why.message);
     return 0;
 }
 
@@ -149,53 +152,80 @@ static void digest_key(const char *key, unsigned char out[32])
     EVP_Digest(key, strlen(key), out, &len, EVP_sha256(), NULL);
 }
 
-static void free_client_slot(void *arg)
+/* Locks and counts; all or none are set up. Negative errno. */
+static int init_locks(struct paglets_host *host)
 {
-    struct paglets__client_slot *slot = arg;
-    struct paglets_host *host = slot->host;
-    pthread_mutex_lock(&host->lock);
-    if (slot->prev != NULL)
-        slot->prev->next = slot->next;
-    else
-        host->clients = slot->next;
-    if (slot->next != NULL)
-        slot->next->prev = slot->prev;
-    pthread_mutex_unlock(&host->lock);
-    paglets_client_free(slot->client);
-    free(slot);
+    int rc = paglets__gauge_init(&host->live_agents);
+    if (rc != 0)
+        return rc;
+    rc = paglets__gauge_init(&host->requests);
+    if (rc != 0)
+        goto no_requests;
+    rc = paglets__cond_init_monotonic(&host->workers.done);
+    if (rc != 0)
+        goto no_workers;
+    /* Default mutexes cannot fail to initialise on Linux. */
+    pthread_mutex_init(&host->workers.lock, NULL);
+    pthread_mutex_init(&host->clients.lock, NULL);
+    return 0;
+no_workers:
+    paglets__gauge_release(&host->requests);
+no_requests:
+    paglets__gauge_release(&host->live_agents);
+    return rc;
+}
+
+static void release_locks(struct paglets_host *host)
+{
+    pthread_mutex_destroy(&host->clients.lock);
+    pthread_mutex_destroy(&host->workers.lock);
+    pthread_cond_destroy(&host->workers.done);
+    paglets__gauge_release(&host->requests);
+    paglets__gauge_release(&host->live_agents);
 }
 
 struct paglets_host *paglets_host_new(const struct paglets_host_config *config,
                                       struct paglets_err *err)
 {
-    if (check_config(config, err) != 0)
+    char public_url[PAGLETS_URL_MAX];
+    if (check_config(config, public_url, err) != 0)
         return NULL;
     struct paglets_host *host = calloc(1, sizeof(*host));
     if (host == NULL) {
         paglets_err_set(err, -ENOMEM, "out of memory creating host");
         return NULL;
     }
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&host->cond, &attr);
-    pthread_condattr_destroy(&attr);
-    pthread_mutex_init(&host->lock, NULL);
+    int rc = init_locks(host);
+    if (rc != 0) {
+        free(host);
+        paglets_err_set(err, rc, "cannot create host locks: %s",
+                        paglets_strerror(rc));
+        return NULL;
+    }
+    host->workers.create = paglets__worker_thread_create;
     paglets__registry_init(&host->registry, config->max_agents);
-    if (pthread_key_create(&host->client_key, free_client_slot) != 0) {
-        paglets_err_set(err, -EAGAIN, "cannot create thread key");
-        pthread_mutex_destroy(&host->lock);
-        pthread_cond_destroy(&host->cond);
+    rc = paglets__clients_init(host, err);
+    if (rc != 0) {
         paglets__registry_release(&host->registry);
+        release_locks(host);
         free(host);
         return NULL;
     }
-    int rc = copy_config(host, config);
+    /* From here on paglets_host_free() undoes everything. */
+    struct paglets_host_config canonical = *config;
+    if (config->public_url != NULL)
+        canonical.public_url = public_url;
+    rc = copy_config(host, &canonical);
     if (rc == 0)
         rc = build_labels(host);
     if (rc != 0) {
         paglets_err_set(err, rc, "cannot copy host configuration: %s",
                         paglets_strerror(rc));
+        paglets_host_free(host);
+        return NULL;
+    }
+    host->shutdown = paglets_cancel_new(err);
+    if (host->shutdown == NULL) {
         paglets_host_free(host);
         return NULL;
     }
@@ -210,39 +240,80 @@ static int compare_type(const void *a, const void *b)
     return strcmp((*x)->name, (*y)->name);
 }
 
-static bool ops_sorted(const struct paglets_agent_type *type)
+/* Operations need names and handlers, sorted for bsearch, no name twice. */
+static int check_ops(const struct paglets_agent_type *type,
+                     struct paglets_err *err)
 {
-    for (size_t i = 1; i < type->n_ops; i++)
-        if (strcmp(type->ops[i - 1].name, type->ops[i].name) >= 0)
-            return false;
-    return true;
+    if (type->n_ops > 0 && type->ops == NULL)
+        return paglets_err_set(err, -EINVAL,
+                               "agent type '%s': %zu operations but no table",
+                               type->name, type->n_ops);
+    for (size_t i = 0; i < type->n_ops; i++) {
+        const struct paglets_op *op = &type->ops[i];
+        if (op->name == NULL || op->handler == NULL)
+            return paglets_err_set(err, -EINVAL,
+                                   "agent type '%s': operation %zu has no "
+                                   "name or no handler",
+                                   type->name, i);
+        int order = i > 0 ? strcmp(type->ops[i - 1].name, op->name) : -1;
+        if (order == 0)
+            return paglets_err_set(err, -EINVAL,
+                                   "agent type '%s': operation '%s' is "
+                                   "listed twice",
+                                   type->name, op->name);
+        if (order > 0)
+            return paglets_err_set(err, -EINVAL,
+                                   "agent type '%s': operations are not "
+                                   "sorted by name ('%s' before '%s')",
+                                   type->name, type->ops[i - 1].name, op->name);
+    }
+    return 0;
 }
 
 int paglets_host_register_type(struct paglets_host *host,
-                               const struct paglets_agent_type *type)
+                               const struct paglets_agent_type *type,
+                               struct paglets_err *err)
 {
-    if (host->started || type == NULL || type->name == NULL ||
-        !ops_sorted(type))
-        return -EINVAL;
+    if (host->started)
+        return paglets_err_set(err, -EBUSY,
+                               "host '%s' has started: register agent types "
+                               "before paglets_host_start()",
+                               host->config.name);
+    if (type == NULL)
+        return paglets_err_set(err, -EINVAL, "no agent type given");
+    if (type->name == NULL)
+        return paglets_err_set(err, -EINVAL, "agent type has no name");
+    int rc = check_ops(type, err);
+    if (rc != 0)
+        return rc;
     if (paglets__host_find_type(host, type->name) != NULL)
-        return -EEXIST;
+        return paglets_err_set(
+            err, -EEXIST, "agent type '%s' is registered already", type->name);
     const struct paglets_agent_type **grown =
         realloc(host->types, (host->n_types + 1) * sizeof(*grown));
     if (grown == NULL)
-        return -ENOMEM;
+        return paglets_err_set(err, -ENOMEM, "out of memory");
     host->types = grown;
     host->types[host->n_types++] = type;
     qsort(host->types, host->n_types, sizeof(*host->types), compare_type);
     return 0;
 }
 
+static int compare_type_name(const void *key, const void *member)
+{
+    return strcmp(key,
+                  (*(const struct paglets_agent_type *const *)member)->name);
+}
+
 const struct paglets_agent_type *
 paglets__host_find_type(const struct paglets_host *host, const char *name)
 {
-    for (size_t i = 0; i < host->n_types; i++)
-        if (strcmp(host->types[i]->name, name) == 0)
-            return host->types[i];
-    return NULL;
+    if (host->n_types == 0)
+        return NULL;
+    const struct paglets_agent_type *const *found =
+        bsearch(name, host->types, host->n_types, sizeof(*host->types),
+                compare_type_name);
+    return found != NULL ? *found : NULL;
 }
 
 static void self_counts(void *arg, size_t *active, size_t *inactive)
@@ -285,9 +356,10 @@ static int start_mesh(struct paglets_host *host, struct paglets_err *err)
         .self_counts = self_counts,
         .self_counts_arg = host,
     };
-    host->mesh = paglets__mesh_new(&mc, err);
+    struct paglets_err why = {0};
+    host->mesh = paglets__mesh_new(&mc, &why);
     if (host->mesh == NULL)
-        return err ? err->code : -ENOMEM;
+        return paglets_err_set(err, why.code, "%s", why.message);
     return paglets__mesh_start(host->mesh, err);
 }
 
@@ -321,13 +393,7 @@ static void drain_agents(struct paglets_host *host, double deadline)
         }
         free(agents);
     }
-    pthread_mutex_lock(&host->lock);
-    struct timespec ts =
-        paglets__deadline_after(deadline - paglets__mono_now());
-    while (host->live_agents > 0 &&
-           pthread_cond_timedwait(&host->cond, &host->lock, &ts) != ETIMEDOUT)
-        ;
-    pthread_mutex_unlock(&host->lock);
+    paglets__gauge_wait_zero(&host->live_agents, deadline);
 }
 
 void paglets_host_stop(struct paglets_host *host)
@@ -345,11 +411,18 @@ void paglets_host_stop(struct paglets_host *host)
      * their replies; new ones on open connections get 503 meanwhile.
      */
     paglets__server_wait_idle(host, deadline);
+    /*
+     * The grace is over: calls agents still make (to a silent host, say)
+     * end now, so their threads return and MHD_stop_daemon, which joins
+     * connection threads, does not wait out their timeouts. Earlier, a
+     * call that was about to be answered would have been lost.
+     */
+    paglets_cancel_trip(host->shutdown);
     paglets__server_stop(host);
-    size_t left = paglets__host_reap(host, true, deadline);
-    pthread_mutex_lock(&host->lock);
-    size_t live = host->live_agents;
-    pthread_mutex_unlock(&host->lock);
+    double after = paglets__mono_now() + CANCELLED_WAIT_S;
+    size_t left =
+        paglets__worker_reap(host, true, after > deadline ? after : deadline);
+    size_t live = paglets__gauge_value(&host->live_agents);
     if (left > 0 || live > 0) {
         /* Their threads may still resolve names: keep the mesh for them. */
         paglets_log_warn("host '%s' stopped with %zu agents still running "
@@ -369,10 +442,8 @@ void paglets_host_free(struct paglets_host *host)
     if (host == NULL)
         return;
     paglets_host_stop(host);
-    pthread_mutex_lock(&host->lock);
-    bool busy = host->running_workers > 0 || host->live_agents > 0;
-    pthread_mutex_unlock(&host->lock);
-    if (busy) {
+    if (paglets__worker_reap(host, false, 0) > 0 ||
+        paglets__gauge_value(&host->live_agents) > 0) {
         /*
          * A run hook ignored disposal past the grace period: freeing now
          * would pull the host from under it, so the host is left behind.
@@ -381,15 +452,9 @@ void paglets_host_free(struct paglets_host *host)
                          host->config.name);
         return;
     }
-    paglets__host_reap(host, false, 0);
     paglets__registry_release(&host->registry);
-    while (host->clients != NULL) {
-        struct paglets__client_slot *slot = host->clients;
-        host->clients = slot->next;
-        paglets_client_free(slot->client);
-        free(slot);
-    }
-    pthread_key_delete(host->client_key);
+    paglets__clients_release(host);
+    paglets_cancel_free(host->shutdown);
     json_decref(host->tags);
     json_decref(host->properties);
     for (size_t i = 0; i < host->n_strings; i++)
@@ -397,17 +462,8 @@ void paglets_host_free(struct paglets_host *host)
     free(host->strings);
     free(host->types);
     free(host->daemons);
-    pthread_mutex_destroy(&host->lock);
-    pthread_cond_destroy(&host->cond);
+    release_locks(host);
     free(host);
-}
-
-void paglets__host_agent_freed(struct paglets_host *host)
-{
-    pthread_mutex_lock(&host->lock);
-    host->live_agents--;
-    pthread_cond_broadcast(&host->cond);
-    pthread_mutex_unlock(&host->lock);
 }
 
 const char *paglets_host_name(const struct paglets_host *host)
@@ -416,11 +472,6 @@ const char *paglets_host_name(const struct paglets_host *host)
 }
 
 const char *paglets_host_url(const struct paglets_host *host)
-{
-    return host->url;
-}
-
-const char *paglets__host_url_of(const struct paglets_host *host)
 {
     return host->url;
 }
@@ -449,71 +500,4 @@ int paglets_host_members(struct paglets_host *host,
     *hosts = self;
     *n_hosts = 1;
     return 0;
-}
-
-int paglets__host_resolve(struct paglets_host *host, const char *target,
-                          char *url, char *name, size_t name_size,
-                          struct paglets_err *err)
-{
-    *name = '\0';
-    if (target == NULL || *target == '\0')
-        return paglets_err_set(err, -EINVAL, "empty clone target");
-    if (strncmp(target, "http://", 7) == 0 ||
-        strncmp(target, "https://", 8) == 0) {
-        size_t len = strlen(target);
-        while (len > 0 && target[len - 1] == '/')
-            len--;
-        if (len >= PAGLETS_URL_MAX)
-            return paglets_err_set(err, -EINVAL, "clone target URL too long");
-        memcpy(url, target, len);
-        url[len] = '\0';
-        if (strcmp(url, host->url) == 0)
-            snprintf(name, name_size, "%s", host->config.name);
-        return 0;
-    }
-    snprintf(name, name_size, "%s", target);
-    if (strcmp(target, host->config.name) == 0) {
-        snprintf(url, PAGLETS_URL_MAX, "%s", host->url);
-        return 0;
-    }
-    if (host->mesh != NULL &&
-        paglets__mesh_resolve(host->mesh, target, url, PAGLETS_URL_MAX) == 0)
-        return 0;
-    return paglets_err_set(err, -ENOENT, "no online host named '%.128s'",
-                           target);
-}
-
-struct paglets_client *paglets__host_thread_client(struct paglets_host *host,
-                                                   struct paglets_err *err)
-{
-    struct paglets__client_slot *slot = pthread_getspecific(host->client_key);
-    if (slot != NULL)
-        return slot->client;
-    slot = calloc(1, sizeof(*slot));
-    if (slot == NULL) {
-        paglets_err_set(err, -ENOMEM, "out of memory");
-        return NULL;
-    }
-    slot->host = host;
-    slot->client = paglets_client_new(host->config.api_key, err);
-    if (slot->client == NULL ||
-        pthread_setspecific(host->client_key, slot) != 0) {
-        paglets_client_free(slot->client);
-        free(slot);
-        paglets_err_set(err, -ENOMEM, "cannot create agent client");
-        return NULL;
-    }
-    pthread_mutex_lock(&host->lock);
-    slot->next = host->clients;
-    if (slot->next != NULL)
-        slot->next->prev = slot;
-    host->clients = slot;
-    pthread_mutex_unlock(&host->lock);
-    return slot->client;
-}
-
-struct paglets_client *paglets_agent_client(struct paglets_agent *agent)
-{
-    struct paglets_host *host = paglets_agent_host(agent);
-    return host ? paglets__host_thread_client(host, NULL) : NULL;
 }

@@ -1,7 +1,6 @@
 /*
- * Agent lifecycle on one host: create, accept a clone, clone out, message,
- * dispose. HTTP handlers and agent code both come through here, so a
- * same-host clone takes the same path as a remote one minus the socket.
+ * Agent lifecycle on one host: create, accept a clone, message, dispose.
+ * HTTP handlers and agent code both come through here.
  */
 #include "compat.h"
 
@@ -10,16 +9,67 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <paglets/client.h>
-
-#include "remote/client_int.h"
-#include "runtime/codec.h"
 #include "runtime/host_int.h"
 #include "util/log.h"
+#include "wire/codec.h"
+
+/* paglets_agent_dispose() flagged it: it leaves the registry at once. */
+static void agent_disposed(void *arg, struct paglets_agent *agent)
+{
+    struct paglets_host *host = arg;
+    if (paglets__registry_remove(&host->registry, agent)) {
+        paglets_log_info("disposed agent '%s'", agent->id);
+        paglets__agent_unref(agent);
+    }
+}
+
+/* Its last reference is gone: shutdown waits for this count. */
+static void agent_freed(void *arg)
+{
+    struct paglets_host *host = arg;
+    paglets__gauge_sub(&host->live_agents);
+}
+
+/*
+ * Take a new agent out again: its run hook could not start. It has been
+ * listed (a request may hold a reference meanwhile), so it leaves like a
+ * disposed agent and is freed with the last reference.
+ */
+static void withdraw(struct paglets_host *host, struct paglets_agent *agent)
+{
+    paglets__agent_mark_disposing(agent);
+    if (paglets__registry_remove(&host->registry, agent))
+        paglets__agent_unref(agent);
+}
+
+/*
+ * Register agent, taking over the caller's reference on success; under a
+ * fresh id when the sender's is taken.
+ */
+static int register_agent(struct paglets_host *host,
+                          struct paglets_agent *agent, bool fresh_id,
+                          struct paglets_err *err)
+{
+    int rc = paglets__registry_add(&host->registry, agent);
+    if (rc == -EEXIST && !fresh_id) {
+        /* The sender's id collides with one of ours: pick another. */
+        if (paglets__id_generate(agent->id) == 0)
+            rc = paglets__registry_add(&host->registry, agent);
+    }
+    if (rc == -EBUSY)
+        return paglets_err_set(err, rc,
+                               "too many agents on host '%s' (limit %zu)",
+                               host->config.name, host->config.max_agents);
+    if (rc != 0)
+        return paglets_err_set(err, rc, "cannot register agent: %s",
+                               paglets_strerror(rc));
+    return 0;
+}
 
 /*
  * Build, register and start an agent. id NULL (or taken, for clones whose
- * sender picked an id we already hold) gets a fresh one.
+ * sender picked an id we already hold) gets a fresh one. An agent whose
+ * run hook cannot start is not kept: the create or clone fails.
  */
 static int start_agent(struct paglets_host *host,
                        const struct paglets_agent_type *type, const char *id,
@@ -27,6 +77,7 @@ static int start_agent(struct paglets_host *host,
                        struct paglets_err *err)
 {
     char fresh[PAGLETS_ID_MAX];
+    struct paglets_err why = {0};
     if (atomic_load(&host->stopping))
         return paglets_err_set(err, -EBUSY, "host is shutting down");
     if (id == NULL || !paglets__id_is_valid(id)) {
@@ -35,39 +86,37 @@ static int start_agent(struct paglets_host *host,
             return paglets_err_set(err, rc, "cannot generate agent id");
         id = fresh;
     }
-    pthread_mutex_lock(&host->lock);
-    host->live_agents++;
-    pthread_mutex_unlock(&host->lock);
+    const struct paglets__agent_home home = {
+        .host = host,
+        .host_url = host->url,
+        .on_dispose = agent_disposed,
+        .on_free = agent_freed,
+        .arg = host,
+    };
+    paglets__gauge_add(&host->live_agents);
     struct paglets_agent *agent =
-        paglets__agent_new(host, type, id, state, err);
+        paglets__agent_new(&home, type, id, state, &why);
     if (agent == NULL) {
-        paglets__host_agent_freed(host);
-        return err ? err->code : -ENOMEM;
+        paglets__gauge_sub(&host->live_agents);
+        return paglets_err_set(err, why.code, "%s", why.message);
     }
-    int rc = paglets__registry_add(&host->registry, agent);
-    if (rc == -EEXIST && id != fresh) {
-        /* The sender's id collides with one of ours: pick another. */
-        if (paglets__id_generate(agent->id) == 0)
-            rc = paglets__registry_add(&host->registry, agent);
-    }
+    int rc = register_agent(host, agent, id == fresh, err);
     if (rc != 0) {
         paglets__agent_unref(agent);
-        if (rc == -EBUSY)
-            return paglets_err_set(err, rc,
-                                   "too many agents on host '%s' "
-                                   "(limit %zu)",
-                                   host->config.name, host->config.max_agents);
-        return paglets_err_set(err, rc, "cannot register agent: %s",
-                               paglets_strerror(rc));
+        return rc;
     }
     *proxy = paglets_agent_proxy(agent);
-    if (type->run != NULL) {
-        /* The worker takes its own reference; the registry keeps its one. */
-        paglets__agent_ref(agent);
-        if (paglets__host_spawn_run(host, agent) != 0) {
-            paglets_log_error("cannot start run hook of agent '%s'", agent->id);
-            paglets__agent_unref(agent);
-        }
+    if (type->run == NULL)
+        return 0;
+    /* The worker takes its own reference; the registry keeps its one. */
+    paglets__agent_ref(agent);
+    rc = paglets__worker_spawn_run(host, agent);
+    if (rc != 0) {
+        paglets__agent_unref(agent);
+        withdraw(host, agent);
+        return paglets_err_set(err, rc,
+                               "cannot start the run hook of agent '%s': %s",
+                               proxy->agent_id, paglets_strerror(rc));
     }
     return 0;
 }
@@ -115,67 +164,6 @@ int paglets__host_accept(struct paglets_host *host, const json_t *json,
     return rc;
 }
 
-/* Send the envelope to url (or hand it to ourselves) and read the proxy. */
-static int deliver(struct paglets_host *host, const char *url,
-                   const json_t *envelope, struct paglets_proxy *clone,
-                   struct paglets_err *err)
-{
-    if (strcmp(url, host->url) == 0)
-        return paglets__host_accept(host, envelope, clone, err);
-    struct paglets_client *client = paglets__host_thread_client(host, err);
-    if (client == NULL)
-        return err ? err->code : -ENOMEM;
-    return paglets__client_post_envelope(client, url, envelope, clone, err);
-}
-
-int paglets__host_clone(struct paglets_host *host, struct paglets_agent *agent,
-                        const char *target, const json_t *state,
-                        struct paglets_proxy *clone, struct paglets_err *err)
-{
-    char url[PAGLETS_URL_MAX], name[128], id[PAGLETS_ID_MAX];
-    json_t *own = NULL, *envelope = NULL;
-    int rc = paglets__host_resolve(host, target, url, name, sizeof(name), err);
-    if (rc != 0)
-        return rc;
-    if (state == NULL) {
-        own = paglets__agent_encode_state(agent);
-        if (own == NULL)
-            return paglets_err_set(err, -ENOMEM,
-                                   "cannot encode state of "
-                                   "'%s'",
-                                   agent->id);
-        state = own;
-    }
-    rc = paglets__id_generate(id);
-    if (rc != 0) {
-        paglets_err_set(err, rc, "cannot generate agent id");
-        goto out;
-    }
-    struct paglets__envelope env = {
-        .kind = PAGLETS_ENVELOPE_KIND_CLONE,
-        .agent_id = id,
-        .agent_class_name = agent->type->name,
-        .state_class_name =
-            agent->type->state_name ? agent->type->state_name : "",
-        .state = state,
-        .source_host_name = host->config.name,
-        .source_host_address = host->url,
-        .target_host_name = name,
-        .target_host_address = url,
-        .clone_of = agent->id,
-    };
-    envelope = paglets__envelope_to_json(&env);
-    if (envelope == NULL) {
-        rc = paglets_err_set(err, -ENOMEM, "cannot encode envelope");
-        goto out;
-    }
-    rc = deliver(host, url, envelope, clone, err);
-out:
-    json_decref(envelope);
-    json_decref(own);
-    return rc;
-}
-
 /* Run one operation with a borrowed request; *reply is never NULL on 0. */
 static int call_op(struct paglets_agent *agent, const struct paglets_op *op,
                    const json_t *args, json_t **reply, struct paglets_err *err)
@@ -217,7 +205,7 @@ int paglets__host_message(struct paglets_host *host, const char *id,
                              "agent type '%s' has no operation '%.128s'",
                              agent->type->name, msg.op);
     } else if (msg.oneway) {
-        rc = paglets__host_spawn_oneway(host, agent, op, msg.args, err);
+        rc = paglets__worker_spawn_oneway(host, agent, op, msg.args, err);
         result = rc == 0 ? json_object() : NULL;
     } else {
         rc = call_op(agent, op, msg.args, &result, err);
@@ -240,15 +228,6 @@ int paglets__host_run_oneway(struct paglets_agent *agent,
                          agent->id, err.message);
     json_decref(reply);
     return rc;
-}
-
-void paglets__host_forget(struct paglets_host *host,
-                          struct paglets_agent *agent)
-{
-    if (paglets__registry_remove(&host->registry, agent)) {
-        paglets_log_info("disposed agent '%s'", agent->id);
-        paglets__agent_unref(agent);
-    }
 }
 
 int paglets__host_dispose_id(struct paglets_host *host, const char *id,

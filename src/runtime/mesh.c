@@ -13,9 +13,7 @@
 #include "runtime/mesh_int.h"
 #include "util/clock.h"
 #include "util/log.h"
-
-#define DEFAULT_OFFLINE_AFTER_S 10.0
-#define DEFAULT_INTERVAL_S 1.0
+#include "wire/url.h"
 
 static int copy_config_text(char *dst, size_t size, const char *text,
                             const char *what, struct paglets_err *err)
@@ -39,16 +37,12 @@ static int copy_seeds(struct paglets__mesh *mesh,
     if (mesh->seeds == NULL)
         return paglets_err_set(err, -ENOMEM, "mesh: out of memory");
     for (size_t i = 0; i < config->n_seeds; i++) {
-        const char *url = config->seeds[i];
         struct paglets__mesh_seed *seed = &mesh->seeds[mesh->n_seeds];
-        int rc = copy_config_text(seed->url, sizeof(seed->url), url, "peer URL",
-                                  err);
-        if (rc < 0)
-            return rc;
-        /* A trailing slash would make "URL/hosts/join" a different path. */
-        size_t len = strlen(seed->url);
-        while (len > 0 && seed->url[len - 1] == '/')
-            seed->url[--len] = '\0';
+        struct paglets_err why = {0};
+        /* Canonical, so "URL/hosts/join" is one path and self compares. */
+        if (paglets__url_normalize(config->seeds[i], seed->url, &why) != 0)
+            return paglets_err_set(err, -EINVAL, "mesh: peer URL: %s",
+                                   why.message);
         if (strcmp(seed->url, mesh->self_url) != 0)
             mesh->n_seeds++;
     }
@@ -73,14 +67,9 @@ static int copy_labels(struct paglets__mesh *mesh,
 
 static int init_sync(struct paglets__mesh *mesh)
 {
-    pthread_condattr_t attr;
-    if (pthread_condattr_init(&attr) != 0)
-        return -ENOMEM;
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    int rc = pthread_cond_init(&mesh->wake, &attr);
-    pthread_condattr_destroy(&attr);
+    int rc = paglets__cond_init_monotonic(&mesh->wake);
     if (rc != 0)
-        return -rc;
+        return rc;
     rc = pthread_mutex_init(&mesh->lock, NULL);
     if (rc != 0) {
         pthread_cond_destroy(&mesh->wake);
@@ -121,11 +110,13 @@ static int configure(struct paglets__mesh *mesh,
         rc = copy_labels(mesh, config, err);
     if (rc < 0)
         return rc;
-    mesh->offline_after_s = config->offline_after_s > 0
-                                ? config->offline_after_s
-                                : DEFAULT_OFFLINE_AFTER_S;
-    mesh->interval_s =
-        config->interval_s > 0 ? config->interval_s : DEFAULT_INTERVAL_S;
+    /* The host's config holds the defaults (paglets_host_config_init). */
+    if (!(config->offline_after_s > 0) || !(config->interval_s > 0))
+        return paglets_err_set(err, -EINVAL,
+                               "mesh: offline_after_s and interval_s must be "
+                               "positive");
+    mesh->offline_after_s = config->offline_after_s;
+    mesh->interval_s = config->interval_s;
     mesh->multicast = config->multicast;
     mesh->self_counts = config->self_counts;
     mesh->self_counts_arg = config->self_counts_arg;

@@ -59,15 +59,19 @@ static int io_exchange(void *arg, const char *url, const json_t *request,
 {
     struct paglets__mesh_io *io = arg;
     if (io->http == NULL) {
-        io->http = paglets__http_new(io->api_key, err);
+        struct paglets_err why = {0};
+        io->http = paglets__http_new(io->api_key, &why);
         if (io->http == NULL)
-            return err != NULL && err->code != 0 ? err->code : -ENOMEM;
+            return paglets_err_set(err, why.code, "%s", why.message);
     }
     char endpoint[PAGLETS_URL_MAX + 16];
     int len = snprintf(endpoint, sizeof(endpoint), "%s/hosts/join", url);
     if (len < 0 || (size_t)len >= sizeof(endpoint))
         return paglets_err_set(err, -ENAMETOOLONG, "URL '%s' is too long", url);
-    return paglets__http_request(io->http, "POST", endpoint, request, timeout_s,
+    struct paglets_call_opts opts;
+    paglets_call_opts_init(&opts);
+    opts.timeout_s = timeout_s;
+    return paglets__http_request(io->http, "POST", endpoint, request, &opts,
                                  reply, NULL, err);
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "runtime/mesh_int.h"
+#include "wire/url.h"
 
 /* Peers' counters are clamped here so arithmetic on them cannot overflow. */
 #define MAX_COUNTER ((uint64_t)1 << 62)
@@ -104,13 +105,6 @@ static int check_properties(const json_t *props, struct paglets_err *err)
     return 0;
 }
 
-static bool is_http_url(const char *url)
-{
-    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
-        return false;
-    return strpbrk(url, " \"<>\\^`{|}") == NULL;
-}
-
 static int parse_heartbeat(const json_t *json, struct paglets__mesh_ref *ref,
                            struct paglets_err *err)
 {
@@ -149,9 +143,11 @@ int paglets__mesh_ref_parse(const json_t *json, struct paglets__mesh_ref *ref,
                        false, err);
     if (rc < 0)
         return rc;
-    if (ref->name[0] == '\0' || !is_http_url(ref->url))
-        return paglets_err_set(err, -EINVAL,
-                               "host entry needs a name and an http URL");
+    struct paglets_err why = {0};
+    if (ref->name[0] == '\0')
+        return paglets_err_set(err, -EINVAL, "host entry needs a name");
+    if (paglets__url_normalize(ref->url, ref->url, &why) != 0)
+        return paglets_err_set(err, -EINVAL, "host entry: %s", why.message);
     const json_t *online = json_object_get(json, "online");
     if (online != NULL && !json_is_boolean(online))
         return paglets_err_set(err, -EINVAL, "field 'online' must be boolean");

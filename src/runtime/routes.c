@@ -1,6 +1,7 @@
 /*
  * Endpoints of reference notes §6: /health, /hosts, /hosts/join, /agents
- * and /agents/{id}[/messages|/clone|/dispose].
+ * and /agents/{id}[/messages|/clone|/dispose], one table that routing,
+ * 404 and 405 with its Allow header all read.
  */
 #include "compat.h"
 
@@ -8,9 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "runtime/codec.h"
 #include "runtime/mesh.h"
 #include "runtime/routes.h"
+#include "wire/codec.h"
 
 json_t *paglets__host_health_json(struct paglets_host *host)
 {
@@ -81,9 +82,11 @@ static int need_object(const json_t *body, struct paglets_err *err)
     return 0;
 }
 
-static int post_agents(struct paglets_host *host, const json_t *body,
-                       json_t **reply, struct paglets_err *err)
+static int post_agents(struct paglets_host *host, const char *id,
+                       const json_t *body, json_t **reply,
+                       struct paglets_err *err)
 {
+    (void)id;
     struct paglets_proxy proxy;
     int rc = need_object(body, err);
     if (rc == 0 && paglets__is_envelope(body)) {
@@ -115,7 +118,7 @@ static int post_clone(struct paglets_host *host, const char *id,
     if (agent == NULL)
         return paglets_err_set(err, -ENOENT, "no agent '%.64s'", id);
     struct paglets_proxy clone;
-    rc = paglets__host_clone(host, agent, target, NULL, &clone, err);
+    rc = paglets__clone_agent(host, agent, target, NULL, &clone, err);
     paglets__agent_unref(agent);
     if (rc != 0)
         return rc;
@@ -123,9 +126,11 @@ static int post_clone(struct paglets_host *host, const char *id,
     return *reply ? 0 : paglets_err_set(err, -ENOMEM, "out of memory");
 }
 
-static int get_agent(struct paglets_host *host, const char *id, json_t **reply,
+static int get_agent(struct paglets_host *host, const char *id,
+                     const json_t *body, json_t **reply,
                      struct paglets_err *err)
 {
+    (void)body;
     struct paglets_agent *agent = paglets__registry_get(&host->registry, id);
     if (agent == NULL)
         return paglets_err_set(err, -ENOENT, "no agent '%.64s'", id);
@@ -134,14 +139,32 @@ static int get_agent(struct paglets_host *host, const char *id, json_t **reply,
     return *reply ? 0 : paglets_err_set(err, -ENOMEM, "out of memory");
 }
 
-static int route_hosts(struct paglets_host *host, bool post, const json_t *body,
-                       json_t **reply, struct paglets_err *err)
+static int get_health(struct paglets_host *host, const char *id,
+                      const json_t *body, json_t **reply,
+                      struct paglets_err *err)
 {
-    if (!post) {
-        *reply = host->mesh ? paglets__mesh_hosts_json(host->mesh)
-                            : self_hosts_json(host);
-        return *reply ? 0 : paglets_err_set(err, -ENOMEM, "out of memory");
-    }
+    (void)id;
+    (void)body;
+    *reply = paglets__host_health_json(host);
+    return *reply ? 0 : paglets_err_set(err, -ENOMEM, "out of memory");
+}
+
+static int get_hosts(struct paglets_host *host, const char *id,
+                     const json_t *body, json_t **reply,
+                     struct paglets_err *err)
+{
+    (void)id;
+    (void)body;
+    *reply = host->mesh ? paglets__mesh_hosts_json(host->mesh)
+                        : self_hosts_json(host);
+    return *reply ? 0 : paglets_err_set(err, -ENOMEM, "out of memory");
+}
+
+static int post_join(struct paglets_host *host, const char *id,
+                     const json_t *body, json_t **reply,
+                     struct paglets_err *err)
+{
+    (void)id;
     if (host->mesh == NULL)
         return paglets_err_set(err, -EPERM, "host '%s' runs without a mesh",
                                host->config.name);
@@ -149,73 +172,121 @@ static int route_hosts(struct paglets_host *host, bool post, const json_t *body,
     return rc ? rc : paglets__mesh_handle_join(host->mesh, body, reply, err);
 }
 
-/* /agents/{id}[/action]: split into id and action ("" for none). */
-static int split_agent_path(const char *rest, char *id, const char **action,
-                            struct paglets_err *err)
+static int get_agents(struct paglets_host *host, const char *id,
+                      const json_t *body, json_t **reply,
+                      struct paglets_err *err)
 {
-    const char *slash = strchr(rest, '/');
-    size_t len = slash ? (size_t)(slash - rest) : strlen(rest);
-    if (len == 0 || len >= PAGLETS_ID_MAX)
-        return paglets_err_set(err, -ENOENT, "no such agent path");
-    memcpy(id, rest, len);
-    id[len] = '\0';
-    *action = slash ? slash + 1 : "";
-    return 0;
+    (void)id;
+    (void)body;
+    *reply = agents_json(host);
+    return *reply ? 0 : paglets_err_set(err, -ENOMEM, "out of memory");
 }
 
-static int route_agent(struct paglets_host *host, bool post, const char *rest,
-                       const json_t *body, json_t **reply, int *status,
-                       struct paglets_err *err)
+static int post_message(struct paglets_host *host, const char *id,
+                        const json_t *body, json_t **reply,
+                        struct paglets_err *err)
 {
-    char id[PAGLETS_ID_MAX];
-    const char *action = "";
-    int rc = split_agent_path(rest, id, &action, err);
+    return paglets__host_message(host, id, body, reply, err);
+}
+
+static int post_dispose(struct paglets_host *host, const char *id,
+                        const json_t *body, json_t **reply,
+                        struct paglets_err *err)
+{
+    (void)body;
+    int rc = paglets__host_dispose_id(host, id, err);
     if (rc != 0)
         return rc;
-    if (!post && *action == '\0')
-        return get_agent(host, id, reply, err);
-    if (post && strcmp(action, "messages") == 0)
-        return paglets__host_message(host, id, body, reply, err);
-    if (post && strcmp(action, "clone") == 0) {
-        *status = 201;
-        return post_clone(host, id, body, reply, err);
+    *reply = json_pack("{s:s}", "disposed", id);
+    return *reply ? 0 : paglets_err_set(err, -ENOMEM, "out of memory");
+}
+
+typedef int (*route_fn)(struct paglets_host *host, const char *id,
+                        const json_t *body, json_t **reply,
+                        struct paglets_err *err);
+
+/*
+ * The endpoint table. "{id}" in a path matches one non-empty segment of
+ * fewer than PAGLETS_ID_MAX bytes, handed to the handler as id (else "").
+ */
+static const struct route {
+    const char *method;
+    const char *path;
+    int status; /* on success */
+    route_fn handler;
+} routes[] = {
+    {"GET", "/health", 200, get_health},
+    {"GET", "/hosts", 200, get_hosts},
+    {"POST", "/hosts/join", 200, post_join},
+    {"GET", "/agents", 200, get_agents},
+    {"POST", "/agents", 201, post_agents},
+    {"GET", "/agents/{id}", 200, get_agent},
+    {"POST", "/agents/{id}/messages", 200, post_message},
+    {"POST", "/agents/{id}/clone", 201, post_clone},
+    {"POST", "/agents/{id}/dispose", 200, post_dispose},
+};
+
+#define ID_SEGMENT "{id}"
+
+/* Does path match pattern? The {id} segment goes to id[PAGLETS_ID_MAX]. */
+static bool path_matches(const char *pattern, const char *path, char *id)
+{
+    id[0] = '\0';
+    const char *hole = strstr(pattern, ID_SEGMENT);
+    if (hole == NULL)
+        return strcmp(pattern, path) == 0;
+    size_t head = (size_t)(hole - pattern);
+    if (strncmp(pattern, path, head) != 0)
+        return false;
+    const char *segment = path + head;
+    size_t len = strcspn(segment, "/");
+    if (len == 0 || len >= PAGLETS_ID_MAX)
+        return false;
+    if (strcmp(hole + strlen(ID_SEGMENT), segment + len) != 0)
+        return false;
+    memcpy(id, segment, len);
+    id[len] = '\0';
+    return true;
+}
+
+/* The methods the table has for path, "GET, POST" style, into allow. */
+static void allowed_methods(const char *path, char *allow, size_t size)
+{
+    char id[PAGLETS_ID_MAX];
+    size_t n = 0;
+    allow[0] = '\0';
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        if (!path_matches(routes[i].path, path, id) ||
+            strstr(allow, routes[i].method) != NULL)
+            continue;
+        int w = snprintf(allow + n, size - n, "%s%s", n ? ", " : "",
+                         routes[i].method);
+        if (w > 0 && (size_t)w < size - n)
+            n += (size_t)w;
     }
-    if (post && strcmp(action, "dispose") == 0) {
-        rc = paglets__host_dispose_id(host, id, err);
-        *reply = rc == 0 ? json_pack("{s:s}", "disposed", id) : NULL;
-        return rc;
-    }
-    return paglets_err_set(err, -ENOENT, "no endpoint %s /agents/%s",
-                           post ? "POST" : "GET", rest);
 }
 
 int paglets__route(struct paglets_host *host, const char *method,
-                   const char *path, const json_t *body, json_t **reply,
-                   int *status, struct paglets_err *err)
+                   const char *path, const json_t *body,
+                   struct paglets__route_reply *reply, struct paglets_err *err)
 {
-    bool get = strcmp(method, "GET") == 0;
-    bool post = strcmp(method, "POST") == 0;
-    *status = 200;
-    if (!get && !post)
-        return paglets_err_set(err, -EINVAL, "method %.16s not allowed",
-                               method);
-    if (get && strcmp(path, "/health") == 0) {
-        *reply = paglets__host_health_json(host);
-        return *reply ? 0 : paglets_err_set(err, -ENOMEM, "out of memory");
+    char id[PAGLETS_ID_MAX];
+    reply->body = NULL;
+    reply->status = 200;
+    reply->allow[0] = '\0';
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        const struct route *r = &routes[i];
+        if (strcmp(r->method, method) != 0 || !path_matches(r->path, path, id))
+            continue;
+        reply->status = r->status;
+        return r->handler(host, id, body, &reply->body, err);
     }
-    if (strcmp(path, "/hosts") == 0 && get)
-        return route_hosts(host, false, body, reply, err);
-    if (strcmp(path, "/hosts/join") == 0 && post)
-        return route_hosts(host, true, body, reply, err);
-    if (strcmp(path, "/agents") == 0 && get) {
-        *reply = agents_json(host);
-        return *reply ? 0 : paglets_err_set(err, -ENOMEM, "out of memory");
-    }
-    if (strcmp(path, "/agents") == 0 && post) {
-        *status = 201;
-        return post_agents(host, body, reply, err);
-    }
-    if (strncmp(path, "/agents/", 8) == 0)
-        return route_agent(host, post, path + 8, body, reply, status, err);
-    return paglets_err_set(err, -ENOENT, "no endpoint %s %.128s", method, path);
+    allowed_methods(path, reply->allow, sizeof(reply->allow));
+    if (reply->allow[0] != '\0')
+        return paglets_err_set(err, -ENOSYS,
+                               "method %.16s not allowed on %.128s (allowed: "
+                               "%s)",
+                               method, path, reply->allow);
+    return paglets_err_set(err, -ENOENT, "no endpoint %.16s %.128s", method,
+                           path);
 }

@@ -28,13 +28,14 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "remote/http.h"
 #include "runtime/host_int.h"
-#include "runtime/netaddr.h"
 #include "runtime/routes.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/netaddr.h"
+#include "wire/error.h"
+#include "wire/url.h"
 
 /* Per-request state, from the headers to the completion callback. */
 struct request {
@@ -42,8 +43,9 @@ struct request {
     bool too_big;
 };
 
+/* Send json with status; allow, when not NULL, as the Allow header. */
 static enum MHD_Result send_json(struct MHD_Connection *conn, unsigned status,
-                                 const json_t *json)
+                                 const json_t *json, const char *allow)
 {
     char *text = json_dumps(json, JSON_COMPACT);
     struct MHD_Response *resp = NULL;
@@ -62,18 +64,20 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, unsigned status,
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                             "application/json");
+    if (allow != NULL)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
     enum MHD_Result ret = MHD_queue_response(conn, status, resp);
     MHD_destroy_response(resp);
     return ret;
 }
 
+/* The error body for code; allow as in send_json(). */
 static enum MHD_Result send_error(struct MHD_Connection *conn, int code,
-                                  const char *message)
+                                  const char *message, const char *allow)
 {
-    json_t *body = json_pack("{s:{s:s, s:s}}", "error", "code",
-                             paglets_errname(code), "message", message);
+    json_t *body = paglets__wire_error_json(code, message);
     enum MHD_Result ret =
-        send_json(conn, (unsigned)paglets__http_status_for(code), body);
+        send_json(conn, (unsigned)paglets__wire_status_of(code), body, allow);
     json_decref(body);
     return ret;
 }
@@ -118,14 +122,23 @@ static enum MHD_Result begin(struct paglets_host *host,
         return MHD_NO;
     paglets__buf_init(&req->body, host->config.max_body_bytes);
     *con_cls = req;
-    pthread_mutex_lock(&host->lock);
-    host->requests++;
-    pthread_mutex_unlock(&host->lock);
+    paglets__gauge_add(&host->requests);
     if (!authorized(host, conn))
-        return send_error(conn, -EACCES, "missing or wrong API key");
+        return send_error(conn, -EACCES, "missing or wrong API key", NULL);
     if (declared_too_big(host, conn))
-        return send_error(conn, -EMSGSIZE, "request body too large");
+        return send_error(conn, -EMSGSIZE, "request body too large", NULL);
     return MHD_YES;
+}
+
+/* One debug line per refused request; the text comes from the peer. */
+static void log_refusal(const char *method, const char *url,
+                        const char *message)
+{
+    char m[24], u[160], e[PAGLETS_ERR_MESSAGE_MAX];
+    paglets_escape(m, sizeof(m), method, strlen(method));
+    paglets_escape(u, sizeof(u), url, strlen(url));
+    paglets_escape(e, sizeof(e), message, strlen(message));
+    paglets_log_debug(PAGLETS_LOG_CAT_HTTP, "%s %s: %s", m, u, e);
 }
 
 static enum MHD_Result finish(struct paglets_host *host,
@@ -133,9 +146,9 @@ static enum MHD_Result finish(struct paglets_host *host,
                               const char *method, const char *url)
 {
     if (req->too_big)
-        return send_error(conn, -EMSGSIZE, "request body too large");
+        return send_error(conn, -EMSGSIZE, "request body too large", NULL);
     if (atomic_load(&host->stopping))
-        return send_error(conn, -EBUSY, "host is shutting down");
+        return send_error(conn, -EBUSY, "host is shutting down", NULL);
     json_t *body = NULL;
     if (req->body.len > 0) {
         json_error_t jerr;
@@ -144,25 +157,22 @@ static enum MHD_Result finish(struct paglets_host *host,
         if (body == NULL) {
             char message[256];
             snprintf(message, sizeof(message), "malformed JSON: %s", jerr.text);
-            return send_error(conn, -EINVAL, message);
+            return send_error(conn, -EINVAL, message, NULL);
         }
     }
     struct paglets_err err = {0};
-    json_t *reply = NULL;
-    int status = 200;
-    int rc = paglets__route(host, method, url, body, &reply, &status, &err);
+    struct paglets__route_reply reply;
+    int rc = paglets__route(host, method, url, body, &reply, &err);
     json_decref(body);
-    enum MHD_Result ret;
-    if (rc != 0) {
-        paglets_log_debug(PAGLETS_LOG_CAT_HTTP, "%s %s: %s", method, url,
-                          err.message);
-        ret =
-            send_error(conn, rc, err.code ? err.message : paglets_strerror(rc));
-    } else {
-        ret = send_json(conn, (unsigned)status, reply);
+    if (rc == 0) {
+        enum MHD_Result ret =
+            send_json(conn, (unsigned)reply.status, reply.body, NULL);
+        json_decref(reply.body);
+        return ret;
     }
-    json_decref(reply);
-    return ret;
+    const char *message = err.code ? err.message : paglets_strerror(rc);
+    log_refusal(method, url, message);
+    return send_error(conn, rc, message, rc == -ENOSYS ? reply.allow : NULL);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
@@ -200,21 +210,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     paglets__buf_release(&req->body);
     free(req);
     *con_cls = NULL;
-    pthread_mutex_lock(&host->lock);
-    host->requests--;
-    pthread_cond_broadcast(&host->cond);
-    pthread_mutex_unlock(&host->lock);
+    paglets__gauge_sub(&host->requests);
 }
 
 void paglets__server_wait_idle(struct paglets_host *host, double deadline)
 {
-    struct timespec ts =
-        paglets__deadline_after(deadline - paglets__mono_now());
-    pthread_mutex_lock(&host->lock);
-    while (host->requests > 0 &&
-           pthread_cond_timedwait(&host->cond, &host->lock, &ts) != ETIMEDOUT)
-        ;
-    pthread_mutex_unlock(&host->lock);
+    paglets__gauge_wait_zero(&host->requests, deadline);
 }
 
 /*
@@ -292,36 +293,36 @@ static int start_daemon(struct paglets_host *host, int fd,
     return 0;
 }
 
-static void format_url(char *url, size_t size, const char *addr, int port)
+/* The address to listen on for addr: itself, or for "auto" the default
+ * route's (written to buf). */
+static int public_address(const char *addr, char *buf, size_t size,
+                          const char **out, struct paglets_err *err)
 {
-    bool v6 = strchr(addr, ':') != NULL;
-    snprintf(url, size, "http://%s%s%s:%d", v6 ? "[" : "", addr, v6 ? "]" : "",
-             port);
-}
-
-/* Expand "auto" in place into buf; returns the address to use. */
-static const char *public_address(const char *addr, char *buf, size_t size,
-                                  struct paglets_err *err)
-{
+    *out = addr;
     if (strcmp(addr, "auto") != 0)
-        return addr;
-    return paglets__default_route_address(buf, size, err) == 0 ? buf : NULL;
+        return 0;
+    *out = buf;
+    return paglets__default_route_address(buf, size, err);
 }
 
-static void derive_url(struct paglets_host *host, const char *first_public,
-                       int port)
+/*
+ * The URL this host advertises: --public-url (already canonical, see
+ * check_config), else the first public address, else the bound one.
+ */
+static int derive_url(struct paglets_host *host, const char *first_public,
+                      int port, struct paglets_err *err)
 {
     const struct paglets_host_config *c = &host->config;
     if (c->public_url != NULL) {
-        size_t len = strlen(c->public_url);
-        while (len > 0 && c->public_url[len - 1] == '/')
-            len--;
-        snprintf(host->url, sizeof(host->url), "%.*s", (int)len, c->public_url);
-    } else if (first_public != NULL) {
-        format_url(host->url, sizeof(host->url), first_public, port);
-    } else {
-        format_url(host->url, sizeof(host->url), c->bind_host, port);
+        snprintf(host->url, sizeof(host->url), "%s", c->public_url);
+        return 0;
     }
+    struct paglets__url url;
+    int rc = paglets__url_from_address(
+        false, first_public ? first_public : c->bind_host, port, &url, err);
+    if (rc == 0)
+        snprintf(host->url, sizeof(host->url), "%s", url.text);
+    return rc;
 }
 
 static void close_listeners(struct paglets_host *host)
@@ -352,22 +353,19 @@ int paglets__server_listen(struct paglets_host *host, struct paglets_err *err)
     int rc =
         open_listener(c->bind_host, c->port, &host->listen_fds[0], &port, err);
     for (size_t i = 0; rc == 0 && i < c->n_bind_public; i++) {
-        const char *addr =
-            public_address(c->bind_public[i], buf, sizeof(buf), err);
-        if (addr == NULL) {
-            rc = err ? err->code : -ENOENT;
+        const char *addr;
+        rc = public_address(c->bind_public[i], buf, sizeof(buf), &addr, err);
+        if (rc != 0)
             break;
-        }
         if (i == 0)
             snprintf(first, sizeof(first), "%s", addr);
         rc = open_listener(addr, port, &host->listen_fds[i + 1], &ignored, err);
     }
-    if (rc != 0) {
+    if (rc == 0)
+        rc = derive_url(host, *first ? first : NULL, port, err);
+    if (rc != 0)
         close_listeners(host);
-        return rc;
-    }
-    derive_url(host, *first ? first : NULL, port);
-    return 0;
+    return rc;
 }
 
 int paglets__server_serve(struct paglets_host *host, struct paglets_err *err)

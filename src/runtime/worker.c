@@ -16,7 +16,7 @@ struct paglets__worker {
     struct paglets__worker *next;
     struct paglets_host *host;
     pthread_t thread;
-    bool done; /* guarded by host->lock */
+    bool done; /* guarded by host->workers.lock */
     struct paglets_agent *agent;
     const struct paglets_op *op; /* NULL: the run hook */
     json_t *args;
@@ -35,37 +35,43 @@ static void *worker_main(void *arg)
     w->args = NULL;
     paglets__agent_unref(w->agent);
     w->agent = NULL;
-    pthread_mutex_lock(&host->lock);
+    pthread_mutex_lock(&host->workers.lock);
     w->done = true;
-    host->running_workers--;
-    pthread_cond_broadcast(&host->cond);
-    pthread_mutex_unlock(&host->lock);
+    host->workers.running--;
+    pthread_cond_broadcast(&host->workers.done);
+    pthread_mutex_unlock(&host->workers.lock);
     return NULL;
+}
+
+int paglets__worker_thread_create(pthread_t *thread, void *(*main)(void *),
+                                  void *arg)
+{
+    return pthread_create(thread, NULL, main, arg);
 }
 
 static int spawn(struct paglets_host *host, struct paglets__worker *w)
 {
-    paglets__host_reap(host, false, 0);
+    paglets__worker_reap(host, false, 0);
     w->host = host;
-    pthread_mutex_lock(&host->lock);
+    pthread_mutex_lock(&host->workers.lock);
     /* One-way messages are capped like connections; run hooks never are. */
     if (w->op != NULL &&
-        host->running_workers >= host->config.max_connections) {
-        pthread_mutex_unlock(&host->lock);
+        host->workers.running >= host->config.max_connections) {
+        pthread_mutex_unlock(&host->workers.lock);
         return -EBUSY;
     }
-    int rc = pthread_create(&w->thread, NULL, worker_main, w);
+    int rc = host->workers.create(&w->thread, worker_main, w);
     if (rc == 0) {
-        w->next = host->workers;
-        host->workers = w;
-        host->running_workers++;
+        w->next = host->workers.list;
+        host->workers.list = w;
+        host->workers.running++;
     }
-    pthread_mutex_unlock(&host->lock);
+    pthread_mutex_unlock(&host->workers.lock);
     return -rc;
 }
 
-int paglets__host_spawn_run(struct paglets_host *host,
-                            struct paglets_agent *agent)
+int paglets__worker_spawn_run(struct paglets_host *host,
+                              struct paglets_agent *agent)
 {
     struct paglets__worker *w = calloc(1, sizeof(*w));
     if (w == NULL)
@@ -77,10 +83,10 @@ int paglets__host_spawn_run(struct paglets_host *host,
     return rc;
 }
 
-int paglets__host_spawn_oneway(struct paglets_host *host,
-                               struct paglets_agent *agent,
-                               const struct paglets_op *op, const json_t *args,
-                               struct paglets_err *err)
+int paglets__worker_spawn_oneway(struct paglets_host *host,
+                                 struct paglets_agent *agent,
+                                 const struct paglets_op *op,
+                                 const json_t *args, struct paglets_err *err)
 {
     struct paglets__worker *w = calloc(1, sizeof(*w));
     if (w == NULL)
@@ -104,20 +110,20 @@ int paglets__host_spawn_oneway(struct paglets_host *host,
     return 0;
 }
 
-size_t paglets__host_reap(struct paglets_host *host, bool wait,
-                          double deadline_mono)
+size_t paglets__worker_reap(struct paglets_host *host, bool wait,
+                            double deadline_mono)
 {
     struct paglets__worker *finished = NULL;
-    pthread_mutex_lock(&host->lock);
+    pthread_mutex_lock(&host->workers.lock);
     if (wait) {
         struct timespec ts =
             paglets__deadline_after(deadline_mono - paglets__mono_now());
-        while (host->running_workers > 0 &&
-               pthread_cond_timedwait(&host->cond, &host->lock, &ts) !=
-                   ETIMEDOUT)
+        while (host->workers.running > 0 &&
+               pthread_cond_timedwait(&host->workers.done, &host->workers.lock,
+                                      &ts) != ETIMEDOUT)
             ;
     }
-    for (struct paglets__worker **p = &host->workers; *p != NULL;) {
+    for (struct paglets__worker **p = &host->workers.list; *p != NULL;) {
         struct paglets__worker *w = *p;
         if (w->done) {
             *p = w->next;
@@ -127,8 +133,8 @@ size_t paglets__host_reap(struct paglets_host *host, bool wait,
             p = &w->next;
         }
     }
-    size_t running = host->running_workers;
-    pthread_mutex_unlock(&host->lock);
+    size_t running = host->workers.running;
+    pthread_mutex_unlock(&host->workers.lock);
     while (finished != NULL) {
         struct paglets__worker *w = finished;
         finished = w->next;

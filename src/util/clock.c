@@ -27,6 +27,19 @@ struct timespec paglets__deadline_after(double seconds)
     return ts;
 }
 
+int paglets__cond_init_monotonic(pthread_cond_t *cond)
+{
+    pthread_condattr_t attr;
+    int rc = pthread_condattr_init(&attr);
+    if (rc != 0)
+        return -rc;
+    rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    if (rc == 0)
+        rc = pthread_cond_init(cond, &attr);
+    pthread_condattr_destroy(&attr);
+    return -rc;
+}
+
 double paglets_monotonic_seconds(void)
 {
     return paglets__mono_now();

@@ -5,6 +5,7 @@
 #ifndef PAGLETS_UTIL_CLOCK_H
 #define PAGLETS_UTIL_CLOCK_H
 
+#include <pthread.h>
 #include <time.h>
 
 static inline double paglets__mono_now(void)
@@ -23,5 +24,11 @@ static inline double paglets__wall_now(void)
 
 /* Absolute CLOCK_MONOTONIC timespec `seconds` from now, for timed waits. */
 struct timespec paglets__deadline_after(double seconds);
+
+/*
+ * Initialise cond to time its waits on CLOCK_MONOTONIC, the clock of
+ * paglets__deadline_after(). Returns 0 or a negative errno.
+ */
+int paglets__cond_init_monotonic(pthread_cond_t *cond);
 
 #endif

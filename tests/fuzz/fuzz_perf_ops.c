@@ -35,7 +35,7 @@ static void setup(void)
     host = paglets_host_new(&config, NULL);
     struct paglets_proxy proxy;
     if (host == NULL ||
-        paglets_host_register_type(host, &paglets_perf_agent_type) != 0 ||
+        paglets_host_register_type(host, &paglets_perf_agent_type, NULL) != 0 ||
         paglets__host_create(host, PAGLETS_PERF_AGENT, NULL, &proxy, NULL) != 0)
         abort();
     memcpy(parent_id, proxy.agent_id, sizeof(parent_id));

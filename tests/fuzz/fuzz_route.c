@@ -5,6 +5,7 @@
  * configured but not listening. Input: one byte selecting the method, the
  * path up to a newline, then the body. "@" in the path stands for the id
  * of an agent created for each input, so the agent routes are reachable.
+ * The agent is an EchoAgent with the operations that return at once.
  * Clone requests are skipped: they make outgoing HTTP calls to the target.
  */
 #include "compat.h"
@@ -15,6 +16,7 @@
 
 #include <paglets/host.h>
 
+#include "cli/agents.h"
 #include "runtime/host_int.h"
 #include "runtime/routes.h"
 #include "util/log.h"
@@ -23,86 +25,31 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-struct fuzz_state {
-    json_int_t counter;
-    json_t *data;
-};
+/*
+ * The echo agent's own type and operations (src/cli/agent_echo.c), less
+ * what would make an input wait or leave the process: the run hook (it
+ * lingers), sleep and wait (they block), call, clone and inspect (HTTP).
+ */
+static const char *const kept_ops[] = {"counter", "dispose", "echo",
+                                       "increment"};
+static struct paglets_op fuzz_ops[sizeof(kept_ops) / sizeof(kept_ops[0])];
+static struct paglets_agent_type fuzz_type;
 
-static int fuzz_decode(void *state, const json_t *json, struct paglets_err *err)
+static void make_type(void)
 {
-    struct fuzz_state *s = state;
-    json_t *counter = NULL, *data = NULL;
-    if (json_unpack((json_t *)json, "{s?o, s?o}", "counter", &counter, "data",
-                    &data) != 0 ||
-        (counter != NULL && !json_is_integer(counter)))
-        return paglets_err_set(err, -EINVAL, "bad state");
-    s->counter = counter ? json_integer_value(counter) : 0;
-    s->data = data ? json_incref(data) : NULL;
-    return 0;
+    const struct paglets_agent_type *echo = &cli_echo_agent_type;
+    size_t n = 0;
+    for (size_t i = 0; i < echo->n_ops; i++)
+        for (size_t k = 0; k < sizeof(kept_ops) / sizeof(kept_ops[0]); k++)
+            if (strcmp(echo->ops[i].name, kept_ops[k]) == 0)
+                fuzz_ops[n++] = echo->ops[i]; /* the order stays sorted */
+    if (n != sizeof(kept_ops) / sizeof(kept_ops[0]))
+        abort(); /* the echo agent lost an operation this harness drives */
+    fuzz_type = *echo;
+    fuzz_type.run = NULL;
+    fuzz_type.ops = fuzz_ops;
+    fuzz_type.n_ops = n;
 }
-
-static json_t *fuzz_encode(const void *state)
-{
-    const struct fuzz_state *s = state;
-    return json_pack("{s:I, s:O?}", "counter", s->counter, "data", s->data);
-}
-
-static void fuzz_release(void *state)
-{
-    struct fuzz_state *s = state;
-    json_decref(s->data);
-    s->data = NULL;
-}
-
-static int op_dispose(struct paglets_agent *agent, const json_t *request,
-                      json_t **reply, struct paglets_err *err)
-{
-    (void)request;
-    (void)err;
-    paglets_agent_dispose(agent);
-    *reply = NULL;
-    return 0;
-}
-
-static int op_echo(struct paglets_agent *agent, const json_t *request,
-                   json_t **reply, struct paglets_err *err)
-{
-    (void)agent;
-    (void)err;
-    *reply = json_deep_copy(request);
-    return *reply ? 0 : -ENOMEM;
-}
-
-static int op_increment(struct paglets_agent *agent, const json_t *request,
-                        json_t **reply, struct paglets_err *err)
-{
-    json_int_t by = 1;
-    if (json_unpack((json_t *)request, "{s?I}", "by", &by) != 0)
-        return paglets_err_set(err, -EINVAL, "'by' must be an integer");
-    paglets_agent_lock(agent);
-    struct fuzz_state *s = paglets_agent_state(agent);
-    s->counter += by;
-    paglets_agent_unlock(agent);
-    *reply = json_object();
-    return *reply ? 0 : -ENOMEM;
-}
-
-static const struct paglets_op fuzz_ops[] = {
-    {"dispose", op_dispose},
-    {"echo", op_echo},
-    {"increment", op_increment},
-};
-
-static const struct paglets_agent_type fuzz_type = {
-    .name = "FuzzAgent",
-    .state_name = "FuzzState",
-    .state_size = sizeof(struct fuzz_state),
-    .state_decode = fuzz_decode,
-    .state_encode = fuzz_encode,
-    .state_release = fuzz_release,
-    .ops = fuzz_ops,
-    .n_ops = sizeof(fuzz_ops) / sizeof(fuzz_ops[0]),
-};
 
 static struct paglets_host *fuzz_host(void)
 {
@@ -115,8 +62,9 @@ static struct paglets_host *fuzz_host(void)
     config.name = "fuzz";
     config.mesh = false;
     config.max_agents = 16;
+    make_type();
     host = paglets_host_new(&config, NULL);
-    if (host == NULL || paglets_host_register_type(host, &fuzz_type) != 0)
+    if (host == NULL || paglets_host_register_type(host, &fuzz_type, NULL) != 0)
         abort();
     return host;
 }
@@ -125,7 +73,7 @@ static void add_resident(struct paglets_host *host)
 {
     json_t *envelope = json_pack("{s:s, s:s, s:s, s:{s:i}}", "kind", "clone",
                                  "agent_id", RESIDENT_ID, "agent_class_name",
-                                 "FuzzAgent", "state", "counter", 1);
+                                 "EchoAgent", "state", "counter", 1);
     struct paglets_proxy proxy;
     if (envelope == NULL ||
         paglets__host_accept(host, envelope, &proxy, NULL) != 0)
@@ -145,7 +93,7 @@ static void reset(struct paglets_host *host)
         }
         free(agents);
     }
-    paglets__host_reap(host, true, 1e12);
+    paglets__worker_reap(host, true, 1e12);
 }
 
 /* path with each "@" replaced by the resident id; NULL for clone paths. */
@@ -191,17 +139,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                           JSON_REJECT_DUPLICATES, NULL);
     if (body_len == 0 || body != NULL) {
         struct paglets_err err = {0};
-        json_t *reply = NULL;
-        int status = 0;
+        struct paglets__route_reply reply;
         int rc = paglets__route(host, methods[data[0] & 3], path, body, &reply,
-                                &status, &err);
-        if (rc == 0 && reply != NULL) {
-            char *text = json_dumps(reply, JSON_COMPACT);
+                                &err);
+        if (rc == 0 && reply.body != NULL) {
+            char *text = json_dumps(reply.body, JSON_COMPACT);
             free(text);
         } else if (rc != 0 && (rc >= 0 || err.message[0] == '\0')) {
             abort(); /* every failure must be a negative errno and a reason */
+        } else if (rc == -ENOSYS && reply.allow[0] == '\0') {
+            abort(); /* a 405 names the methods the path allows */
         }
-        json_decref(reply);
+        if (rc == 0)
+            json_decref(reply.body);
     }
     json_decref(body);
     free(path);

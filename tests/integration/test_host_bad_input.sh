@@ -42,7 +42,12 @@ pg_expect_error "clone target not a string" 400 EINVAL "$out"
 out=$(pg_req POST "$alpha/agents/$a/clone" '{"target":"ftp://x"}')
 pg_expect_status "clone to a non-http URL" 404
 out=$(pg_req DELETE "$alpha/agents/$a")
-pg_expect_error "unsupported method" 400 EINVAL "$out"
+pg_expect_error "method not allowed on a known path" 405 ENOSYS "$out"
+allow=$(curl -sS -m 10 -o /dev/null -D - -X PUT "$alpha/agents" | tr -d '\r' |
+  sed -n 's/^[Aa]llow: //p')
+pg_expect_eq "405 names the allowed methods" "GET, POST" "$allow"
+out=$(pg_req DELETE "$alpha/nowhere")
+pg_expect_error "unknown method on an unknown path" 404 ENOENT "$out"
 out=$(pg_req GET "$alpha/agents/$(printf 'x%.0s' $(seq 100))")
 pg_expect_error "overlong id" 404 ENOENT "$out"
 

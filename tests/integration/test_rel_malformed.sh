@@ -113,10 +113,10 @@ join 400 '{"name":"x","url":"http://127.0.0.1:1","members":{}}'
 join 400 "{\"name\":\"$long\",\"url\":\"http://127.0.0.1:1\"}"
 # Routing: unknown paths and methods.
 row 404 GET /nope
-row 400 PUT /health
+row 405 PUT /health
 row 404 GET "/agents/$agent/unknown"
 row 404 POST /agents/
-row 400 PATCH /agents '{"agent_class_name":"EchoAgent"}'
+row 405 PATCH /agents '{"agent_class_name":"EchoAgent"}'
 
 # Unknown fields are ignored, not refused (reference behaviour).
 create 201 '{"agent_class_name":"EchoAgent","state":{"counter":1},"colour":"red"}'
