@@ -62,14 +62,14 @@ static long parse_count(const char *text, long max)
 }
 
 static CURL *make_easy(const char *url, const char *body,
-                       struct curl_slist *headers, long timeout_s)
+                       struct curl_slist *headers, long timeout_seconds)
 {
     CURL *easy = curl_easy_init();
     if (easy == NULL)
         return NULL;
     curl_easy_setopt(easy, CURLOPT_URL, url);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard);
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT, timeout_s);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT, timeout_seconds);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
     if (body != NULL)

@@ -87,13 +87,14 @@ PAGLETS_EXTERN void paglets_agent_unlock(struct paglets_agent *agent);
 PAGLETS_EXTERN void *paglets_agent_state(struct paglets_agent *agent);
 
 /*
- * With the lock held: wait until pred(state, arg) is true, up to timeout_s.
- * Returns 0 when it holds, -ETIMEDOUT when time ran out, -ECANCELED when
- * the agent is being disposed. The lock is held again on return.
+ * With the lock held: wait until pred(state, arg) is true, up to
+ * timeout_seconds. Returns 0 when it holds, -ETIMEDOUT when time ran out,
+ * -ECANCELED when the agent is being disposed. The lock is held again on
+ * return.
  */
 PAGLETS_EXTERN int paglets_agent_wait(struct paglets_agent *agent,
                                       bool (*pred)(void *state, void *arg),
-                                      void *arg, double timeout_s);
+                                      void *arg, double timeout_seconds);
 
 /* Wake every waiter to re-check its predicate (lock held or not). */
 PAGLETS_EXTERN void paglets_agent_notify(struct paglets_agent *agent);
@@ -109,10 +110,10 @@ PAGLETS_EXTERN void paglets_agent_notify(struct paglets_agent *agent);
  * clone there returns (client.h; -EBUSY when that host is full, -EAGAIN
  * when its run hook cannot start).
  */
-PAGLETS_EXTERN int paglets_agent_clone(struct paglets_agent *agent,
-                                       const char *target, const json_t *state,
-                                       struct paglets_proxy *clone,
-                                       struct paglets_err *err);
+PAGLETS_EXTERN PAGLETS_NODISCARD int
+paglets_agent_clone(struct paglets_agent *agent, const char *target,
+                    const json_t *state, struct paglets_proxy *clone,
+                    struct paglets_err *err);
 
 /*
  * Ask the host to dispose this agent: it leaves the registry at once (later

@@ -39,7 +39,7 @@ extern "C" {
 #endif
 
 /* The timeout of a call that names none, in seconds. */
-#define PAGLETS_CLIENT_TIMEOUT_S 10.0
+#define PAGLETS_CLIENT_TIMEOUT_SECONDS 10.0
 
 /* Reply bodies over this many bytes are refused with -EMSGSIZE. */
 #define PAGLETS_CLIENT_MAX_REPLY_BYTES (16u * 1024u * 1024u)
@@ -75,9 +75,9 @@ paglets_cancel_is_tripped(const struct paglets_cancel *cancel);
  * only ever added at the end, and _init gives them their defaults.
  */
 struct paglets_call_opts {
-    double timeout_s;  /* > 0: this call's limit; else the client's */
-    double deadline_s; /* > 0: paglets_monotonic_seconds() time the call must
-                          end by */
+    double timeout_seconds;  /* > 0: this call's limit; else the client's */
+    double deadline_seconds; /* > 0: paglets_monotonic_seconds() time the call
+                          must end by */
     struct paglets_cancel *cancel; /* borrowed; NULL: none */
 };
 
@@ -102,13 +102,13 @@ paglets_client_new(const char *api_key, struct paglets_err *err);
 PAGLETS_EXTERN void paglets_client_free(struct paglets_client *client);
 
 /*
- * The timeout of calls that name none (initially PAGLETS_CLIENT_TIMEOUT_S;
- * values <= 0 are ignored). Configuration for the client's owner: code that
- * borrows a client, such as paglets_agent_client()'s, passes a per-call
- * timeout instead.
+ * The timeout of calls that name none (initially
+ * PAGLETS_CLIENT_TIMEOUT_SECONDS; values <= 0 are ignored). Configuration for
+ * the client's owner: code that borrows a client, such as
+ * paglets_agent_client()'s, passes a per-call timeout instead.
  */
 PAGLETS_EXTERN void paglets_client_set_timeout(struct paglets_client *client,
-                                               double timeout_s);
+                                               double timeout_seconds);
 
 /*
  * Abort every call of this client, from now on and in flight, when cancel
@@ -163,14 +163,14 @@ PAGLETS_EXTERN int paglets_client_create_with(
 
 /*
  * Call operation `op` synchronously (request borrowed, may be NULL for {}).
- * *reply: new reference. A timeout_s <= 0 uses the client's timeout.
+ * *reply: new reference. A timeout_seconds <= 0 uses the client's timeout.
  * -EOPNOTSUPP when the agent's type has no such operation; an error the
  * operation returned arrives as its HTTP status's errno.
  */
 PAGLETS_EXTERN int paglets_client_call(struct paglets_client *client,
                                        const struct paglets_proxy *agent,
                                        const char *op, const json_t *request,
-                                       double timeout_s, json_t **reply,
+                                       double timeout_seconds, json_t **reply,
                                        struct paglets_err *err);
 PAGLETS_EXTERN int paglets_client_call_with(
     struct paglets_client *client, const struct paglets_proxy *agent,

@@ -72,7 +72,23 @@ PAGLETS_EXTERN const char *paglets_errname(int code);
 PAGLETS_EXTERN size_t paglets_escape(char *out, size_t size, const char *text,
                                      size_t len);
 
-/* "0.1.0" */
+/*
+ * The version of these headers; paglets_version_number() tells the version
+ * of the library actually linked. CMake reads the three numbers from here,
+ * so they are the one place the version is written.
+ */
+#define PAGLETS_VERSION_MAJOR 0
+#define PAGLETS_VERSION_MINOR 1
+#define PAGLETS_VERSION_PATCH 0
+/* One comparable number: 0.1.0 is 0x000100. */
+#define PAGLETS_VERSION_HEX                                                    \
+    ((PAGLETS_VERSION_MAJOR << 16) | (PAGLETS_VERSION_MINOR << 8) |            \
+     PAGLETS_VERSION_PATCH)
+
+/* The linked library's version as PAGLETS_VERSION_HEX computes it. */
+PAGLETS_EXTERN unsigned paglets_version_number(void);
+
+/* The linked library's version as text: "0.1.0". */
 PAGLETS_EXTERN const char *paglets_version(void);
 
 /*
@@ -131,7 +147,7 @@ PAGLETS_EXTERN bool paglets_log_is_enabled(enum paglets_log_level level,
 /*
  * Seconds on CLOCK_MONOTONIC (unaffected by wall-clock changes), for
  * intervals and deadlines (the clock of struct paglets_call_opts'
- * deadline_s); also valid as an absolute time for waits on a condition
+ * deadline_seconds); also valid as an absolute time for waits on a condition
  * variable whose clock is CLOCK_MONOTONIC. Any thread.
  */
 PAGLETS_EXTERN double paglets_monotonic_seconds(void);

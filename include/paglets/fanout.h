@@ -25,35 +25,37 @@ extern "C" {
 
 struct paglets_fanout; /* opaque */
 
-/* Empty bookkeeping with no deadline. Caller frees; NULL when out of memory. */
-PAGLETS_EXTERN struct paglets_fanout *paglets_fanout_new(void);
+/*
+ * Empty bookkeeping with no deadline. Caller frees with
+ * paglets_fanout_free(); NULL when out of memory.
+ */
+PAGLETS_EXTERN PAGLETS_NODISCARD struct paglets_fanout *
+paglets_fanout_new(void);
 
 /* NULL is a no-op. */
 PAGLETS_EXTERN void paglets_fanout_free(struct paglets_fanout *fanout);
 
-/* Monotonic clock in seconds: the time base of deadlines and expiry. */
-PAGLETS_EXTERN double paglets_fanout_now(void);
-
 /*
  * Lock held. Forget every child and start a new round that ends
- * timeout_s from now.
+ * timeout_seconds from now.
  */
 PAGLETS_EXTERN void paglets_fanout_reset(struct paglets_fanout *fanout,
-                                         double timeout_s);
+                                         double timeout_seconds);
 
-/* Lock held. The round's deadline on the paglets_fanout_now() clock. */
+/* Lock held. The round's deadline on the paglets_monotonic_seconds() clock. */
 PAGLETS_EXTERN double
 paglets_fanout_deadline(const struct paglets_fanout *fanout);
 
 /*
  * Lock not held. The hosts a round should reach: the online members of
  * the agent's host's mesh with its mesh version, itself included, sorted
- * by name. *hosts: caller frees with free().
+ * by name. *hosts: caller frees with paglets_host_info_free(). Returns 0 or
+ * -ENOMEM.
  */
-PAGLETS_EXTERN int paglets_fanout_hosts(struct paglets_agent *agent,
-                                        struct paglets_host_info **hosts,
-                                        size_t *n_hosts,
-                                        struct paglets_err *err);
+PAGLETS_EXTERN PAGLETS_NODISCARD int
+paglets_fanout_hosts(struct paglets_agent *agent,
+                     struct paglets_host_info **hosts, size_t *n_hosts,
+                     struct paglets_err *err);
 
 /*
  * Lock held. Prepare a clone: add host_name as pending (strings copied).
@@ -127,23 +129,23 @@ paglets_fanout_pending_count(const struct paglets_fanout *fanout);
 
 /*
  * Lock held. Wait until pred(state, arg) holds (pred NULL: until no host
- * is pending), for at most wait_s and never past the deadline. Returns 0,
+ * is pending), for at most wait_seconds and never past the deadline. Returns 0,
  * -ETIMEDOUT or -ECANCELED as paglets_agent_wait().
  */
 PAGLETS_EXTERN int paglets_fanout_wait(struct paglets_agent *agent,
                                        struct paglets_fanout *fanout,
                                        bool (*pred)(void *state, void *arg),
-                                       void *arg, double wait_s);
+                                       void *arg, double wait_seconds);
 
 /*
  * Lock not held. Dispose every child that has not answered (answered
- * children dispose themselves), each call bounded by timeout_s. A child
+ * children dispose themselves), each call bounded by timeout_seconds. A child
  * already gone (404) is not a failure; any other failure is recorded as
  * that host's cleanup error. Returns the number of failures.
  */
 PAGLETS_EXTERN size_t paglets_fanout_dispose_children(
     struct paglets_agent *agent, struct paglets_fanout *fanout,
-    double timeout_s);
+    double timeout_seconds);
 
 /*
  * Lock held. The round as JSON (new reference, NULL when out of memory):

@@ -14,6 +14,10 @@ extern "C" {
 
 struct paglets_host; /* opaque */
 
+/*
+ * How a host runs. Fill with paglets_host_config_init() first, then set
+ * what differs: fields are only ever added at the end.
+ */
 struct paglets_host_config {
     const char *name;         /* required */
     const char *bind_host;    /* default "127.0.0.1" */
@@ -36,15 +40,15 @@ struct paglets_host_config {
     const char *const *property_keys;
     const char *const *property_values;
     size_t n_properties;
-    bool mesh;                /* take part in the mesh (default true) */
-    int mesh_multicast;       /* 1 on, 0 off, -1 auto: on off loopback */
-    double offline_after_s;   /* default 10 */
-    double gossip_interval_s; /* default 1 */
-    size_t max_body_bytes;    /* default 16 MiB */
-    size_t max_agents;        /* default 1024 */
-    unsigned max_connections; /* default 256 */
-    double request_timeout_s; /* idle connection timeout, default 30 */
-    double shutdown_grace_s;  /* default 5 */
+    bool mesh;                      /* take part in the mesh (default true) */
+    int mesh_multicast;             /* 1 on, 0 off, -1 auto: on off loopback */
+    double offline_after_seconds;   /* default 10 */
+    double gossip_interval_seconds; /* default 1 */
+    size_t max_body_bytes;          /* default 16 MiB */
+    size_t max_agents;              /* default 1024 */
+    unsigned max_connections;       /* default 256 */
+    double request_timeout_seconds; /* idle connection timeout, default 30 */
+    double shutdown_grace_seconds;  /* default 5 */
 };
 
 /*
@@ -62,7 +66,7 @@ paglets_host_config_init(struct paglets_host_config *config);
  * port out of range, zero limits, non-positive mesh intervals, a public
  * URL that is not a host URL), -ENOMEM, -EMFILE.
  */
-PAGLETS_EXTERN struct paglets_host *
+PAGLETS_EXTERN PAGLETS_NODISCARD struct paglets_host *
 paglets_host_new(const struct paglets_host_config *config,
                  struct paglets_err *err);
 
@@ -85,11 +89,11 @@ paglets_host_register_type(struct paglets_host *host,
  * (-EADDRINUSE, -EACCES, -EADDRNOTAVAIL), a --peer URL that is not a host
  * URL (-EINVAL), -ENOMEM. On failure the host is stopped; free it.
  */
-PAGLETS_EXTERN int paglets_host_start(struct paglets_host *host,
-                                      struct paglets_err *err);
+PAGLETS_EXTERN PAGLETS_NODISCARD int
+paglets_host_start(struct paglets_host *host, struct paglets_err *err);
 
 /*
- * Stop accepting, dispose every agent, give them shutdown_grace_s to
+ * Stop accepting, dispose every agent, give them shutdown_grace_seconds to
  * finish, then cancel the calls they still make (-ECANCELED) and leave the
  * mesh. Idempotent. Any thread but an agent's.
  */
@@ -116,12 +120,16 @@ struct paglets_host_info {
 
 /*
  * The hosts this host knows, itself included, same mesh version only.
- * *hosts: caller frees with free(). Any thread.
+ * *hosts: an array of *n_hosts; caller frees with paglets_host_info_free().
+ * Returns 0 or -ENOMEM. Any thread.
  */
-PAGLETS_EXTERN int paglets_host_members(struct paglets_host *host,
-                                        struct paglets_host_info **hosts,
-                                        size_t *n_hosts,
-                                        struct paglets_err *err);
+PAGLETS_EXTERN PAGLETS_NODISCARD int
+paglets_host_members(struct paglets_host *host,
+                     struct paglets_host_info **hosts, size_t *n_hosts,
+                     struct paglets_err *err);
+
+/* Free an array paglets_host_members() returned. NULL is a no-op. */
+PAGLETS_EXTERN void paglets_host_info_free(struct paglets_host_info *hosts);
 
 #ifdef __cplusplus
 }

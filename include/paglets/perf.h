@@ -53,7 +53,11 @@ extern "C" {
 #define PAGLETS_PERF_DRAIN_WAIT_SECONDS 0.5
 #define PAGLETS_PERF_MAX_DRAIN_WAIT_SECONDS 30.0
 
-/* BenchmarkRequest; the defaults are PAGLETS_PERF_DEFAULT_* above. */
+/*
+ * BenchmarkRequest; the defaults are PAGLETS_PERF_DEFAULT_* above. Fill
+ * with paglets_perf_request_init() first: fields are only ever added at
+ * the end, and _init gives them their defaults.
+ */
 struct paglets_perf_request {
     bool include_cpu;         /* default true */
     bool include_memory;      /* default true */
@@ -75,7 +79,7 @@ PAGLETS_EXTERN void
 paglets_perf_request_release(struct paglets_perf_request *request);
 
 /* Append a copy of path to request->paths. 0 or -ENOMEM. */
-PAGLETS_EXTERN int
+PAGLETS_EXTERN PAGLETS_NODISCARD int
 paglets_perf_request_add_path(struct paglets_perf_request *request,
                               const char *path);
 
@@ -86,9 +90,10 @@ paglets_perf_request_to_json(const struct paglets_perf_request *request);
 /*
  * Fill an initialised request from JSON; unknown fields are ignored,
  * missing ones keep their defaults, wrong types or out-of-range values
- * (negative or NaN durations, zero size) are -EINVAL naming the field.
+ * (negative or NaN durations, zero size) are -EINVAL naming the field;
+ * -ENOMEM.
  */
-PAGLETS_EXTERN int
+PAGLETS_EXTERN PAGLETS_NODISCARD int
 paglets_perf_request_from_json(struct paglets_perf_request *request,
                                const json_t *json, struct paglets_err *err);
 
@@ -118,7 +123,7 @@ struct paglets_perf_summary;
  * not lose the others. Fields the schema does not know are dropped. Caller
  * frees with paglets_perf_summary_free(). NULL on error.
  */
-PAGLETS_EXTERN struct paglets_perf_summary *
+PAGLETS_EXTERN PAGLETS_NODISCARD struct paglets_perf_summary *
 paglets_perf_summary_from_json(const json_t *json, struct paglets_err *err);
 
 /* NULL is a no-op. */
@@ -169,6 +174,10 @@ struct paglets_perf_progress {
     const json_t *pending_hosts; /* borrowed array of names */
 };
 
+/*
+ * How a collection runs. Fill with paglets_perf_collect_options_init()
+ * first: fields are only ever added at the end.
+ */
 struct paglets_perf_collect_options {
     /* For replies after collect; PAGLETS_PERF_DEFAULT_TIMEOUT_SECONDS. */
     double timeout_seconds;
@@ -197,16 +206,19 @@ paglets_perf_collect_options_init(struct paglets_perf_collect_options *options);
  * agent. On 0, *summary is the outcome (which may still hold per-host
  * errors; caller frees with paglets_perf_summary_free). On failure
  * (entry host unreachable, agent type not registered, cancelled) returns a
- * negative errno with a message in err and leaves *summary unset.
- * Blocking; any thread.
+ * negative errno with a message in err and leaves *summary unset: the
+ * client's errno values (<paglets/client.h>; -EINVAL when the entry host
+ * has no PerformanceBenchmarkAgent type), -ECANCELED when options'
+ * `cancelled` said so, -EPROTO when the final summary is malformed,
+ * -ENOMEM. Blocking; any thread.
  */
-PAGLETS_EXTERN int paglets_perf_collect_with(
+PAGLETS_EXTERN PAGLETS_NODISCARD int paglets_perf_collect_with(
     const char *entry_url, const struct paglets_perf_request *request,
     const struct paglets_perf_collect_options *options,
     struct paglets_perf_summary **summary, struct paglets_err *err);
 
 /* paglets_perf_collect_with() with default options and this timeout. */
-PAGLETS_EXTERN int paglets_perf_collect(
+PAGLETS_EXTERN PAGLETS_NODISCARD int paglets_perf_collect(
     const char *entry_url, const struct paglets_perf_request *request,
     double timeout_seconds, struct paglets_perf_summary **summary,
     struct paglets_err *err);

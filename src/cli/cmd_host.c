@@ -129,7 +129,7 @@ static void host_defaults(void *config)
     struct paglets_host_config c;
     paglets_host_config_init(&c);
     o->api_key_env = CLI_API_KEY_ENV;
-    o->gossip_interval = c.gossip_interval_s;
+    o->gossip_interval = c.gossip_interval_seconds;
     o->host = c.bind_host;
     o->log_level = CLI_LOG_LEVEL;
     o->max_agents = (long)c.max_agents;
@@ -137,10 +137,10 @@ static void host_defaults(void *config)
     o->max_connections = (long)c.max_connections;
     o->mesh = c.mesh;
     o->mesh_multicast = 2;
-    o->offline_after = c.offline_after_s;
+    o->offline_after = c.offline_after_seconds;
     o->port = c.port;
-    o->request_timeout = c.request_timeout_s;
-    o->shutdown_grace = c.shutdown_grace_s;
+    o->request_timeout = c.request_timeout_seconds;
+    o->shutdown_grace = c.shutdown_grace_seconds;
 }
 
 /* Split KEY=VALUE items; keys and values borrow from `storage`. */
@@ -213,13 +213,13 @@ static void fill_config(const struct host_opts *o,
     c->n_tags = o->tags.n;
     c->mesh = o->mesh;
     c->mesh_multicast = o->mesh_multicast > 1 ? -1 : o->mesh_multicast;
-    c->offline_after_s = o->offline_after;
-    c->gossip_interval_s = o->gossip_interval;
+    c->offline_after_seconds = o->offline_after;
+    c->gossip_interval_seconds = o->gossip_interval;
     c->max_body_bytes = (size_t)o->max_body;
     c->max_agents = (size_t)o->max_agents;
     c->max_connections = (unsigned)o->max_connections;
-    c->request_timeout_s = o->request_timeout;
-    c->shutdown_grace_s = o->shutdown_grace;
+    c->request_timeout_seconds = o->request_timeout;
+    c->shutdown_grace_seconds = o->shutdown_grace;
 }
 
 /* Serve until SIGINT/SIGTERM; those are blocked in every host thread. */

@@ -146,7 +146,7 @@ static int hosts_run(void *config, int argc, char **argv)
         goto out;
     struct paglets_call_opts opts;
     paglets_call_opts_init(&opts);
-    opts.timeout_s = TIMEOUT_S;
+    opts.timeout_seconds = TIMEOUT_S;
     if (paglets_client_entry_with(client, o->entry, &opts, url, sizeof(url),
                                   NULL, &err) < 0)
         goto out;

@@ -42,15 +42,10 @@ void paglets_fanout_free(struct paglets_fanout *fanout)
     free(fanout);
 }
 
-double paglets_fanout_now(void)
-{
-    return paglets__mono_now();
-}
-
-void paglets_fanout_reset(struct paglets_fanout *fanout, double timeout_s)
+void paglets_fanout_reset(struct paglets_fanout *fanout, double timeout_seconds)
 {
     forget_children(fanout);
-    fanout->deadline = paglets__mono_now() + timeout_s;
+    fanout->deadline = paglets__mono_now() + timeout_seconds;
 }
 
 double paglets_fanout_deadline(const struct paglets_fanout *fanout)

@@ -30,7 +30,7 @@ struct paglets__fanout_child {
 struct paglets_fanout {
     struct paglets__fanout_child *children;
     size_t n_children, cap;
-    double deadline; /* paglets_fanout_now() clock */
+    double deadline; /* paglets_monotonic_seconds() clock */
 };
 
 /* Lock held. The child of host_name in this round, or NULL. */

@@ -139,19 +139,19 @@ static bool nothing_pending(void *state, void *arg)
 int paglets_fanout_wait(struct paglets_agent *agent,
                         struct paglets_fanout *fanout,
                         bool (*pred)(void *state, void *arg), void *arg,
-                        double wait_s)
+                        double wait_seconds)
 {
     struct wait_arg default_arg = {fanout};
     if (pred == NULL) {
         pred = nothing_pending;
         arg = &default_arg;
     }
-    double left = fanout->deadline - paglets_fanout_now();
-    if (wait_s > left)
-        wait_s = left;
-    if (wait_s < 0)
-        wait_s = 0;
-    return paglets_agent_wait(agent, pred, arg, wait_s);
+    double left = fanout->deadline - paglets_monotonic_seconds();
+    if (wait_seconds > left)
+        wait_seconds = left;
+    if (wait_seconds < 0)
+        wait_seconds = 0;
+    return paglets_agent_wait(agent, pred, arg, wait_seconds);
 }
 
 /* A child to dispose, copied out so no lock is needed while calling. */
@@ -180,7 +180,7 @@ static size_t take_disposable(struct paglets_fanout *fanout,
 
 size_t paglets_fanout_dispose_children(struct paglets_agent *agent,
                                        struct paglets_fanout *fanout,
-                                       double timeout_s)
+                                       double timeout_seconds)
 {
     paglets_agent_lock(agent);
     struct disposal *todo =
@@ -192,7 +192,7 @@ size_t paglets_fanout_dispose_children(struct paglets_agent *agent,
     struct paglets_client *client = n > 0 ? paglets_agent_client(agent) : NULL;
     struct paglets_call_opts opts;
     paglets_call_opts_init(&opts);
-    opts.timeout_s = timeout_s;
+    opts.timeout_seconds = timeout_seconds;
     size_t failures = 0;
     for (size_t i = 0; i < n; i++) {
         struct paglets_err err = {0};

@@ -30,7 +30,7 @@
 struct perf_state {
     bool child;
     struct paglets_perf_request request;
-    double timeout_s;
+    double timeout_seconds;
     char target_host[128];         /* child: the name its parent knows */
     struct paglets_proxy parent;   /* child: where to send child_result */
     struct paglets_fanout *fanout; /* parent */
@@ -67,11 +67,11 @@ static int decode_child(struct perf_state *st, const json_t *json,
     return rc;
 }
 
-static int decode_timeout(const json_t *json, double *timeout_s,
+static int decode_timeout(const json_t *json, double *timeout_seconds,
                           struct paglets_err *err)
 {
     if (json == NULL || json_is_null(json)) {
-        *timeout_s = PAGLETS_PERF_DEFAULT_TIMEOUT_SECONDS;
+        *timeout_seconds = PAGLETS_PERF_DEFAULT_TIMEOUT_SECONDS;
         return 0;
     }
     double value = json_number_value(json);
@@ -81,7 +81,7 @@ static int decode_timeout(const json_t *json, double *timeout_s,
                                "'timeout' must be a number of seconds "
                                "from 0 to %.0f",
                                PAGLETS_PERF_MAX_TIMEOUT_SECONDS);
-    *timeout_s = value;
+    *timeout_seconds = value;
     return 0;
 }
 
@@ -103,8 +103,8 @@ static int state_decode(void *state, const json_t *json,
                                "benchmark state: 'role' must be "
                                "\"parent\" or \"child\"");
     const json_t *request = json_object_get(json, "request");
-    int rc =
-        decode_timeout(json_object_get(json, "timeout"), &st->timeout_s, err);
+    int rc = decode_timeout(json_object_get(json, "timeout"),
+                            &st->timeout_seconds, err);
     if (rc == 0 && request != NULL)
         rc = paglets_perf_request_from_json(&st->request, request, err);
     if (rc == 0 && st->child)
@@ -118,9 +118,10 @@ static json_t *state_to_json(const struct perf_state *st,
                              const struct paglets_proxy *parent,
                              const char *target_host)
 {
-    json_t *json = json_pack(
-        "{s:s, s:o, s:f}", "role", target_host ? "child" : "parent", "request",
-        paglets_perf_request_to_json(&st->request), "timeout", st->timeout_s);
+    json_t *json =
+        json_pack("{s:s, s:o, s:f}", "role", target_host ? "child" : "parent",
+                  "request", paglets_perf_request_to_json(&st->request),
+                  "timeout", st->timeout_seconds);
     if (json == NULL || target_host == NULL)
         return json;
     if (json_object_set_new(json, "target_host", json_string(target_host)) ||
@@ -194,7 +195,7 @@ static int fan_out(struct paglets_agent *agent, struct perf_state *st,
         return rc;
     paglets_fanout_clone_all(agent, st->fanout, hosts, n_hosts, child_state_for,
                              child_state);
-    free(hosts);
+    paglets_host_info_free(hosts);
     return 0;
 }
 
@@ -202,10 +203,10 @@ static int op_collect(struct paglets_agent *agent, const json_t *request,
                       json_t **reply, struct paglets_err *err)
 {
     struct paglets_perf_request bench;
-    double timeout_s;
+    double timeout_seconds;
     paglets_perf_request_init(&bench);
-    int rc =
-        decode_timeout(json_object_get(request, "timeout"), &timeout_s, err);
+    int rc = decode_timeout(json_object_get(request, "timeout"),
+                            &timeout_seconds, err);
     if (rc == 0)
         rc = paglets_perf_request_from_json(
             &bench, json_object_get(request, "request"), err);
@@ -219,8 +220,8 @@ static int op_collect(struct paglets_agent *agent, const json_t *request,
     if (st != NULL) {
         paglets_perf_request_release(&st->request);
         st->request = bench;
-        st->timeout_s = timeout_s;
-        paglets_fanout_reset(st->fanout, timeout_s);
+        st->timeout_seconds = timeout_seconds;
+        paglets_fanout_reset(st->fanout, timeout_seconds);
         struct paglets_proxy self = paglets_agent_proxy(agent);
         child_state = state_to_json(st, &self, "");
     }
@@ -254,10 +255,10 @@ static bool wants_number(const json_t *json, double *value, double fallback)
 static int op_drain(struct paglets_agent *agent, const json_t *request,
                     json_t **reply, struct paglets_err *err)
 {
-    double wait_s;
-    if (!wants_number(json_object_get(request, "wait_timeout"), &wait_s,
+    double wait_seconds;
+    if (!wants_number(json_object_get(request, "wait_timeout"), &wait_seconds,
                       PAGLETS_PERF_DRAIN_WAIT_SECONDS) ||
-        wait_s < 0 || wait_s > PAGLETS_PERF_MAX_DRAIN_WAIT_SECONDS)
+        wait_seconds < 0 || wait_seconds > PAGLETS_PERF_MAX_DRAIN_WAIT_SECONDS)
         return paglets_err_set(err, -EINVAL,
                                "'wait_timeout' must be a number of seconds "
                                "from 0 to %.0f",
@@ -267,9 +268,11 @@ static int op_drain(struct paglets_agent *agent, const json_t *request,
     json_t *summary = NULL;
     bool done = false;
     if (st != NULL) {
-        paglets_fanout_expire(st->fanout, paglets_fanout_now(), TIMED_OUT);
-        paglets_fanout_wait(agent, st->fanout, NULL, NULL, wait_s);
-        paglets_fanout_expire(st->fanout, paglets_fanout_now(), TIMED_OUT);
+        paglets_fanout_expire(st->fanout, paglets_monotonic_seconds(),
+                              TIMED_OUT);
+        paglets_fanout_wait(agent, st->fanout, NULL, NULL, wait_seconds);
+        paglets_fanout_expire(st->fanout, paglets_monotonic_seconds(),
+                              TIMED_OUT);
         done = paglets_fanout_pending_count(st->fanout) == 0;
         summary = paglets_fanout_summary(st->fanout);
     }

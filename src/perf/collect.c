@@ -56,15 +56,15 @@ static int collect_and_drain(struct run *run,
                              const struct paglets_perf_request *request,
                              json_t **summary, struct paglets_err *err)
 {
-    double timeout_s = run->options->timeout_seconds;
-    json_t *body =
-        json_pack("{s:o, s:f}", "request",
-                  paglets_perf_request_to_json(request), "timeout", timeout_s);
+    double timeout_seconds = run->options->timeout_seconds;
+    json_t *body = json_pack("{s:o, s:f}", "request",
+                             paglets_perf_request_to_json(request), "timeout",
+                             timeout_seconds);
     if (body == NULL)
         return paglets_err_set(err, -ENOMEM, "out of memory");
     int rc =
         paglets_client_call(run->client, &run->parent, PAGLETS_PERF_COLLECT,
-                            body, timeout_s + CALL_SLACK_S, summary, err);
+                            body, timeout_seconds + CALL_SLACK_S, summary, err);
     json_decref(body);
     json_t *drain =
         json_pack("{s:f}", "wait_timeout", PAGLETS_PERF_DRAIN_WAIT_SECONDS);

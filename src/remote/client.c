@@ -17,7 +17,7 @@
 
 struct paglets_client {
     struct paglets__http *http;
-    double timeout_s; /* for calls that name none */
+    double timeout_seconds; /* for calls that name none */
 };
 
 #define PATH_MAX_LEN (PAGLETS_URL_MAX + PAGLETS_ID_MAX + 32)
@@ -40,7 +40,7 @@ struct paglets_client *paglets_client_new(const char *api_key,
         free(client);
         return NULL;
     }
-    client->timeout_s = PAGLETS_CLIENT_TIMEOUT_S;
+    client->timeout_seconds = PAGLETS_CLIENT_TIMEOUT_SECONDS;
     return client;
 }
 
@@ -52,10 +52,11 @@ void paglets_client_free(struct paglets_client *client)
     free(client);
 }
 
-void paglets_client_set_timeout(struct paglets_client *client, double timeout_s)
+void paglets_client_set_timeout(struct paglets_client *client,
+                                double timeout_seconds)
 {
-    if (timeout_s > 0)
-        client->timeout_s = timeout_s;
+    if (timeout_seconds > 0)
+        client->timeout_seconds = timeout_seconds;
 }
 
 void paglets_client_set_cancel(struct paglets_client *client,
@@ -100,8 +101,8 @@ static int request(struct paglets_client *client, const char *method,
     paglets_call_opts_init(&limits);
     if (opts != NULL)
         limits = *opts;
-    if (!(limits.timeout_s > 0))
-        limits.timeout_s = client->timeout_s;
+    if (!(limits.timeout_seconds > 0))
+        limits.timeout_seconds = client->timeout_seconds;
     return paglets__http_request(client->http, method, url, body, &limits,
                                  reply, NULL, err);
 }
@@ -291,12 +292,12 @@ int paglets_client_call_with(struct paglets_client *client,
 
 int paglets_client_call(struct paglets_client *client,
                         const struct paglets_proxy *agent, const char *op,
-                        const json_t *request_json, double timeout_s,
+                        const json_t *request_json, double timeout_seconds,
                         json_t **reply, struct paglets_err *err)
 {
     struct paglets_call_opts opts;
     paglets_call_opts_init(&opts);
-    opts.timeout_s = timeout_s;
+    opts.timeout_seconds = timeout_seconds;
     return message(client, agent, op, request_json, false, &opts, reply, err);
 }
 

@@ -204,12 +204,13 @@ static int errno_for_curl(CURLcode rc)
  */
 static long limit_ms(const struct paglets_call_opts *opts, bool *by_deadline)
 {
-    double s = opts != NULL && opts->timeout_s > 0 ? opts->timeout_s
-                                                   : PAGLETS_CLIENT_TIMEOUT_S;
+    double s = opts != NULL && opts->timeout_seconds > 0
+                   ? opts->timeout_seconds
+                   : PAGLETS_CLIENT_TIMEOUT_SECONDS;
     *by_deadline = false;
-    if (opts != NULL && opts->deadline_s > 0 &&
-        opts->deadline_s - paglets__mono_now() < s) {
-        s = opts->deadline_s - paglets__mono_now();
+    if (opts != NULL && opts->deadline_seconds > 0 &&
+        opts->deadline_seconds - paglets__mono_now() < s) {
+        s = opts->deadline_seconds - paglets__mono_now();
         *by_deadline = true;
     }
     if (!(s > 0))

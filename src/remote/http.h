@@ -24,8 +24,8 @@ void paglets__http_set_cancel(struct paglets__http *http,
 
 /*
  * Send `method` to url with body (borrowed; NULL sends none) within the
- * limits of opts (timeout_s <= 0 means PAGLETS_CLIENT_TIMEOUT_S; opts
- * NULL: that timeout alone). On 2xx returns 0 and stores the parsed reply
+ * limits of opts (timeout_seconds <= 0 means PAGLETS_CLIENT_TIMEOUT_SECONDS;
+ * opts NULL: that timeout alone). On 2xx returns 0 and stores the parsed reply
  * (new reference) in *reply when reply is non-NULL. Otherwise a negative
  * errno: -ECANCELED when opts' or the http's cancel handle was tripped
  * (before or during the request), -ETIMEDOUT when the timeout or the

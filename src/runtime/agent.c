@@ -162,11 +162,11 @@ void *paglets_agent_state(struct paglets_agent *agent)
 
 int paglets_agent_wait(struct paglets_agent *agent,
                        bool (*pred)(void *state, void *arg), void *arg,
-                       double timeout_s)
+                       double timeout_seconds)
 {
-    if (timeout_s != timeout_s || timeout_s < 0)
-        timeout_s = 0;
-    struct timespec deadline = paglets__deadline_after(timeout_s);
+    if (timeout_seconds != timeout_seconds || timeout_seconds < 0)
+        timeout_seconds = 0;
+    struct timespec deadline = paglets__deadline_after(timeout_seconds);
     for (;;) {
         if (atomic_load(&agent->disposing))
             return -ECANCELED;

@@ -27,13 +27,13 @@ static const struct paglets_host_config defaults = {
     .port = PAGLETS_DEFAULT_PORT,
     .mesh = true,
     .mesh_multicast = -1,
-    .offline_after_s = 10,
-    .gossip_interval_s = 1,
+    .offline_after_seconds = 10,
+    .gossip_interval_seconds = 1,
     .max_body_bytes = 16u << 20,
     .max_agents = 1024,
     .max_connections = 256,
-    .request_timeout_s = 30,
-    .shutdown_grace_s = 5,
+    .request_timeout_seconds = 30,
+    .shutdown_grace_seconds = 5,
 };
 
 void paglets_host_config_init(struct paglets_host_config *c)
@@ -135,10 +135,11 @@ static int check_config(const struct paglets_host_config *c,
                                c->port);
     if (c->max_agents == 0 || c->max_connections == 0 || c->max_body_bytes == 0)
         return paglets_err_set(err, -EINVAL, "host limits must be positive");
-    if (!(c->offline_after_s > 0) || !(c->gossip_interval_s > 0))
-        return paglets_err_set(err, -EINVAL,
-                               "offline_after_s and gossip_interval_s must be "
-                               "positive (paglets_host_config_init)");
+    if (!(c->offline_after_seconds > 0) || !(c->gossip_interval_seconds > 0))
+        return paglets_err_set(
+            err, -EINVAL,
+            "offline_after_seconds and gossip_interval_seconds must be "
+            "positive (paglets_host_config_init)");
     struct paglets_err why = {0};
     if (c->public_url != NULL &&
         paglets__url_normalize(c->public_url, url, &why) != 0)
@@ -350,8 +351,8 @@ static int start_mesh(struct paglets_host *host, struct paglets_err *err)
         .api_key = host->config.api_key,
         .tags = host->tags,
         .properties = host->properties,
-        .offline_after_s = host->config.offline_after_s,
-        .interval_s = host->config.gossip_interval_s,
+        .offline_after_seconds = host->config.offline_after_seconds,
+        .interval_s = host->config.gossip_interval_seconds,
         .multicast = multicast_wanted(host),
         .self_counts = self_counts,
         .self_counts_arg = host,
@@ -403,7 +404,7 @@ void paglets_host_stop(struct paglets_host *host)
     host->stopped = true;
     atomic_store(&host->stopping, true);
     bool serving = host->url[0] != '\0';
-    double deadline = paglets__mono_now() + host->config.shutdown_grace_s;
+    double deadline = paglets__mono_now() + host->config.shutdown_grace_seconds;
     paglets__server_quiesce(host);
     drain_agents(host, deadline);
     /*
@@ -428,7 +429,7 @@ void paglets_host_stop(struct paglets_host *host)
         paglets_log_warn("host '%s' stopped with %zu agents still running "
                          "after %.1f s grace",
                          host->config.name, live,
-                         host->config.shutdown_grace_s);
+                         host->config.shutdown_grace_seconds);
         return;
     }
     paglets__mesh_free(host->mesh);
@@ -479,6 +480,11 @@ const char *paglets_host_url(const struct paglets_host *host)
 const char *paglets_host_mesh_version(const struct paglets_host *host)
 {
     return host->config.mesh_version;
+}
+
+void paglets_host_info_free(struct paglets_host_info *hosts)
+{
+    free(hosts);
 }
 
 int paglets_host_members(struct paglets_host *host,

@@ -111,11 +111,12 @@ static int configure(struct paglets__mesh *mesh,
     if (rc < 0)
         return rc;
     /* The host's config holds the defaults (paglets_host_config_init). */
-    if (!(config->offline_after_s > 0) || !(config->interval_s > 0))
-        return paglets_err_set(err, -EINVAL,
-                               "mesh: offline_after_s and interval_s must be "
-                               "positive");
-    mesh->offline_after_s = config->offline_after_s;
+    if (!(config->offline_after_seconds > 0) || !(config->interval_s > 0))
+        return paglets_err_set(
+            err, -EINVAL,
+            "mesh: offline_after_seconds and interval_s must be "
+            "positive");
+    mesh->offline_after_seconds = config->offline_after_seconds;
     mesh->interval_s = config->interval_s;
     mesh->multicast = config->multicast;
     mesh->self_counts = config->self_counts;

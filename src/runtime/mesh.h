@@ -23,7 +23,7 @@ struct paglets__mesh_config {
     const char *api_key;      /* for outgoing requests; may be NULL */
     const json_t *tags;       /* borrowed array of strings */
     const json_t *properties; /* borrowed object of strings */
-    double offline_after_s;
+    double offline_after_seconds;
     double interval_s;
     bool multicast;
     /* Live agent counts for this host's own HostRef; called from any thread. */
@@ -69,12 +69,13 @@ int paglets__mesh_resolve(struct paglets__mesh *mesh, const char *name,
 struct paglets__mesh_ops {
     /*
      * POST url + "/hosts/join" with request (borrowed) and wait up to
-     * timeout_s; *reply: new reference on success. Negative errno on
+     * timeout_seconds; *reply: new reference on success. Negative errno on
      * failure. Called only by the thread running the rounds, never with
      * the mesh lock held.
      */
     int (*exchange)(void *arg, const char *url, const json_t *request,
-                    double timeout_s, json_t **reply, struct paglets_err *err);
+                    double timeout_seconds, json_t **reply,
+                    struct paglets_err *err);
     double (*mono_now)(void *arg); /* seconds, for intervals */
     double (*wall_now)(void *arg); /* Unix time, for last_seen */
     uint64_t (*random)(void *arg); /* uniform 64 bits; under the lock */

@@ -95,7 +95,7 @@ struct paglets__mesh {
     char version[PAGLETS__MESH_VERSION_MAX];
     json_t *tags;
     json_t *properties;
-    double offline_after_s;
+    double offline_after_seconds;
     double interval_s;
     bool multicast;
     void (*self_counts)(void *arg, size_t *active, size_t *inactive);

@@ -54,7 +54,7 @@ void paglets__mesh_io_free(struct paglets__mesh_io *io)
 }
 
 static int io_exchange(void *arg, const char *url, const json_t *request,
-                       double timeout_s, json_t **reply,
+                       double timeout_seconds, json_t **reply,
                        struct paglets_err *err)
 {
     struct paglets__mesh_io *io = arg;
@@ -70,7 +70,7 @@ static int io_exchange(void *arg, const char *url, const json_t *request,
         return paglets_err_set(err, -ENAMETOOLONG, "URL '%s' is too long", url);
     struct paglets_call_opts opts;
     paglets_call_opts_init(&opts);
-    opts.timeout_s = timeout_s;
+    opts.timeout_seconds = timeout_seconds;
     return paglets__http_request(io->http, "POST", endpoint, request, &opts,
                                  reply, NULL, err);
 }

@@ -20,7 +20,7 @@
  */
 static double purge_after_s(const struct paglets__mesh *mesh)
 {
-    double s = 30 * mesh->offline_after_s;
+    double s = 30 * mesh->offline_after_seconds;
     return s < 60 ? 60 : s;
 }
 
@@ -86,7 +86,7 @@ void paglets__mesh_expire(struct paglets__mesh *mesh, double mono)
     for (size_t i = mesh->n_members; i-- > 0;) {
         struct paglets__mesh_member *m = &mesh->members[i];
         double silent = mono - m->fresh_mono;
-        set_online(m, silent <= mesh->offline_after_s);
+        set_online(m, silent <= mesh->offline_after_seconds);
         if (silent > purge)
             remove_at(mesh, i);
     }
@@ -159,7 +159,7 @@ static void adopt(struct paglets__mesh *mesh, struct paglets__mesh_member *m,
          * A newer heartbeat marked offline: the host said goodbye (or the
          * sender's window ran out), so it is offline now, even in person.
          */
-        m->fresh_mono = mono - mesh->offline_after_s - ref->age_s - 1;
+        m->fresh_mono = mono - mesh->offline_after_seconds - ref->age_s - 1;
     } else {
         double fresh = direct ? mono : mono - ref->age_s;
         if (fresh > m->fresh_mono)
@@ -168,7 +168,7 @@ static void adopt(struct paglets__mesh *mesh, struct paglets__mesh_member *m,
     m->error[0] = '\0';
     m->probe_backoff_s = 0;
     m->next_probe_mono = mono;
-    set_online(m, mono - m->fresh_mono <= mesh->offline_after_s);
+    set_online(m, mono - m->fresh_mono <= mesh->offline_after_seconds);
 }
 
 void paglets__mesh_merge(struct paglets__mesh *mesh,
@@ -186,7 +186,8 @@ void paglets__mesh_merge(struct paglets__mesh *mesh,
         m->news_for_peer = false;
     if (m == NULL) {
         /* Hearsay about a host already silent elsewhere is not news. */
-        if (!direct && (!ref->online || ref->age_s > mesh->offline_after_s))
+        if (!direct &&
+            (!ref->online || ref->age_s > mesh->offline_after_seconds))
             return;
         m = add(mesh, ref->name);
         if (m == NULL)

@@ -41,7 +41,7 @@ static json_t *self_hosts_json(struct paglets_host *host)
         "last_seen", self->last_seen, "active_count",
         (json_int_t)paglets__registry_count(&host->registry), "inactive_count",
         (json_int_t)0, "tags", host->tags, "properties", host->properties);
-    free(self);
+    paglets_host_info_free(self);
     return ref ? json_pack("{s:[o]}", "hosts", ref) : NULL;
 }
 

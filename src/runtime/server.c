@@ -274,9 +274,10 @@ static int open_listener(const char *addr, int port, int *fd, int *bound_port,
 static int start_daemon(struct paglets_host *host, int fd,
                         struct paglets_err *err)
 {
-    unsigned timeout = host->config.request_timeout_s > 0
-                           ? (unsigned)(host->config.request_timeout_s + 0.5)
-                           : 0;
+    unsigned timeout =
+        host->config.request_timeout_seconds > 0
+            ? (unsigned)(host->config.request_timeout_seconds + 0.5)
+            : 0;
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD |
             MHD_USE_ITC,

@@ -1,5 +1,6 @@
 /*
- * Version strings baked in at configure time.
+ * Version numbers and strings: the numbers from <paglets/common.h>, the git
+ * sha baked in at configure time.
  */
 #include "compat.h"
 
@@ -8,14 +9,21 @@
 #define STR2(x) #x
 #define STR(x) STR2(x)
 
+unsigned paglets_version_number(void)
+{
+    return PAGLETS_VERSION_HEX;
+}
+
 const char *paglets_version(void)
 {
-    return PAGLETS_VERSION_STRING;
+    return STR(PAGLETS_VERSION_MAJOR) "." STR(PAGLETS_VERSION_MINOR) "." STR(
+        PAGLETS_VERSION_PATCH);
 }
 
 const char *paglets_build_id(void)
 {
-    return "c-" PAGLETS_VERSION_STRING "+" PAGLETS_GIT_SHA;
+    return "c-" STR(PAGLETS_VERSION_MAJOR) "." STR(
+        PAGLETS_VERSION_MINOR) "." STR(PAGLETS_VERSION_PATCH) "+" PAGLETS_GIT_SHA;
 }
 
 const char *paglets_compiler(void)

@@ -18,12 +18,12 @@ static double now;
 static json_t *next_reply; /* what the fake peer answers, or NULL */
 
 static int fake_exchange(void *arg, const char *url, const json_t *request,
-                         double timeout_s, json_t **reply,
+                         double timeout_seconds, json_t **reply,
                          struct paglets_err *err)
 {
     (void)arg;
     (void)request;
-    (void)timeout_s;
+    (void)timeout_seconds;
     if (next_reply == NULL)
         return paglets_err_set(err, -ECONNREFUSED, "%s: refused", url);
     *reply = json_incref(next_reply);
@@ -65,7 +65,7 @@ static struct paglets__mesh *the_mesh(void)
         .mesh_version = "v1",
         .seeds = seeds,
         .n_seeds = 1,
-        .offline_after_s = 10,
+        .offline_after_seconds = 10,
         .interval_s = 1,
     };
     mesh = paglets__mesh_new_with_ops(&config, &ops, NULL, NULL);

@@ -66,7 +66,7 @@ static int teardown(void **state)
 static void test_client_call_times_out_per_call(void **state)
 {
     struct fixture *f = *state;
-    f->opts.timeout_s = 0.2;
+    f->opts.timeout_seconds = 0.2;
     json_t *health = NULL;
     double started = paglets_monotonic_seconds();
     assert_int_equal(paglets_client_health_with(f->client, f->peer.url,
@@ -81,8 +81,8 @@ static void test_client_call_times_out_per_call(void **state)
 static void test_client_deadline_cuts_a_longer_timeout(void **state)
 {
     struct fixture *f = *state;
-    f->opts.timeout_s = 60;
-    f->opts.deadline_s = paglets_monotonic_seconds() + 0.2;
+    f->opts.timeout_seconds = 60;
+    f->opts.deadline_seconds = paglets_monotonic_seconds() + 0.2;
     double started = paglets_monotonic_seconds();
     assert_int_equal(paglets_client_health_with(f->client, f->peer.url,
                                                 &f->opts, NULL, &f->err),
@@ -94,7 +94,7 @@ static void test_client_deadline_cuts_a_longer_timeout(void **state)
 static void test_client_past_deadline_sends_nothing(void **state)
 {
     struct fixture *f = *state;
-    f->opts.deadline_s = paglets_monotonic_seconds() - 1;
+    f->opts.deadline_seconds = paglets_monotonic_seconds() - 1;
     assert_int_equal(paglets_client_list_with(f->client, f->peer.url, &f->opts,
                                               NULL, &f->err),
                      -ETIMEDOUT);
@@ -141,7 +141,7 @@ static void *call_main(void *arg)
 static void start_call(struct call *c, struct fixture *f, int *conn)
 {
     c->f = f;
-    f->opts.timeout_s = 60;
+    f->opts.timeout_seconds = 60;
     assert_int_equal(pthread_create(&c->thread, NULL, call_main, c), 0);
     *conn = silent_wait_for_call(&f->peer);
 }

@@ -1,10 +1,12 @@
 /*
- * struct paglets_err: first error wins, NULL is accepted, names are stable.
+ * struct paglets_err: first error wins, NULL is accepted, names are stable;
+ * the version calls agree with the header.
  */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -39,12 +41,27 @@ static void test_errname_is_symbolic(void **state)
     assert_non_null(strstr(paglets_strerror(-ENOENT), "No such file"));
 }
 
+/* The header's numbers, the linked library's number and its text agree. */
+static void test_version_number_matches_header_and_text(void **state)
+{
+    (void)state;
+    assert_int_equal(paglets_version_number(), PAGLETS_VERSION_HEX);
+    char text[32];
+    snprintf(text, sizeof(text), "%d.%d.%d", PAGLETS_VERSION_MAJOR,
+             PAGLETS_VERSION_MINOR, PAGLETS_VERSION_PATCH);
+    assert_string_equal(paglets_version(), text);
+    assert_true(PAGLETS_VERSION_HEX ==
+                ((PAGLETS_VERSION_MAJOR << 16) | (PAGLETS_VERSION_MINOR << 8) |
+                 PAGLETS_VERSION_PATCH));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_err_set_keeps_first_error),
         cmocka_unit_test(test_err_set_accepts_null),
         cmocka_unit_test(test_errname_is_symbolic),
+        cmocka_unit_test(test_version_number_matches_header_and_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -78,7 +78,7 @@ static void run_call(struct paglets_agent *agent)
 {
     struct paglets_call_opts opts;
     paglets_call_opts_init(&opts);
-    opts.timeout_s = 60;
+    opts.timeout_seconds = 60;
     int rc = paglets_client_health_with(paglets_agent_client(agent),
                                         seen.call_url, &opts, NULL, NULL);
     pthread_mutex_lock(&seen.lock);
@@ -98,7 +98,7 @@ static struct paglets_host *start_host(double grace_s)
     config.name = "unit";
     config.port = 0;
     config.mesh = false;
-    config.shutdown_grace_s = grace_s;
+    config.shutdown_grace_seconds = grace_s;
     struct paglets_err err = {0};
     struct paglets_host *host = paglets_host_new(&config, &err);
     assert_non_null(host);
@@ -121,7 +121,7 @@ static void *request_main(void *arg)
     struct paglets_client *client = paglets_client_new(NULL, NULL);
     struct paglets_call_opts opts;
     paglets_call_opts_init(&opts);
-    opts.timeout_s = 30;
+    opts.timeout_seconds = 30;
     r->rc = paglets_client_call_with(client, &r->agent, "block", NULL, &opts,
                                      &r->reply, NULL);
     paglets_client_free(client);

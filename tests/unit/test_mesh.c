@@ -53,11 +53,11 @@ static struct node *node_at(struct sim *sim, const char *url)
 }
 
 static int sim_exchange(void *arg, const char *url, const json_t *request,
-                        double timeout_s, json_t **reply,
+                        double timeout_seconds, json_t **reply,
                         struct paglets_err *err)
 {
     struct node *self = arg;
-    (void)timeout_s;
+    (void)timeout_seconds;
     self->sent++;
     struct node *peer = node_at(self->sim, url);
     if (peer == NULL || peer->down || peer->mesh == NULL)
@@ -115,7 +115,7 @@ static void sim_boot(struct sim *sim, size_t i, const char *version)
         .mesh_version = n->version,
         .seeds = seeds,
         .n_seeds = i == 0 ? 0 : 1,
-        .offline_after_s = 10,
+        .offline_after_seconds = 10,
         .interval_s = 1,
     };
     struct paglets_err err = {0};

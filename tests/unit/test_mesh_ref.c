@@ -20,12 +20,12 @@
 static double fake_now;
 
 static int no_exchange(void *arg, const char *url, const json_t *request,
-                       double timeout_s, json_t **reply,
+                       double timeout_seconds, json_t **reply,
                        struct paglets_err *err)
 {
     (void)arg;
     (void)request;
-    (void)timeout_s;
+    (void)timeout_seconds;
     (void)reply;
     return paglets_err_set(err, -ECONNREFUSED, "%s: refused", url);
 }
@@ -55,7 +55,7 @@ static struct paglets__mesh *new_mesh(void)
         .self_name = "alpha",
         .self_url = "http://127.0.0.1:1",
         .mesh_version = "v1",
-        .offline_after_s = 10,
+        .offline_after_seconds = 10,
         .interval_s = 1,
     };
     struct paglets__mesh *mesh =
