@@ -49,6 +49,7 @@ struct paglets_host_config {
     unsigned max_connections;       /* default 256 */
     double request_timeout_seconds; /* idle connection timeout, default 30 */
     double shutdown_grace_seconds;  /* default 5 */
+    size_t max_members;             /* mesh table size, default 16384 (>= 16) */
 };
 
 /*

@@ -37,6 +37,7 @@ struct host_opts {
     long max_agents;
     uint64_t max_body;
     long max_connections;
+    long max_members;
     bool mesh;
     /*
      * Negatable options store a bool; this byte starts at 2 ("auto": on
@@ -71,7 +72,7 @@ static const struct cli_opt host_options[] = {
      "debug output for categories: mesh,http,agent,bench or all", O(debug), 0,
      0},
     {"gossip-interval", 0, CLI_OPT_SECONDS, "SECONDS",
-     "time between mesh gossip rounds (default " CLI_OPT_DEFAULT ")",
+     "time between mesh probes (default " CLI_OPT_DEFAULT ")",
      O(gossip_interval), 0.01, 3600},
     {"host", 0, CLI_OPT_STRING, "ADDR",
      "address to bind (default " CLI_OPT_DEFAULT ")", O(host), 0, 0},
@@ -88,6 +89,10 @@ static const struct cli_opt host_options[] = {
     {"max-connections", 0, CLI_OPT_INT, "N",
      "simultaneous HTTP connections (default " CLI_OPT_DEFAULT ")",
      O(max_connections), 1, 65536},
+    {"max-members", 0, CLI_OPT_INT, "N",
+     "hosts the mesh table holds; offline ones make room first "
+     "(default " CLI_OPT_DEFAULT ")",
+     O(max_members), 16, 1000000},
     {"mesh", 0, CLI_OPT_NEGATABLE, NULL,
      "take part in the mesh (default " CLI_OPT_DEFAULT ")", O(mesh), 0, 0},
     {"mesh-multicast", 0, CLI_OPT_NEGATABLE, NULL,
@@ -100,7 +105,8 @@ static const struct cli_opt host_options[] = {
     {"name", 'n', CLI_OPT_STRING, "NAME", "this host's name (required)",
      O(name), 0, 0},
     {"offline-after", 0, CLI_OPT_SECONDS, "SECONDS",
-     "a host unheard of this long is offline (default " CLI_OPT_DEFAULT ")",
+     "least time a suspected host has to refute before it is offline "
+     "(default " CLI_OPT_DEFAULT ")",
      O(offline_after), 0.1, 86400},
     {"peer", 0, CLI_OPT_LIST, "URL", "seed host to join through (repeatable)",
      O(peers), 0, 0},
@@ -135,6 +141,7 @@ static void host_defaults(void *config)
     o->max_agents = (long)c.max_agents;
     o->max_body = c.max_body_bytes;
     o->max_connections = (long)c.max_connections;
+    o->max_members = (long)c.max_members;
     o->mesh = c.mesh;
     o->mesh_multicast = 2;
     o->offline_after = c.offline_after_seconds;
@@ -218,6 +225,7 @@ static void fill_config(const struct host_opts *o,
     c->max_body_bytes = (size_t)o->max_body;
     c->max_agents = (size_t)o->max_agents;
     c->max_connections = (unsigned)o->max_connections;
+    c->max_members = (size_t)o->max_members;
     c->request_timeout_seconds = o->request_timeout;
     c->shutdown_grace_seconds = o->shutdown_grace;
 }

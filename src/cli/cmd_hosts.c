@@ -46,7 +46,7 @@ static void hosts_defaults(void *config)
  * are shown escaped, so none can move the cursor or reorder the line.
  */
 struct row {
-    char name[256], url[256], version[256], age[32];
+    char name[256], url[256], version[256], age[32], state[16];
     bool online;
     long long agents;
 };
@@ -114,17 +114,19 @@ static int print_table(const json_t *hosts)
         rows[i].online = json_is_true(json_object_get(host, "online"));
         rows[i].agents = (long long)json_integer_value(
             json_object_get(host, "active_count"));
+        shown(host, "state", rows[i].state, sizeof(rows[i].state));
     }
     qsort(rows, n, sizeof(*rows), by_name);
     int wn = widest(rows, n, offsetof(struct row, name), 4);
     int wu = widest(rows, n, offsetof(struct row, url), 3);
     int wv = widest(rows, n, offsetof(struct row, version), 7);
-    printf("%-*s  %-*s  %-*s  %-6s  %-9s  %s\n", wn, "name", wu, "url", wv,
-           "version", "online", "last seen", "agents");
+    printf("%-*s  %-*s  %-*s  %-6s  %-9s  %-6s  %s\n", wn, "name", wu, "url",
+           wv, "version", "online", "last seen", "agents", "state");
     for (size_t i = 0; i < n; i++)
-        printf("%-*s  %-*s  %-*s  %-6s  %-9s  %lld\n", wn, rows[i].name, wu,
-               rows[i].url, wv, rows[i].version, rows[i].online ? "yes" : "no",
-               rows[i].age, rows[i].agents);
+        printf("%-*s  %-*s  %-*s  %-6s  %-9s  %-6lld  %s\n", wn, rows[i].name,
+               wu, rows[i].url, wv, rows[i].version,
+               rows[i].online ? "yes" : "no", rows[i].age, rows[i].agents,
+               rows[i].state);
     free(rows);
     return CLI_EXIT_OK;
 }
@@ -178,7 +180,8 @@ const struct cli_command cli_hosts_command = {
     .name = "hosts",
     .summary = "List the hosts of the mesh as the entry host knows them.",
     .description =
-        "Columns: name, url, mesh version, online, last seen, active agents.",
+        "Columns: name, url, mesh version, online, last seen, active agents, "
+        "state (alive, suspect or offline).",
     .opts = hosts_options,
     .n_opts = sizeof(hosts_options) / sizeof(hosts_options[0]),
     .config_size = sizeof(struct hosts_opts),

@@ -339,3 +339,16 @@ out:
     free(payload);
     return rc;
 }
+
+void paglets__http_last_bytes(struct paglets__http *http, uint64_t *sent,
+                              uint64_t *received)
+{
+    long request = 0, headers = 0;
+    curl_off_t up = 0, down = 0;
+    curl_easy_getinfo(http->curl, CURLINFO_REQUEST_SIZE, &request);
+    curl_easy_getinfo(http->curl, CURLINFO_HEADER_SIZE, &headers);
+    curl_easy_getinfo(http->curl, CURLINFO_SIZE_UPLOAD_T, &up);
+    curl_easy_getinfo(http->curl, CURLINFO_SIZE_DOWNLOAD_T, &down);
+    *sent = (uint64_t)request + (uint64_t)up;
+    *received = (uint64_t)headers + (uint64_t)down;
+}

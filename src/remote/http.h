@@ -7,6 +7,8 @@
 #ifndef PAGLETS_REMOTE_HTTP_H
 #define PAGLETS_REMOTE_HTTP_H
 
+#include <stdint.h>
+
 #include <jansson.h>
 
 #include <paglets/client.h>
@@ -38,6 +40,13 @@ int paglets__http_request(struct paglets__http *http, const char *method,
                           const char *url, const json_t *body,
                           const struct paglets_call_opts *opts, json_t **reply,
                           long *status, struct paglets_err *err);
+
+/*
+ * The HTTP bytes of the last request: request line, headers and body
+ * sent; status line, headers and body received.
+ */
+void paglets__http_last_bytes(struct paglets__http *http, uint64_t *sent,
+                              uint64_t *received);
 
 /* The eventfd of a cancel handle, readable once it is tripped. */
 int paglets__cancel_fd(const struct paglets_cancel *cancel);

@@ -34,6 +34,7 @@ static const struct paglets_host_config defaults = {
     .max_connections = 256,
     .request_timeout_seconds = 30,
     .shutdown_grace_seconds = 5,
+    .max_members = 16384,
 };
 
 void paglets_host_config_init(struct paglets_host_config *c)
@@ -135,6 +136,9 @@ static int check_config(const struct paglets_host_config *c,
                                c->port);
     if (c->max_agents == 0 || c->max_connections == 0 || c->max_body_bytes == 0)
         return paglets_err_set(err, -EINVAL, "host limits must be positive");
+    if (c->max_members < 16 || c->max_members > 1000000)
+        return paglets_err_set(err, -EINVAL,
+                               "max_members must be 16 to 1000000");
     if (!(c->offline_after_seconds > 0) || !(c->gossip_interval_seconds > 0))
         return paglets_err_set(
             err, -EINVAL,
@@ -353,6 +357,7 @@ static int start_mesh(struct paglets_host *host, struct paglets_err *err)
         .properties = host->properties,
         .offline_after_seconds = host->config.offline_after_seconds,
         .interval_s = host->config.gossip_interval_seconds,
+        .max_members = host->config.max_members,
         .multicast = multicast_wanted(host),
         .self_counts = self_counts,
         .self_counts_arg = host,

@@ -1,11 +1,14 @@
 /*
- * Mesh membership of one host: seeds, gossip rounds with heartbeat
- * counters, the offline window, LAN multicast beacons. The host owns one
- * (unless --no-mesh) and routes GET /hosts and POST /hosts/join to it.
+ * Mesh membership of one host: SWIM failure detection with Lifeguard's
+ * refinements, updates piggybacked on probes, push-pull syncs, admission
+ * of new members, LAN multicast beacons. The host owns one (unless
+ * --no-mesh) and routes GET /hosts and POST /hosts/{join,ping,ping-req,
+ * sync} to it. docs/MESH.md describes the protocol.
  */
 #ifndef PAGLETS_RUNTIME_MESH_H
 #define PAGLETS_RUNTIME_MESH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -25,6 +28,7 @@ struct paglets__mesh_config {
     const json_t *properties; /* borrowed object of strings */
     double offline_after_seconds;
     double interval_s;
+    size_t max_members; /* 0: PAGLETS__MESH_DEFAULT_MAX_MEMBERS */
     bool multicast;
     /* Live agent counts for this host's own HostRef; called from any thread. */
     void (*self_counts)(void *arg, size_t *active, size_t *inactive);
@@ -36,55 +40,82 @@ struct paglets__mesh *
 paglets__mesh_new(const struct paglets__mesh_config *config,
                   struct paglets_err *err);
 
-/* Start the gossip thread (and multicast when configured). */
+/* Start the protocol thread (and multicast when configured). */
 int paglets__mesh_start(struct paglets__mesh *mesh, struct paglets_err *err);
 
-/* Stop threads and free. NULL is a no-op. */
+/*
+ * Say goodbye to a few members, stop threads and free. NULL is a no-op.
+ * No request may be inside paglets__mesh_handle() any more.
+ */
 void paglets__mesh_free(struct paglets__mesh *mesh);
 
-/* GET /hosts reply: {"hosts": [HostRef, ...]}, new reference. */
+/* GET /hosts reply: {"hosts": [HostRef, ...], "mesh": {...}}, new ref. */
 json_t *paglets__mesh_hosts_json(struct paglets__mesh *mesh);
 
 /*
- * POST /hosts/join: body is the caller's HostRef (plus any gossip payload);
- * *reply: new reference, {"hosts": [...]}. -EINVAL on a malformed body.
+ * A mesh message arriving over HTTP: kind is "join", "ping", "ping-req"
+ * or "sync" (POST /hosts/KIND). Blocks until the answer is ready (a
+ * ping-req waits for its own probe, which its timeout bounds). *reply: new
+ * reference. -EINVAL on a malformed body, -EMSGSIZE for metadata over
+ * 1 KiB in a join, -EAGAIN when the table is full of live members.
  */
-int paglets__mesh_handle_join(struct paglets__mesh *mesh, const json_t *body,
-                              json_t **reply, struct paglets_err *err);
+int paglets__mesh_handle(struct paglets__mesh *mesh, const char *kind,
+                         const json_t *body, json_t **reply,
+                         struct paglets_err *err);
 
-/* Same-version members, self included; *hosts freed with free(). */
+/* Same-version members that are not pending, self included; *hosts freed
+ * with free(). `online` means alive. */
 int paglets__mesh_members(struct paglets__mesh *mesh,
                           struct paglets_host_info **hosts, size_t *n_hosts,
                           struct paglets_err *err);
 
-/* URL of an online member by name. 0, or -ENOENT. */
+/* URL of an alive member (or self) by name. 0, or -ENOENT. */
 int paglets__mesh_resolve(struct paglets__mesh *mesh, const char *name,
                           char *url, size_t url_size);
 
 /*
- * The mesh's I/O, replaceable so unit tests can run many meshes in one
- * process on a fake clock without network or sleeps. Every hook gets the
- * ops_arg given to paglets__mesh_new_with_ops().
+ * The mesh's I/O, replaceable so tests and the simulation can run many
+ * meshes in one process on a fake clock, with delays, loss and late
+ * answers, without network or sleeps. Every hook gets the ops_arg given to
+ * paglets__mesh_new_with_ops().
  */
+
+/*
+ * The end of one send: rc 0 with the reply (borrowed for the call), or a
+ * negative errno (-ETIMEDOUT, -ECONNREFUSED, an HTTP error, -ECANCELED
+ * at shutdown) with reply NULL and why (may be NULL) saying what failed.
+ */
+typedef void (*paglets__mesh_done_fn)(void *arg, int rc, const json_t *reply,
+                                      const char *why);
+
 struct paglets__mesh_ops {
     /*
-     * POST url + "/hosts/join" with request (borrowed) and wait up to
-     * timeout_seconds; *reply: new reference on success. Negative errno on
-     * failure. Called only by the thread running the rounds, never with
-     * the mesh lock held.
+     * POST url + "/hosts/" + kind with body (borrowed: encoded before
+     * return) and give up after timeout_seconds. Later, from any thread
+     * but never from inside send(), calls done(done_arg, ...) exactly
+     * once. May be called with the mesh lock held, so it must not call
+     * into the mesh. A negative return (queue full, out of memory) means
+     * done will not be called.
      */
-    int (*exchange)(void *arg, const char *url, const json_t *request,
-                    double timeout_seconds, json_t **reply,
-                    struct paglets_err *err);
+    int (*send)(void *arg, const char *url, const char *kind,
+                const json_t *body, double timeout_seconds,
+                paglets__mesh_done_fn done, void *done_arg);
     double (*mono_now)(void *arg); /* seconds, for intervals */
     double (*wall_now)(void *arg); /* Unix time, for last_seen */
     uint64_t (*random)(void *arg); /* uniform 64 bits; under the lock */
+    /*
+     * Optional (NULL in hosts): a suspicion of ours ran out and `name` is
+     * offline by our verdict. Under the lock; must not call the mesh. The
+     * simulation counts false verdicts with it.
+     */
+    void (*verdict)(void *arg, const char *name);
 };
 
 /*
  * As paglets__mesh_new() with injected I/O (ops and ops_arg borrowed; must
- * outlive the mesh). Tests drive it with paglets__mesh_round() instead of
- * paglets__mesh_start().
+ * outlive the mesh). Tests drive it with paglets__mesh_tick() and
+ * paglets__mesh_receive() instead of paglets__mesh_start(); free it only
+ * once no send is outstanding.
  */
 struct paglets__mesh *
 paglets__mesh_new_with_ops(const struct paglets__mesh_config *config,
@@ -92,19 +123,73 @@ paglets__mesh_new_with_ops(const struct paglets__mesh_config *config,
                            struct paglets_err *err);
 
 /*
- * Run one gossip round now on the calling thread: bump our heartbeat,
- * expire silent members, exchange lists with a few peers. Returns the
- * number of exchanges attempted. Not concurrently with itself.
+ * Do whatever is due by the mesh's clock (probes, their timeouts,
+ * suspicions running out, syncs, seed retries) and return the mono time
+ * the mesh next wants to be called at. Not concurrently with itself.
  */
-int paglets__mesh_round(struct paglets__mesh *mesh);
+double paglets__mesh_tick(struct paglets__mesh *mesh);
+
+/* The mono time the mesh next wants a tick at (it only moves earlier
+ * between ticks, as messages arrive). */
+double paglets__mesh_next_wake(struct paglets__mesh *mesh);
+
+/*
+ * The answer to one incoming message: rc 0 and reply (stolen), or a
+ * negative errno with reply NULL and the reason in err.
+ */
+typedef void (*paglets__mesh_respond_fn)(void *arg, int rc, json_t *reply,
+                                         const struct paglets_err *err);
+
+/*
+ * An incoming message, answered through respond exactly once: at once for
+ * most kinds, later (from whichever thread completes its probe) for a
+ * ping-req. paglets__mesh_handle() is this plus a wait.
+ */
+void paglets__mesh_receive(struct paglets__mesh *mesh, const char *kind,
+                           const json_t *body, paglets__mesh_respond_fn respond,
+                           void *respond_arg);
+
+/*
+ * Leave: mark ourselves left and tell up to PAGLETS__MESH_INDIRECT alive
+ * members through ops->send. Returns how many were told. No tick after.
+ */
+int paglets__mesh_leave(struct paglets__mesh *mesh, double timeout_seconds);
+
+/* How this mesh sees a member. */
+enum paglets__mesh_state {
+    PAGLETS__MESH_UNKNOWN = -1, /* not in the table */
+    PAGLETS__MESH_PENDING = 0,  /* heard of, not yet answered a probe */
+    PAGLETS__MESH_ALIVE = 1,
+    PAGLETS__MESH_SUSPECT = 2,
+    PAGLETS__MESH_OFFLINE = 3, /* failed, or left */
+};
+
+/* The state of the member called name ("self" reads ALIVE). */
+enum paglets__mesh_state paglets__mesh_state_of(struct paglets__mesh *mesh,
+                                                const char *name);
 
 /* Counters since creation, for tests, benchmarks and GET /hosts. */
 struct paglets__mesh_stats {
-    uint64_t rounds;
-    uint64_t exchanges_sent;   /* POST /hosts/join made by this host */
+    uint64_t rounds;           /* probe rounds started */
+    uint64_t exchanges_sent;   /* requests this host made */
     uint64_t exchanges_failed; /* of those, the ones that failed */
     uint64_t joins_received;   /* POST /hosts/join answered */
     uint64_t beacons_received; /* valid multicast beacons */
+    uint64_t pings_received;   /* POST /hosts/ping and ping-req answered */
+    uint64_t syncs_sent;       /* push-pulls and joins made */
+    uint64_t syncs_received;   /* POST /hosts/sync answered */
+    uint64_t suspicions;       /* members we suspected ourselves */
+    uint64_t offline_verdicts; /* suspicions that ran out here */
+    uint64_t refutations;      /* times we raised our incarnation */
+    uint64_t unknown_dropped;  /* unknown members not taken (budget, K) */
+    uint64_t evictions;        /* members dropped to make room */
+    uint64_t bytes_sent;       /* HTTP bytes of our exchanges, out, */
+    uint64_t bytes_received;   /* and back; 0 unless the I/O counts */
+    size_t alive;              /* members alive now (self not counted) */
+    size_t suspect;
+    size_t offline;
+    size_t pending;
+    unsigned local_health; /* Lifeguard's multiplier, 0 = healthy */
 };
 
 void paglets__mesh_get_stats(struct paglets__mesh *mesh,

@@ -98,8 +98,10 @@ static void send_beacon(struct paglets__mesh *mesh)
     if (mesh->self_counts != NULL)
         mesh->self_counts(mesh->self_counts_arg, &active, &inactive);
     pthread_mutex_lock(&mesh->lock);
-    json_t *self = paglets__mesh_self_json(mesh, active, inactive,
-                                           mesh->ops->wall_now(mesh->ops_arg));
+    mesh->self_active = (int64_t)active;
+    mesh->self_inactive = (int64_t)inactive;
+    json_t *self =
+        paglets__mesh_self_json(mesh, mesh->ops->wall_now(mesh->ops_arg));
     pthread_mutex_unlock(&mesh->lock);
     json_t *beacon = json_pack("{s:s,s:o}", "kind", KIND, "host", self);
     char *text = beacon ? json_dumps(beacon, JSON_COMPACT) : NULL;
@@ -115,6 +117,10 @@ static void send_beacon(struct paglets__mesh *mesh)
     free(text);
 }
 
+/*
+ * A beacon is a host speaking for itself, like a join: of our version it
+ * becomes a pending member, listed once it answers a probe.
+ */
 void paglets__mesh_take_beacon(struct paglets__mesh *mesh, const char *data,
                                size_t len)
 {
@@ -126,8 +132,11 @@ void paglets__mesh_take_beacon(struct paglets__mesh *mesh, const char *data,
             0) {
         pthread_mutex_lock(&mesh->lock);
         mesh->stats.beacons_received++;
-        paglets__mesh_merge(mesh, &ref, true,
-                            mesh->ops->mono_now(mesh->ops_arg));
+        if (strcmp(ref.version, mesh->version) != 0)
+            paglets__mesh_refuse(mesh, ref.name, ref.url, ref.version);
+        else if (!mesh->left)
+            paglets__mesh_introduce(mesh, ref.name, ref.url, ref.incarnation,
+                                    mesh->ops->mono_now(mesh->ops_arg));
         pthread_mutex_unlock(&mesh->lock);
     }
     json_decref(beacon);

@@ -1,5 +1,6 @@
 /*
- * Endpoints of reference notes §6: /health, /hosts, /hosts/join, /agents
+ * Endpoints of reference notes §6: /health, /hosts, /hosts/join (and the
+ * mesh's own /hosts/ping, /hosts/ping-req, /hosts/sync), /agents
  * and /agents/{id}[/messages|/clone|/dispose], one table that routing,
  * 404 and 405 with its Allow header all read.
  */
@@ -160,16 +161,48 @@ static int get_hosts(struct paglets_host *host, const char *id,
     return *reply ? 0 : paglets_err_set(err, -ENOMEM, "out of memory");
 }
 
+/* POST /hosts/KIND: the mesh's messages (docs/MESH.md). */
+static int post_mesh(struct paglets_host *host, const char *kind,
+                     const json_t *body, json_t **reply,
+                     struct paglets_err *err)
+{
+    if (host->mesh == NULL)
+        return paglets_err_set(err, -EPERM, "host '%s' runs without a mesh",
+                               host->config.name);
+    int rc = need_object(body, err);
+    return rc ? rc : paglets__mesh_handle(host->mesh, kind, body, reply, err);
+}
+
 static int post_join(struct paglets_host *host, const char *id,
                      const json_t *body, json_t **reply,
                      struct paglets_err *err)
 {
     (void)id;
-    if (host->mesh == NULL)
-        return paglets_err_set(err, -EPERM, "host '%s' runs without a mesh",
-                               host->config.name);
-    int rc = need_object(body, err);
-    return rc ? rc : paglets__mesh_handle_join(host->mesh, body, reply, err);
+    return post_mesh(host, "join", body, reply, err);
+}
+
+static int post_ping(struct paglets_host *host, const char *id,
+                     const json_t *body, json_t **reply,
+                     struct paglets_err *err)
+{
+    (void)id;
+    return post_mesh(host, "ping", body, reply, err);
+}
+
+static int post_ping_req(struct paglets_host *host, const char *id,
+                         const json_t *body, json_t **reply,
+                         struct paglets_err *err)
+{
+    (void)id;
+    return post_mesh(host, "ping-req", body, reply, err);
+}
+
+static int post_sync(struct paglets_host *host, const char *id,
+                     const json_t *body, json_t **reply,
+                     struct paglets_err *err)
+{
+    (void)id;
+    return post_mesh(host, "sync", body, reply, err);
 }
 
 static int get_agents(struct paglets_host *host, const char *id,
@@ -218,6 +251,9 @@ static const struct route {
     {"GET", "/health", 200, get_health},
     {"GET", "/hosts", 200, get_hosts},
     {"POST", "/hosts/join", 200, post_join},
+    {"POST", "/hosts/ping", 200, post_ping},
+    {"POST", "/hosts/ping-req", 200, post_ping_req},
+    {"POST", "/hosts/sync", 200, post_sync},
     {"GET", "/agents", 200, get_agents},
     {"POST", "/agents", 201, post_agents},
     {"GET", "/agents/{id}", 200, get_agent},
