@@ -391,6 +391,18 @@ void paglets__mesh_free(struct paglets__mesh *mesh)
     release(mesh);
 }
 
+size_t paglets__mesh_body_max(const char *path, size_t limit)
+{
+    static const char *const small[] = {"/hosts/join", "/hosts/ping",
+                                        "/hosts/ping-req"};
+    for (size_t i = 0; i < sizeof(small) / sizeof(small[0]); i++)
+        if (path != NULL && strcmp(path, small[i]) == 0)
+            return limit < PAGLETS__MESH_SMALL_BODY_MAX
+                       ? limit
+                       : PAGLETS__MESH_SMALL_BODY_MAX;
+    return limit;
+}
+
 json_t *paglets__mesh_hosts_json(struct paglets__mesh *mesh)
 {
     size_t active = 0, inactive = 0;

@@ -53,6 +53,18 @@ void paglets__mesh_free(struct paglets__mesh *mesh);
 json_t *paglets__mesh_hosts_json(struct paglets__mesh *mesh);
 
 /*
+ * The largest body of a mesh message other than push-pull (POST
+ * /hosts/join, /hosts/ping, /hosts/ping-req): a join carries its caller's
+ * entry (metadata <= 1 KiB) and, from main's old protocol, a table the
+ * receiver never reads; pings are capped at a few KiB. A larger one is
+ * refused with 413 before it is read or parsed.
+ */
+#define PAGLETS__MESH_SMALL_BODY_MAX (1u << 20)
+
+/* The body limit for a request to path, of at most limit bytes. */
+size_t paglets__mesh_body_max(const char *path, size_t limit);
+
+/*
  * A mesh message arriving over HTTP: kind is "join", "ping", "ping-req"
  * or "sync" (POST /hosts/KIND). Blocks until the answer is ready (a
  * ping-req waits for its own probe, which its timeout bounds). *reply: new

@@ -282,14 +282,22 @@ static void heard_again(struct paglets__mesh *mesh,
 
 /* ---- admission ---- */
 
-/* Top up a source's bucket: K tokens, refilled at K a minute. */
-static float tokens_of(struct paglets__mesh_member *s, double mono)
+/*
+ * May source s introduce one more member now? At most K in any 60 s: the
+ * oldest of its last K introductions must be a minute old. Takes the
+ * slot when it may.
+ */
+static bool may_introduce(struct paglets__mesh_member *s, double mono)
 {
-    float t = s->tokens +
-              (float)((mono - s->budget_at) * PAGLETS__MESH_UNKNOWN_K / 60.0);
-    s->tokens = t > PAGLETS__MESH_UNKNOWN_K ? PAGLETS__MESH_UNKNOWN_K : t;
-    s->budget_at = mono;
-    return s->tokens;
+    struct paglets__mesh_extra *x = paglets__mesh_extra(s);
+    if (x == NULL)
+        return false;
+    double *oldest = &x->introduced[x->introduced_next];
+    if (*oldest != 0 && mono - *oldest < 60)
+        return false;
+    *oldest = mono > 0 ? mono : 1e-9;
+    x->introduced_next = (x->introduced_next + 1) % PAGLETS__MESH_UNKNOWN_K;
+    return true;
 }
 
 /*
@@ -353,12 +361,11 @@ static void admit_unknown(struct paglets__mesh *mesh, const char *name,
         src->name[0] ? paglets__mesh_find(mesh, src->name) : NULL;
     if (s == NULL || s->state != PAGLETS__MESH_ALIVE ||
         src->unknown_taken >= PAGLETS__MESH_UNKNOWN_K ||
-        tokens_of(s, mono) < 1 ||
-        mesh->count[PAGLETS__MESH_PENDING] >= PAGLETS__MESH_MAX_PENDING) {
+        mesh->count[PAGLETS__MESH_PENDING] >= PAGLETS__MESH_MAX_PENDING ||
+        !may_introduce(s, mono)) {
         drop_unknown(mesh, name);
         return;
     }
-    s->tokens -= 1;
     src->unknown_taken++;
     /* s may move when the table makes room: do not use it below. */
     struct paglets__mesh_member *m =

@@ -41,8 +41,8 @@
 
 /*
  * Admission: members unknown to us that one message may introduce (K),
- * and how many one source may introduce per minute (a bucket of K tokens
- * refilled at K a minute). Seeds we were configured with are exempt.
+ * and how many one source may introduce in any minute (K as well). Seeds
+ * we were configured with are exempt.
  */
 #define PAGLETS__MESH_UNKNOWN_K 8
 #define PAGLETS__MESH_MAX_PENDING 256
@@ -71,6 +71,9 @@ struct paglets__mesh_extra {
     uint32_t meta_hash;  /* of tags, properties and counts; 0: none known */
     uint32_t meta_bytes; /* their size in a sync entry */
     char error[PAGLETS__MESH_ERROR_MAX]; /* last failed contact, or "" */
+    /* As a source: when its last K introductions were taken (mono). */
+    double introduced[PAGLETS__MESH_UNKNOWN_K];
+    unsigned introduced_next;
 };
 
 enum paglets__mesh_member_flags {
@@ -87,14 +90,12 @@ struct paglets__mesh_member {
     uint32_t name; /* offsets into mesh->arena */
     uint32_t url;
     uint64_t incarnation;
-    double changed;   /* mono: when it entered its state */
-    double seen;      /* mono: last evidence that it lives */
-    double due;       /* pending: verify at; offline: reconnect probe at */
-    double budget_at; /* mono: when tokens were last topped up */
+    double changed; /* mono: when it entered its state */
+    double seen;    /* mono: last evidence that it lives */
+    double due;     /* pending: verify at; offline: reconnect probe at */
     struct paglets__mesh_extra *extra;
     uint32_t bcast; /* its queued update: slot + 1, or 0 */
     uint32_t seq;   /* mesh->seq when it was added or changed state */
-    float tokens;   /* unknown members it may still introduce to us */
     uint8_t state;  /* enum paglets__mesh_state */
     uint8_t flags;  /* enum paglets__mesh_member_flags */
     uint8_t tries;  /* verification or reconnect attempts */

@@ -273,8 +273,6 @@ struct paglets__mesh_member *paglets__mesh_add(struct paglets__mesh *mesh,
     m->state = (uint8_t)state;
     m->seq = ++mesh->seq;
     m->changed = mono;
-    m->budget_at = mono;
-    m->tokens = PAGLETS__MESH_UNKNOWN_K;
     mesh->count[state]++;
     index_put(mesh, i);
     /*

@@ -29,6 +29,7 @@
 #include <openssl/evp.h>
 
 #include "runtime/host_int.h"
+#include "runtime/mesh.h"
 #include "runtime/routes.h"
 #include "util/buf.h"
 #include "util/clock.h"
@@ -100,8 +101,7 @@ static bool authorized(const struct paglets_host *host,
     return CRYPTO_memcmp(digest, host->key_digest, sizeof(digest)) == 0;
 }
 
-static bool declared_too_big(const struct paglets_host *host,
-                             struct MHD_Connection *conn)
+static bool declared_too_big(size_t limit, struct MHD_Connection *conn)
 {
     const char *text = MHD_lookup_connection_value(
         conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -110,22 +110,24 @@ static bool declared_too_big(const struct paglets_host *host,
     char *end;
     errno = 0;
     unsigned long long n = strtoull(text, &end, 10);
-    return errno != 0 || n > host->config.max_body_bytes;
+    return errno != 0 || n > limit;
 }
 
 /* The first call for a request: checks that need only the headers. */
 static enum MHD_Result begin(struct paglets_host *host,
-                             struct MHD_Connection *conn, void **con_cls)
+                             struct MHD_Connection *conn, const char *url,
+                             void **con_cls)
 {
     struct request *req = calloc(1, sizeof(*req));
     if (req == NULL)
         return MHD_NO;
-    paglets__buf_init(&req->body, host->config.max_body_bytes);
+    size_t limit = paglets__mesh_body_max(url, host->config.max_body_bytes);
+    paglets__buf_init(&req->body, limit);
     *con_cls = req;
     paglets__gauge_add(&host->requests);
     if (!authorized(host, conn))
         return send_error(conn, -EACCES, "missing or wrong API key", NULL);
-    if (declared_too_big(host, conn))
+    if (declared_too_big(limit, conn))
         return send_error(conn, -EMSGSIZE, "request body too large", NULL);
     return MHD_YES;
 }
@@ -184,7 +186,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     struct paglets_host *host = cls;
     struct request *req = *con_cls;
     if (req == NULL)
-        return begin(host, conn, con_cls);
+        return begin(host, conn, url, con_cls);
     if (*upload_size > 0) {
         if (!req->too_big &&
             paglets__buf_append(&req->body, upload, *upload_size) != 0) {
