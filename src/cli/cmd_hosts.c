@@ -11,11 +11,13 @@
 #include <paglets/client.h>
 
 #include "commands.h"
+#include "term.h"
 
 struct hosts_opts {
     const char *api_key_env;
     const char *entry;
     bool json;
+    const char *proxy;
 };
 
 #define O(field) offsetof(struct hosts_opts, field)
@@ -29,6 +31,9 @@ static const struct cli_opt hosts_options[] = {
      O(entry), 0, 0},
     {"json", 0, CLI_OPT_FLAG, NULL, "print the GET /hosts reply as JSON",
      O(json), 0, 0},
+    {"proxy", 0, CLI_OPT_STRING, "URL",
+     "send requests through this proxy (proxy variables are ignored)", O(proxy),
+     0, 0},
 };
 
 /* Every request is local or on the LAN: a host slower than this is down. */
@@ -43,20 +48,28 @@ static void hosts_defaults(void *config)
 
 /*
  * One line of the table. Names, URLs and versions come from peers: they
- * are shown escaped, so none can move the cursor or reorder the line.
+ * are shown escaped, so none can move the cursor or reorder the line, and
+ * cut to these widths, so one huge name cannot pad every row to its size
+ * (mesh host names are at most 127 bytes; URLs 255).
  */
 struct row {
-    char name[256], url[256], version[256], age[32];
+    char name[64], url[80], version[40], age[32], agents[24];
     bool online;
-    long long agents;
 };
 
 static void shown(const json_t *host, const char *key, char *out, size_t size)
 {
     const char *text = json_string_value(json_object_get(host, key));
-    if (text == NULL)
-        text = "-";
-    paglets_escape(out, size, text, strlen(text));
+    cli_cell(out, size, text ? text : "-");
+}
+
+/* A count, or "-" for anything that is not a non-negative integer. */
+static void format_count(char *out, size_t size, const json_t *count)
+{
+    if (json_is_integer(count) && json_integer_value(count) >= 0)
+        snprintf(out, size, "%" JSON_INTEGER_FORMAT, json_integer_value(count));
+    else
+        snprintf(out, size, "-");
 }
 
 static int by_name(const void *a, const void *b)
@@ -64,7 +77,10 @@ static int by_name(const void *a, const void *b)
     return strcmp(((const struct row *)a)->name, ((const struct row *)b)->name);
 }
 
-/* "now", "4s ago", "3m ago", "2h ago"; "-" when unknown. */
+/*
+ * "now", "4s ago", "3m ago", "2h ago"; "-" when unknown or absurd (more
+ * than 30 years either way: a peer's clock, or a peer lying).
+ */
 static void format_age(char *out, size_t size, const json_t *last_seen,
                        double now)
 {
@@ -73,7 +89,9 @@ static void format_age(char *out, size_t size, const json_t *last_seen,
         return;
     }
     double age = now - json_number_value(last_seen);
-    if (!isfinite(age) || age < 1)
+    if (!isfinite(age) || fabs(age) > 1e9)
+        snprintf(out, size, "-");
+    else if (age < 1)
         snprintf(out, size, "now");
     else if (age < 120)
         snprintf(out, size, "%.0fs ago", age);
@@ -112,8 +130,8 @@ static int print_table(const json_t *hosts)
         format_age(rows[i].age, sizeof(rows[i].age),
                    json_object_get(host, "last_seen"), now);
         rows[i].online = json_is_true(json_object_get(host, "online"));
-        rows[i].agents = (long long)json_integer_value(
-            json_object_get(host, "active_count"));
+        format_count(rows[i].agents, sizeof(rows[i].agents),
+                     json_object_get(host, "active_count"));
     }
     qsort(rows, n, sizeof(*rows), by_name);
     int wn = widest(rows, n, offsetof(struct row, name), 4);
@@ -122,7 +140,7 @@ static int print_table(const json_t *hosts)
     printf("%-*s  %-*s  %-*s  %-6s  %-9s  %s\n", wn, "name", wu, "url", wv,
            "version", "online", "last seen", "agents");
     for (size_t i = 0; i < n; i++)
-        printf("%-*s  %-*s  %-*s  %-6s  %-9s  %lld\n", wn, rows[i].name, wu,
+        printf("%-*s  %-*s  %-*s  %-6s  %-9s  %s\n", wn, rows[i].name, wu,
                rows[i].url, wv, rows[i].version, rows[i].online ? "yes" : "no",
                rows[i].age, rows[i].agents);
     free(rows);
@@ -142,7 +160,7 @@ static int hosts_run(void *config, int argc, char **argv)
     int status = CLI_EXIT_USAGE;
     struct paglets_client *client =
         paglets_client_new(getenv(o->api_key_env), &err);
-    if (client == NULL)
+    if (client == NULL || paglets_client_set_proxy(client, o->proxy, &err) != 0)
         goto out;
     struct paglets_call_opts opts;
     paglets_call_opts_init(&opts);
@@ -160,7 +178,7 @@ static int hosts_run(void *config, int argc, char **argv)
         goto out;
     }
     if (o->json) {
-        json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+        cli_json_print(reply, JSON_INDENT(2) | JSON_SORT_KEYS, stdout);
         putchar('\n');
         status = CLI_EXIT_OK;
     } else {
@@ -168,7 +186,7 @@ static int hosts_run(void *config, int argc, char **argv)
     }
 out:
     if (err.code != 0)
-        fprintf(stderr, "paglets hosts: %s\n", err.message);
+        cli_error("paglets hosts: %s\n", err.message);
     json_decref(reply);
     paglets_client_free(client);
     return status;
