@@ -100,8 +100,6 @@ class Scenario:
         self.drain_replies = [{"done": True, "summary": summary(
             results={args.name: {"host_url": url, "result": result(args.name, url)}})}]
         self.cleanup = None  # the last drain's summary
-        self.create_status = 201
-        self.create_reply = None
         getattr(self, "mode_" + args.mode.replace("-", "_"))()
 
     def mode_plain(self):
@@ -127,10 +125,6 @@ class Scenario:
             {"done": True, "summary": final},
         ]
 
-    def mode_create_error(self):
-        self.create_status = 500
-        self.create_reply = {"error": {"code": "EIO", "message": "no " + EVIL}}
-
     def mode_bad_key(self):
         # A result that is no object, under a name full of escapes.
         self.hosts = [host_row("x" + EVIL, self.url)]
@@ -153,21 +147,33 @@ class Scenario:
             results={n: {"host_url": self.url, "result": result(n, self.url, rate=1e308)}})}]
 
     def mode_dup_keys(self):
-        # Duplicate keys: JSON that says two things at once.
+        # {"hosts": [...], "hosts": []}: JSON that says two things at once.
+        self.hosts = ('{"hosts": [%s], "hosts": []}' % json.dumps(host_row(self.args.name, self.url)))
+
+    def mode_dup_summary(self):
+        # An error for alpha, then "errors" again, empty.
         n = self.args.name
         good = json.dumps({"host_url": self.url, "result": result(n, self.url)})
-        self.hosts = ('{"hosts": [%s], "hosts": []}' % json.dumps(host_row(n, self.url)))
         self.drain_replies = [
             '{"done": true, "summary": {"results": {"%s": %s}, '
             '"errors": {"%s": "first"}, "errors": {}, "cleanup_errors": {}, '
             '"pending_hosts": []}}' % (n, good, n)]
+        self.cleanup = summary(results={n: json.loads(good)})
 
     def mode_wrong_types(self):
-        # errors as a list and pending_hosts as a string: errors, not zeros.
+        # errors as a list in the drain, then a clean cleanup reply.
         n = self.args.name
+        ok = {n: {"host_url": self.url, "result": result(n, self.url)}}
         self.drain_replies = [{"done": True, "summary": {
-            "results": {}, "errors": ["boom"], "cleanup_errors": {},
-            "pending_hosts": n}}]
+            "results": ok, "errors": ["boom"], "cleanup_errors": {},
+            "pending_hosts": []}}]
+        self.cleanup = summary(results=ok)
+
+    def mode_done_type(self):
+        # "done": "yes" is no boolean.
+        n = self.args.name
+        self.drain_replies = [{"done": "yes", "summary": summary(
+            results={n: {"host_url": self.url, "result": result(n, self.url)}})}]
 
     def mode_pending_types(self):
         # Names that are no strings, in the progress and in the summary.
@@ -272,8 +278,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if s.args.mode == "thief":
             return self.send(200, {})
         if self.path == "/agents":
-            reply = s.create_reply or {"agent_id": "p1", "host_url": s.create_url}
-            return self.send(s.create_status, reply)
+            with self.server.log_lock:
+                s.drains = 0  # a new run starts from the first reply
+            return self.send(201, {"agent_id": "p1", "host_url": s.create_url})
         if self.path.endswith("/dispose"):
             return self.send(200, {"disposed": "p1"})
         with self.server.log_lock:

@@ -22,13 +22,17 @@ pg_start_fake() {
 # pg_fake_requests NAME: the requests fake host NAME received, one a line.
 pg_fake_requests() { cat "$PG_TMP/$1.requests"; }
 
-# pg_raw_controls FILE: how many characters in FILE a terminal would act
-# on: C0 controls but newline, DEL, C1 controls, the bidi controls
-# (U+200E-F, U+202A-E, U+2066-9) and bytes that are not UTF-8.
+# pg_raw_controls FILE [--tty]: how many characters in FILE a terminal
+# would act on: C0 controls but newline, DEL, C1 controls, the bidi
+# controls (U+200E-F, U+202A-E, U+2066-9) and bytes that are not UTF-8.
+# With --tty, FILE is a terminal's output (script(1)): its CR LF line ends
+# and the progress line's own "CR ESC [K" are not counted.
 pg_raw_controls() {
-  python3 - "$1" <<'PY'
+  python3 - "$@" <<'PY'
 import re, sys
 text = open(sys.argv[1], "rb").read().decode("utf-8", "surrogateescape")
+if "--tty" in sys.argv:
+    text = text.replace("\r\n", "\n").replace("\r\x1b[K", "")
 bad = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\udc80-\udcff]")
 print(len(bad.findall(text)))
 PY
