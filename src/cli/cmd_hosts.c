@@ -47,14 +47,23 @@ static void hosts_defaults(void *config)
 }
 
 /*
- * One line of the table. Names, URLs and versions come from peers: they
- * are shown escaped, so none can move the cursor or reorder the line, and
- * cut to these widths, so one huge name cannot pad every row to its size
- * (mesh host names are at most 127 bytes; URLs 255).
+ * The table's cells. Names, URLs and versions come from peers: they are
+ * shown escaped, so none can move the cursor or reorder the line, and cut
+ * to these sizes, so one huge name cannot pad every row to its size (mesh
+ * host names are at most 127 bytes; URLs 255).
+ */
+struct cells {
+    char name[64], url[80], version[40], age[32], agents[24];
+};
+
+/*
+ * A row is its host's JSON and name (borrowed from the reply): 16 bytes,
+ * so a reply of a million tiny rows costs the table little beyond the
+ * reply itself. The cells are made when the row is measured or printed.
  */
 struct row {
-    char name[64], url[80], version[40], age[32], agents[24];
-    bool online;
+    const json_t *host;
+    const char *name; /* "-" when the host has no string name */
 };
 
 static void shown(const json_t *host, const char *key, char *out, size_t size)
@@ -101,16 +110,20 @@ static void format_age(char *out, size_t size, const json_t *last_seen,
         snprintf(out, size, "%.0fh ago", age / 3600);
 }
 
-/* The widest text at offset (a char array of struct row), at least min. */
-static int widest(const struct row *rows, size_t n, size_t offset, size_t min)
+static void make_cells(struct cells *c, const json_t *host, double now)
 {
-    size_t w = min;
-    for (size_t i = 0; i < n; i++) {
-        size_t len = strlen((const char *)&rows[i] + offset);
-        if (len > w)
-            w = len;
-    }
-    return (int)w;
+    shown(host, "name", c->name, sizeof(c->name));
+    shown(host, "url", c->url, sizeof(c->url));
+    shown(host, "code_version", c->version, sizeof(c->version));
+    format_age(c->age, sizeof(c->age), json_object_get(host, "last_seen"), now);
+    format_count(c->agents, sizeof(c->agents),
+                 json_object_get(host, "active_count"));
+}
+
+static int widen(int width, const char *text)
+{
+    int len = (int)strlen(text);
+    return len > width ? len : width;
 }
 
 static int print_table(const json_t *hosts)
@@ -122,27 +135,29 @@ static int print_table(const json_t *hosts)
     struct timespec ts;
     timespec_get(&ts, TIME_UTC);
     double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    int wn = 4, wu = 3, wv = 7; /* the headers' widths */
+    struct cells c;
     for (size_t i = 0; i < n; i++) {
-        const json_t *host = json_array_get(hosts, i);
-        shown(host, "name", rows[i].name, sizeof(rows[i].name));
-        shown(host, "url", rows[i].url, sizeof(rows[i].url));
-        shown(host, "code_version", rows[i].version, sizeof(rows[i].version));
-        format_age(rows[i].age, sizeof(rows[i].age),
-                   json_object_get(host, "last_seen"), now);
-        rows[i].online = json_is_true(json_object_get(host, "online"));
-        format_count(rows[i].agents, sizeof(rows[i].agents),
-                     json_object_get(host, "active_count"));
+        rows[i].host = json_array_get(hosts, i);
+        rows[i].name = json_string_value(json_object_get(rows[i].host, "name"));
+        if (rows[i].name == NULL)
+            rows[i].name = "-";
+        make_cells(&c, rows[i].host, now);
+        wn = widen(wn, c.name);
+        wu = widen(wu, c.url);
+        wv = widen(wv, c.version);
     }
     qsort(rows, n, sizeof(*rows), by_name);
-    int wn = widest(rows, n, offsetof(struct row, name), 4);
-    int wu = widest(rows, n, offsetof(struct row, url), 3);
-    int wv = widest(rows, n, offsetof(struct row, version), 7);
     printf("%-*s  %-*s  %-*s  %-6s  %-9s  %s\n", wn, "name", wu, "url", wv,
            "version", "online", "last seen", "agents");
-    for (size_t i = 0; i < n; i++)
-        printf("%-*s  %-*s  %-*s  %-6s  %-9s  %s\n", wn, rows[i].name, wu,
-               rows[i].url, wv, rows[i].version, rows[i].online ? "yes" : "no",
-               rows[i].age, rows[i].agents);
+    for (size_t i = 0; i < n; i++) {
+        make_cells(&c, rows[i].host, now);
+        printf("%-*s  %-*s  %-*s  %-6s  %-9s  %s\n", wn, c.name, wu, c.url, wv,
+               c.version,
+               json_is_true(json_object_get(rows[i].host, "online")) ? "yes"
+                                                                     : "no",
+               c.age, c.agents);
+    }
     free(rows);
     return CLI_EXIT_OK;
 }

@@ -44,28 +44,67 @@ static unsigned dangerous(const unsigned char *p, size_t *len)
     return 0;
 }
 
-int cli_json_print(const json_t *json, size_t flags, FILE *out)
+/* Where jansson's dump goes: a chunk may end inside a UTF-8 sequence. */
+struct json_sink {
+    FILE *out;
+    unsigned char carry[4]; /* the start of a sequence the chunk cut */
+    size_t n_carry;
+};
+
+/* The length of the UTF-8 sequence that starts with byte c. */
+static size_t sequence_length(unsigned char c)
 {
-    char *text = json_dumps(json, flags);
-    if (text == NULL)
-        return -ENOMEM;
-    const unsigned char *p = (const unsigned char *)text;
-    while (*p != '\0') {
-        size_t run = strcspn((const char *)p, "\x7f\xc2\xe2");
-        fwrite(p, 1, run, out);
-        p += run;
-        if (*p == '\0')
+    return c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+}
+
+static void put_sequence(FILE *out, const unsigned char *p)
+{
+    size_t len;
+    unsigned cp = dangerous(p, &len);
+    if (cp != 0)
+        fprintf(out, "\\u%04x", cp);
+    else
+        fwrite(p, 1, sequence_length(p[0]), out);
+}
+
+static int sink_write(const char *buffer, size_t size, void *data)
+{
+    struct json_sink *sink = data;
+    const unsigned char *p = (const unsigned char *)buffer;
+    const unsigned char *end = p + size;
+    while (p < end && sink->n_carry > 0) {
+        sink->carry[sink->n_carry++] = *p++;
+        if (sink->n_carry == sequence_length(sink->carry[0])) {
+            put_sequence(sink->out, sink->carry);
+            sink->n_carry = 0;
+        }
+    }
+    while (p < end) {
+        const unsigned char *run = p;
+        while (p < end && *p != 0x7f && *p != 0xc2 && *p != 0xe2)
+            p++;
+        fwrite(run, 1, (size_t)(p - run), sink->out);
+        if (p == end)
             break;
-        size_t len;
-        unsigned cp = dangerous(p, &len);
-        if (cp != 0)
-            fprintf(out, "\\u%04x", cp);
-        else
-            fwrite(p, 1, len, out);
+        size_t len = sequence_length(*p);
+        if ((size_t)(end - p) < len) {
+            memcpy(sink->carry, p, (size_t)(end - p));
+            sink->n_carry = (size_t)(end - p);
+            break;
+        }
+        put_sequence(sink->out, p);
         p += len;
     }
-    free(text);
-    return ferror(out) ? -EIO : 0;
+    return ferror(sink->out) ? -1 : 0;
+}
+
+int cli_json_print(const json_t *json, size_t flags, FILE *out)
+{
+    /* Streamed: a reply of many megabytes is not copied once more. */
+    struct json_sink sink = {.out = out};
+    if (json_dump_callback(json, sink_write, &sink, flags) != 0)
+        return ferror(out) ? -EIO : -ENOMEM;
+    return 0;
 }
 
 /* text with every run between backslashes escaped, the backslashes kept. */

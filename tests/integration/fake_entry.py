@@ -140,6 +140,11 @@ class Scenario:
         self.hosts = [host_row(huge, self.url)] + [
             host_row("n%03d" % i, self.url) for i in range(200)]
 
+    def mode_many_rows(self):
+        # A 15 MB host list: 750,000 small rows (for RSS figures).
+        self.hosts = '{"hosts": [%s]}' % ",".join(
+            '{"name": "n%06d"}' % i for i in range(750000))
+
     def mode_big_numbers(self):
         n = self.args.name
         self.hosts = [host_row(n, self.url, last_seen=-1e308, active=1e308)]
