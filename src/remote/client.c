@@ -65,43 +65,6 @@ void paglets_client_set_cancel(struct paglets_client *client,
     paglets__http_set_cancel(client->http, cancel);
 }
 
-/* Every public call starts here: a client to call with is required. */
-static int need_client(const struct paglets_client *client,
-                       struct paglets_err *err)
-{
-    return client ? 0 : paglets_err_set(err, -EINVAL, "no client");
-}
-
-/* The schemes libcurl takes for a proxy. */
-static bool is_proxy_url(const char *url)
-{
-    static const char *const schemes[] = {"http://",   "https://",
-                                          "socks4://", "socks4a://",
-                                          "socks5://", "socks5h://"};
-    for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
-        if (strncmp(url, schemes[i], strlen(schemes[i])) == 0)
-            return url[strlen(schemes[i])] != '\0';
-    return false;
-}
-
-int paglets_client_set_proxy(struct paglets_client *client,
-                             const char *proxy_url, struct paglets_err *err)
-{
-    int rc = need_client(client, err);
-    if (rc != 0)
-        return rc;
-    if (proxy_url != NULL && *proxy_url != '\0' &&
-        (!is_proxy_url(proxy_url) || strlen(proxy_url) >= PAGLETS_URL_MAX ||
-         strpbrk(proxy_url, " \t\r\n") != NULL))
-        return paglets_err_set(err, -EINVAL,
-                               "proxy URL must be http://, https:// or "
-                               "socks5[h]://HOST[:PORT], shorter than %d "
-                               "bytes",
-                               PAGLETS_URL_MAX);
-    rc = paglets__http_set_proxy(client->http, proxy_url);
-    return rc ? paglets_err_set(err, rc, "out of memory") : 0;
-}
-
 /* The canonical form of the host URL base, then suffix. */
 static int host_path(char *out, const char *base, const char *suffix,
                      struct paglets_err *err)
@@ -142,6 +105,43 @@ static int request(struct paglets_client *client, const char *method,
         limits.timeout_seconds = client->timeout_seconds;
     return paglets__http_request(client->http, method, url, body, &limits,
                                  reply, NULL, err);
+}
+
+/* Every public call starts here: a client to call with is required. */
+static int need_client(const struct paglets_client *client,
+                       struct paglets_err *err)
+{
+    return client ? 0 : paglets_err_set(err, -EINVAL, "no client");
+}
+
+/* The schemes libcurl takes for a proxy. */
+static bool is_proxy_url(const char *url)
+{
+    static const char *const schemes[] = {"http://",   "https://",
+                                          "socks4://", "socks4a://",
+                                          "socks5://", "socks5h://"};
+    for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+        if (strncmp(url, schemes[i], strlen(schemes[i])) == 0)
+            return url[strlen(schemes[i])] != '\0';
+    return false;
+}
+
+int paglets_client_set_proxy(struct paglets_client *client,
+                             const char *proxy_url, struct paglets_err *err)
+{
+    int rc = need_client(client, err);
+    if (rc != 0)
+        return rc;
+    if (proxy_url != NULL && *proxy_url != '\0' &&
+        (!is_proxy_url(proxy_url) || strlen(proxy_url) >= PAGLETS_URL_MAX ||
+         strpbrk(proxy_url, " \t\r\n") != NULL))
+        return paglets_err_set(err, -EINVAL,
+                               "proxy URL must be http://, https:// or "
+                               "socks5[h]://HOST[:PORT], shorter than %d "
+                               "bytes",
+                               PAGLETS_URL_MAX);
+    rc = paglets__http_set_proxy(client->http, proxy_url);
+    return rc ? paglets_err_set(err, rc, "out of memory") : 0;
 }
 
 static int get_json(struct paglets_client *client, const char *url,
