@@ -81,6 +81,14 @@ PAGLETS_EXTERN size_t paglets_perf_metric_count(void);
 PAGLETS_EXTERN const struct paglets_perf_metric_info *
 paglets_perf_metric_at(size_t i);
 
+/*
+ * The position of an entry in catalogue order (what lists of figures are
+ * sorted by), or paglets_perf_metric_count() for a pointer that is not
+ * one of its entries.
+ */
+PAGLETS_EXTERN size_t
+paglets_perf_metric_index(const struct paglets_perf_metric_info *metric);
+
 /* The entry with this id, or NULL. */
 PAGLETS_EXTERN const struct paglets_perf_metric_info *
 paglets_perf_metric_find(const char *id);

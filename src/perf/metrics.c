@@ -116,6 +116,14 @@ const struct paglets_perf_metric_info *paglets_perf_metric_at(size_t i)
     return i < N_DEFS ? &defs[i].info : NULL;
 }
 
+size_t paglets_perf_metric_index(const struct paglets_perf_metric_info *metric)
+{
+    size_t i = 0;
+    while (i < N_DEFS && &defs[i].info != metric)
+        i++;
+    return i;
+}
+
 const struct paglets_perf_metric_info *paglets_perf_metric_find(const char *id)
 {
     for (size_t i = 0; id != NULL && i < N_DEFS; i++)

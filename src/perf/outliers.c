@@ -49,20 +49,13 @@ static int compare_doubles(const void *pa, const void *pb)
     return (a > b) - (a < b);
 }
 
-static size_t metric_index(const struct paglets_perf_metric_info *m)
-{
-    size_t i = 0;
-    while (paglets_perf_metric_at(i) != m)
-        i++;
-    return i;
-}
-
 static int compare_outliers(const void *pa, const void *pb)
 {
     const struct paglets_perf_outlier *a = pa, *b = pb;
     int c = strcmp(a->host, b->host);
     if (c == 0) {
-        size_t ia = metric_index(a->metric), ib = metric_index(b->metric);
+        size_t ia = paglets_perf_metric_index(a->metric),
+               ib = paglets_perf_metric_index(b->metric);
         c = (ia > ib) - (ia < ib);
     }
     return c != 0 ? c : compare_paths(a->path, b->path);
