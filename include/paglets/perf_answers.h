@@ -6,6 +6,9 @@
  * and which hosts of a run stand out against the mesh. The text table,
  * the JSON printer, the results database and the HTML report all use
  * these calls, so an outlier is decided in one place.
+ *
+ * As in <paglets/perf_result.h>, the structs are plain data that only
+ * gain fields at the end, and the catalogue only gains entries at the end.
  */
 #ifndef PAGLETS_PERF_ANSWERS_H
 #define PAGLETS_PERF_ANSWERS_H
