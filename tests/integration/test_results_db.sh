@@ -33,6 +33,12 @@ rc=$(pg_perf "$PG_TMP/out" "$PG_TMP/err" "${empty[@]}" --json --no-save)
 pg_expect_eq "--no-save run id" null "$(jq .run_id "$PG_TMP/out")"
 rc=$(pg_perf "$PG_TMP/out" "$PG_TMP/err" "${empty[@]}" --json)
 pg_expect_eq "second stored run id" 2 "$(jq .run_id "$PG_TMP/out")"
+pg_expect_eq "show 2 --json" 0 "$(results show 2 --json)"
+cmp -s "$PG_TMP/out" "$PG_TMP/r.out" || pg_fail "show 2 --json is not what run 2 printed"
+# --compare without storing the run: against run 1, after_run_id null.
+rc=$(pg_perf "$PG_TMP/out" "$PG_TMP/err" "${empty[@]}" --json --no-save --compare 1)
+pg_expect_eq "--no-save --compare 1 (stderr: $(cat "$PG_TMP/err"))" "0 null 1 null" \
+  "$rc $(jq -c '.run_id, .compare.before_run_id, .compare.after_run_id' "$PG_TMP/out" | paste -sd ' ')"
 
 # --compare names a run that is not there, or nothing at all: a usage
 # error before any benchmark runs.
