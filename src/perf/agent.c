@@ -347,6 +347,55 @@ static int op_cleanup(struct paglets_agent *agent, const json_t *request,
     return rc;
 }
 
+static bool never(void *state, void *arg)
+{
+    (void)state;
+    (void)arg;
+    return false;
+}
+
+/*
+ * Errors after which the parent may still take the answer: its host
+ * refused the connection (the per-address limit), was busy, or had no room
+ * for more state yet.
+ */
+static bool worth_retrying(int rc)
+{
+    return rc == -EIO || rc == -ECONNREFUSED || rc == -EBUSY || rc == -EAGAIN ||
+           rc == -ENOSPC;
+}
+
+/*
+ * Send body to the parent, again after a refusal, until the benchmark's
+ * timeout (when the parent stops waiting) or disposal.
+ */
+static int send_result(struct paglets_agent *agent, const struct perf_state *st,
+                       json_t *body, struct paglets_err *err)
+{
+    struct paglets_client *client = paglets_agent_client(agent);
+    if (body == NULL || client == NULL)
+        return -ENOMEM; /* then nothing can be sent */
+    double end = paglets_monotonic_seconds() + st->timeout_seconds;
+    double pause = 0.1;
+    for (;;) {
+        json_t *reply = NULL;
+        paglets_err_clear(err);
+        int rc =
+            paglets_client_call(client, &st->parent, PAGLETS_PERF_CHILD_RESULT,
+                                body, 0, &reply, err);
+        json_decref(reply);
+        if (rc == 0 || !worth_retrying(rc) ||
+            paglets_monotonic_seconds() + pause > end)
+            return rc;
+        paglets_agent_lock(agent);
+        int waited = paglets_agent_wait(agent, never, NULL, pause);
+        paglets_agent_unlock(agent);
+        if (waited == -ECANCELED)
+            return rc;
+        pause = pause < 1 ? 2 * pause : 2;
+    }
+}
+
 /* Child: send the one answer to the parent. */
 static void report_to_parent(struct paglets_agent *agent,
                              const struct perf_state *st, const char *url,
@@ -359,19 +408,12 @@ static void report_to_parent(struct paglets_agent *agent,
                          : "out of memory running the "
                            "benchmark");
     struct paglets_err err = {0};
-    json_t *reply = NULL;
-    /* NULL when the host is out of memory: then nothing can be sent. */
-    struct paglets_client *client = paglets_agent_client(agent);
-    int rc = body && client ? paglets_client_call(client, &st->parent,
-                                                  PAGLETS_PERF_CHILD_RESULT,
-                                                  body, 0, &reply, &err)
-                            : -ENOMEM;
+    int rc = send_result(agent, st, body, &err);
     if (rc != 0)
         paglets_log_write(PAGLETS_LOG_WARN, PAGLETS__PERF_LOG,
                           "cannot report benchmark result of '%s' to '%s': %s",
                           st->target_host, st->parent.host_url,
                           err.message[0] ? err.message : paglets_strerror(rc));
-    json_decref(reply);
     json_decref(body);
 }
 
