@@ -72,4 +72,16 @@ fi
 line=$(grep 'accepted clone' "$log")
 pg_expect_match "escaped names" \
   "of 'of\\\\x0ax' from 'evil\\\\x0a2026-01-01T00:00:00.000Z error: forged line\\\\x1b\[31m\\\\u202e'" "$line"
+
+# A member's name reaches the mesh's log lines escaped too (C0 controls are
+# refused at the join; C1 controls and bidi overrides were not escaped).
+pg_start_host beta --mesh-version t
+beta=$PG_URL
+pg_req POST "$beta/hosts/join" \
+  "$(jq -cn '{name:"mallory\u202e\u009b", url:"http://127.0.0.1:9", code_version:"t"}')" >/dev/null
+pg_expect_status "join with a hostile name" 200
+pg_wait_for 10 grep -q "host 'mallory.*is online" "$PG_TMP/beta.log" ||
+  pg_fail "no online line for the new member"
+line=$(grep "host 'mallory" "$PG_TMP/beta.log")
+pg_expect_match "escaped member name" "host 'mallory\\\\u202e\\\\u009b' at http://127.0.0.1:9 is online" "$line"
 pg_pass
