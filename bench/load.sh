@@ -57,7 +57,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$paglets" host --name load --port 0 --no-mesh --max-connections 1100 \
+"$paglets" host --name load --port 0 --no-mesh --test-agents --max-connections 1100 \
   >/dev/null 2>"$tmp/host.log" &
 pid=$!
 url=""
