@@ -15,7 +15,9 @@
  *   -ECANCELED   a cancel handle of the call or the client was tripped
  *   -ETIMEDOUT   the timeout or the deadline passed first, or HTTP 504
  *   -ECONNREFUSED, -EHOSTUNREACH, -EIO: the host could not be reached
- *   -EMSGSIZE    the reply is over PAGLETS_CLIENT_MAX_REPLY_BYTES, or 413
+ *   -EMSGSIZE    the reply is over PAGLETS_CLIENT_MAX_REPLY_BYTES or would
+ *                take over PAGLETS_CLIENT_MAX_REPLY_MEMORY_BYTES to parse,
+ *                or 413
  *   -EPROTO      the reply is not the JSON this call expects
  *   -EACCES 401 (API key), -EPERM 403, -ENOENT 404, -ENOSYS 405,
  *   -EOPNOTSUPP 422 (no such operation), -EBUSY 503, -EIO other 5xx
@@ -43,6 +45,15 @@ extern "C" {
 
 /* Reply bodies over this many bytes are refused with -EMSGSIZE. */
 #define PAGLETS_CLIENT_MAX_REPLY_BYTES (16u * 1024u * 1024u)
+
+/*
+ * A reply whose parse would take more memory than this is refused with
+ * -EMSGSIZE too: 15 MB of tiny JSON objects would otherwise become over a
+ * gigabyte of parsed values in the caller. Counted per thread as jansson
+ * allocates, so a program that replaces jansson's allocator with
+ * json_set_alloc_funcs() turns this check off.
+ */
+#define PAGLETS_CLIENT_MAX_REPLY_MEMORY_BYTES (64u * 1024u * 1024u)
 
 /*
  * A cancel handle: once tripped, every call it was given to (in

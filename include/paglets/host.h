@@ -44,11 +44,40 @@ struct paglets_host_config {
     int mesh_multicast;             /* 1 on, 0 off, -1 auto: on off loopback */
     double offline_after_seconds;   /* default 10 */
     double gossip_interval_seconds; /* default 1 */
-    size_t max_body_bytes;          /* default 16 MiB */
+    size_t max_body_bytes;          /* default 2 MiB */
     size_t max_agents;              /* default 1024 */
     unsigned max_connections;       /* default 256 */
     double request_timeout_seconds; /* idle connection timeout, default 30 */
     double shutdown_grace_seconds;  /* default 5 */
+    /*
+     * The memory one agent's state may take when it arrives (created or
+     * cloned here), as paglets_agent_state_bytes() counts it; larger gets
+     * -EMSGSIZE (413). Default 1 MiB.
+     */
+    size_t max_state_bytes;
+    /*
+     * All agents' state on this host: what arrived plus what agent code
+     * charges with paglets_agent_charge(). Past it, creates, clones and
+     * charges get -ENOSPC (507). Default 64 MiB.
+     */
+    size_t max_state_total_bytes;
+    /*
+     * The longest any outgoing call of agent code may take, whatever
+     * timeout it asks for; calls also end at shutdown. Default 300.
+     */
+    double max_call_timeout_seconds;
+    /*
+     * A connection must complete its request headers within this many
+     * seconds of being accepted (or of its previous request's end), however
+     * slowly it trickles them; else it is closed. Default 10.
+     */
+    double header_timeout_seconds;
+    /*
+     * Connections one client address may hold at once; more are closed as
+     * they arrive. Addresses of this host and of its mesh members (IP
+     * literals in their URLs) are exempt. Default 16.
+     */
+    unsigned max_connections_per_address;
 };
 
 /*

@@ -16,6 +16,7 @@
 #include "remote/http.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/json_mem.h"
 #include "wire/error.h"
 
 struct paglets__http {
@@ -24,7 +25,24 @@ struct paglets__http {
     struct curl_slist *headers; /* JSON content type and Authorization */
     struct paglets_cancel *cancel; /* borrowed; cancels every request */
     char *proxy; /* owned; NULL: no proxy, whatever the environment says */
+    double max_timeout_s; /* > 0: caps every request's limit */
 };
+
+/*
+ * The Paglets-Hops of the request this thread serves on a host, or -1 on
+ * threads that serve none (a CLI, the mesh's gossip thread).
+ */
+static _Thread_local int thread_hops = -1;
+
+void paglets__http_set_thread_hops(int hops)
+{
+    thread_hops = hops;
+}
+
+int paglets__http_thread_hops(void)
+{
+    return thread_hops;
+}
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_result;
@@ -110,6 +128,11 @@ void paglets__http_set_cancel(struct paglets__http *http,
                               struct paglets_cancel *cancel)
 {
     http->cancel = cancel;
+}
+
+void paglets__http_set_max_timeout(struct paglets__http *http, double seconds)
+{
+    http->max_timeout_s = seconds > 0 ? seconds : 0;
 }
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
@@ -211,14 +234,18 @@ static int errno_for_curl(CURLcode rc)
 }
 
 /*
- * The request's limit in milliseconds: its timeout (or the default), cut
- * to what is left before the deadline; 0 once the deadline has passed.
+ * The request's limit in milliseconds: its timeout (or the default), no
+ * more than the client's cap, cut to what is left before the deadline; 0
+ * once the deadline has passed.
  */
-static long limit_ms(const struct paglets_call_opts *opts, bool *by_deadline)
+static long limit_ms(const struct paglets__http *http,
+                     const struct paglets_call_opts *opts, bool *by_deadline)
 {
     double s = opts != NULL && opts->timeout_seconds > 0
                    ? opts->timeout_seconds
                    : PAGLETS_CLIENT_TIMEOUT_SECONDS;
+    if (http->max_timeout_s > 0 && !(s <= http->max_timeout_s))
+        s = http->max_timeout_s;
     *by_deadline = false;
     if (opts != NULL && opts->deadline_seconds > 0 &&
         opts->deadline_seconds - paglets__mono_now() < s) {
@@ -232,13 +259,44 @@ static long limit_ms(const struct paglets_call_opts *opts, bool *by_deadline)
     return s * 1000 < 1 ? 1L : (long)(s * 1000);
 }
 
-static void setup(CURL *c, const struct paglets__http *http, const char *method,
+/*
+ * The fixed headers, plus Paglets-Hops on a thread that serves a request:
+ * one more than the request it serves. *extra: the list to free after.
+ */
+static struct curl_slist *request_headers(const struct paglets__http *http,
+                                          struct curl_slist **extra)
+{
+    *extra = NULL;
+    if (thread_hops < 0)
+        return http->headers;
+    char line[64];
+    snprintf(line, sizeof(line), "%s: %d", PAGLETS__HOPS_HEADER,
+             thread_hops + 1);
+    struct curl_slist *list = NULL;
+    for (const struct curl_slist *h = http->headers; h != NULL; h = h->next) {
+        struct curl_slist *grown = curl_slist_append(list, h->data);
+        if (grown == NULL)
+            goto nomem;
+        list = grown;
+    }
+    struct curl_slist *grown = curl_slist_append(list, line);
+    if (grown == NULL)
+        goto nomem;
+    *extra = grown;
+    return grown;
+nomem:
+    curl_slist_free_all(list);
+    return NULL;
+}
+
+static void setup(CURL *c, const struct paglets__http *http,
+                  struct curl_slist *headers, const char *method,
                   const char *url, const char *payload, long ms)
 {
     curl_easy_reset(c);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, http->headers);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -292,12 +350,13 @@ static int transfer_error(const char *method, const char *url, CURLcode cc,
  * reply) in why. Duplicate keys are refused, as hosts refuse them in
  * requests: a reply must not say two things at once.
  */
-static json_t *parse_reply(const struct paglets__buf *buf, char *why,
-                           size_t size)
+static json_t *parse_reply(const struct paglets__buf *buf, bool *over,
+                           char *why, size_t size)
 {
     json_error_t jerr;
-    json_t *json =
-        json_loadb(buf->data, buf->len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *json = paglets__json_load_budget(
+        buf->data, buf->len, JSON_REJECT_DUPLICATES,
+        PAGLETS_CLIENT_MAX_REPLY_MEMORY_BYTES, &jerr, over);
     if (json == NULL)
         paglets_escape(why, size, jerr.text, strlen(jerr.text));
     return json;
@@ -309,6 +368,7 @@ int paglets__http_request(struct paglets__http *http, const char *method,
                           long *status, struct paglets_err *err)
 {
     char *payload = NULL;
+    struct curl_slist *extra = NULL;
     char detail[CURL_ERROR_SIZE] = "";
     char why[JSON_ERROR_TEXT_LENGTH * 4] = "empty reply";
     struct paglets__buf buf;
@@ -317,7 +377,7 @@ int paglets__http_request(struct paglets__http *http, const char *method,
     long code = 0;
     bool by_deadline;
     struct watch w = {{opts ? opts->cancel : NULL, http->cancel}};
-    long ms = limit_ms(opts, &by_deadline);
+    long ms = limit_ms(http, opts, &by_deadline);
     int rc;
 
     if (is_tripped(&w)) {
@@ -336,8 +396,13 @@ int paglets__http_request(struct paglets__http *http, const char *method,
             goto out;
         }
     }
+    struct curl_slist *headers = request_headers(http, &extra);
+    if (headers == NULL) {
+        rc = paglets_err_set(err, -ENOMEM, "out of memory");
+        goto out;
+    }
     CURL *c = http->curl;
-    setup(c, http, method, url, payload, ms);
+    setup(c, http, headers, method, url, payload, ms);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &buf);
     curl_easy_setopt(c, CURLOPT_XFERINFODATA, &w);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
@@ -348,8 +413,20 @@ int paglets__http_request(struct paglets__http *http, const char *method,
         goto out;
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-    if (buf.len > 0)
-        parsed = parse_reply(&buf, why, sizeof(why));
+    if (buf.len > 0) {
+        bool over = false;
+        size_t len = buf.len;
+        parsed = parse_reply(&buf, &over, why, sizeof(why));
+        paglets__buf_release(&buf);
+        if (over) {
+            rc = paglets_err_set(err, -EMSGSIZE,
+                                 "%s %s: reply of %zu bytes needs more than "
+                                 "%u MiB of memory to parse",
+                                 method, url, len,
+                                 PAGLETS_CLIENT_MAX_REPLY_MEMORY_BYTES >> 20);
+            goto out;
+        }
+    }
     if (code < 200 || code > 299) {
         rc = reply_error(method, url, code, parsed, err);
         goto out;
@@ -369,6 +446,7 @@ out:
         *status = code;
     json_decref(parsed);
     paglets__buf_release(&buf);
+    curl_slist_free_all(extra);
     free(payload);
     return rc;
 }

@@ -29,11 +29,16 @@ static const struct paglets_host_config defaults = {
     .mesh_multicast = -1,
     .offline_after_seconds = 10,
     .gossip_interval_seconds = 1,
-    .max_body_bytes = 16u << 20,
+    .max_body_bytes = 2u << 20,
     .max_agents = 1024,
     .max_connections = 256,
     .request_timeout_seconds = 30,
     .shutdown_grace_seconds = 5,
+    .max_state_bytes = 1u << 20,
+    .max_state_total_bytes = 64u << 20,
+    .max_call_timeout_seconds = 300,
+    .header_timeout_seconds = 10,
+    .max_connections_per_address = 16,
 };
 
 void paglets_host_config_init(struct paglets_host_config *c)
@@ -133,8 +138,15 @@ static int check_config(const struct paglets_host_config *c,
     if (c->port < 0 || c->port > 65535)
         return paglets_err_set(err, -EINVAL, "port %d is out of range",
                                c->port);
-    if (c->max_agents == 0 || c->max_connections == 0 || c->max_body_bytes == 0)
+    if (c->max_agents == 0 || c->max_connections == 0 ||
+        c->max_body_bytes == 0 || c->max_state_bytes == 0 ||
+        c->max_state_total_bytes == 0 || c->max_connections_per_address == 0)
         return paglets_err_set(err, -EINVAL, "host limits must be positive");
+    if (!(c->max_call_timeout_seconds > 0) || !(c->header_timeout_seconds > 0))
+        return paglets_err_set(err, -EINVAL,
+                               "max_call_timeout_seconds and "
+                               "header_timeout_seconds must be positive "
+                               "(paglets_host_config_init)");
     if (!(c->offline_after_seconds > 0) || !(c->gossip_interval_seconds > 0))
         return paglets_err_set(
             err, -EINVAL,

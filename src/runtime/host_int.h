@@ -32,6 +32,7 @@
 #include "util/gauge.h"
 
 struct MHD_Daemon;
+struct paglets__conns;
 struct paglets__mesh;
 struct paglets__worker;
 struct paglets__client_slot;
@@ -60,12 +61,14 @@ struct paglets_host {
     size_t n_listen_fds;
     struct MHD_Daemon **daemons;
     size_t n_daemons;
-    bool started, stopped; /* the owner's thread only */
-    atomic_bool stopping;  /* requests now get 503 */
+    struct paglets__conns *conns; /* while serving; own lock */
+    bool started, stopped;        /* the owner's thread only */
+    atomic_bool stopping;         /* requests now get 503 */
 
     struct paglets__registry registry; /* thread-safe, own lock */
     struct paglets__gauge live_agents; /* created and not yet freed */
     struct paglets__gauge requests;    /* HTTP requests being served */
+    atomic_size_t state_bytes; /* charged by all agents: max_state_total */
 
     struct {
         pthread_mutex_t lock;         /* guards list, running, w->done */

@@ -225,7 +225,9 @@ void paglets__mesh_free(struct paglets__mesh *mesh)
         mesh->stopping = true;
         pthread_cond_broadcast(&mesh->wake);
         pthread_mutex_unlock(&mesh->lock);
+        paglets__mesh_io_interrupt(mesh->io, true);
         pthread_join(mesh->thread, NULL);
+        paglets__mesh_io_interrupt(mesh->io, false);
         paglets__mesh_leave(mesh);
     }
     pthread_cond_destroy(&mesh->wake);

@@ -16,22 +16,28 @@
 #include "compat.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <microhttpd.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "remote/http.h"
+#include "runtime/conns.h"
 #include "runtime/host_int.h"
 #include "runtime/routes.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/json_mem.h"
 #include "util/log.h"
 #include "util/netaddr.h"
 #include "wire/error.h"
@@ -41,13 +47,31 @@
 struct request {
     struct paglets__buf body;
     bool too_big;
+    int hops; /* the Paglets-Hops it came with; 0 without one */
 };
 
-/* Send json with status; allow, when not NULL, as the Allow header. */
-static enum MHD_Result send_json(struct MHD_Connection *conn, unsigned status,
-                                 const json_t *json, const char *allow)
+/*
+ * What jansson may allocate for one request, from parsing its body to
+ * writing the reply: at least 32 MiB, and four times the largest body so a
+ * raised --max-body can still be parsed (a string takes twice its length
+ * while the parser reads it).
+ */
+#define REQUEST_MEMORY_MIN ((size_t)32 << 20)
+
+/* A request that had this much jansson memory gives it back (handle()). */
+#define TRIM_AFTER_BYTES ((size_t)4 << 20)
+
+static size_t request_memory(const struct paglets_host *host)
 {
-    char *text = json_dumps(json, JSON_COMPACT);
+    size_t body = host->config.max_body_bytes;
+    size_t four = body > SIZE_MAX / 4 ? SIZE_MAX : 4 * body;
+    return four > REQUEST_MEMORY_MIN ? four : REQUEST_MEMORY_MIN;
+}
+
+/* Queue text (malloc()ed, taken over; NULL: out of memory) with status. */
+static enum MHD_Result send_text(struct MHD_Connection *conn, unsigned status,
+                                 char *text, const char *allow)
+{
     struct MHD_Response *resp = NULL;
     if (text != NULL)
         resp = MHD_create_response_from_buffer(strlen(text), text,
@@ -69,6 +93,13 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, unsigned status,
     enum MHD_Result ret = MHD_queue_response(conn, status, resp);
     MHD_destroy_response(resp);
     return ret;
+}
+
+/* Send json with status; allow, when not NULL, as the Allow header. */
+static enum MHD_Result send_json(struct MHD_Connection *conn, unsigned status,
+                                 const json_t *json, const char *allow)
+{
+    return send_text(conn, status, json_dumps(json, JSON_COMPACT), allow);
 }
 
 /* The error body for code; allow as in send_json(). */
@@ -113,10 +144,73 @@ static bool declared_too_big(const struct paglets_host *host,
     return errno != 0 || n > host->config.max_body_bytes;
 }
 
+/* Content-Length headers seen so far, for framing(). */
+struct lengths {
+    const char *first;
+    bool conflict;
+};
+
+static enum MHD_Result scan_length(void *cls, enum MHD_ValueKind kind,
+                                   const char *key, const char *value)
+{
+    (void)kind;
+    struct lengths *l = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) != 0 || value == NULL)
+        return MHD_YES;
+    if (l->first == NULL)
+        l->first = value;
+    else if (strcmp(l->first, value) != 0)
+        l->conflict = true;
+    return MHD_YES;
+}
+
+/*
+ * Where the body ends must be beyond doubt: libmicrohttpd reads it by the
+ * first of several Content-Length headers, a proxy in front of us might go
+ * by another, and the difference is a request smuggled past that proxy.
+ */
+static int framing(struct MHD_Connection *conn, struct paglets_err *err)
+{
+    struct lengths l = {NULL, false};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, scan_length, &l);
+    if (l.conflict)
+        return paglets_err_set(err, -EINVAL,
+                               "conflicting Content-Length headers");
+    if (l.first != NULL &&
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                    MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL)
+        return paglets_err_set(err, -EINVAL,
+                               "both Content-Length and Transfer-Encoding");
+    return 0;
+}
+
+/* The request's Paglets-Hops (0 when absent); -ELOOP at the limit. */
+static int read_hops(struct MHD_Connection *conn, int *hops,
+                     struct paglets_err *err)
+{
+    const char *text = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                   PAGLETS__HOPS_HEADER);
+    *hops = 0;
+    if (text == NULL)
+        return 0;
+    size_t len = strlen(text);
+    if (len == 0 || len > 3 || strspn(text, "0123456789") != len)
+        return paglets_err_set(err, -EINVAL, "invalid %s header",
+                               PAGLETS__HOPS_HEADER);
+    *hops = (int)strtol(text, NULL, 10);
+    if (*hops >= PAGLETS__MAX_HOPS)
+        return paglets_err_set(err, -ELOOP,
+                               "too many nested calls: %s %d, the limit is "
+                               "%d",
+                               PAGLETS__HOPS_HEADER, *hops, PAGLETS__MAX_HOPS);
+    return 0;
+}
+
 /* The first call for a request: checks that need only the headers. */
 static enum MHD_Result begin(struct paglets_host *host,
                              struct MHD_Connection *conn, void **con_cls)
 {
+    paglets__conns_headers_done(conn);
     struct request *req = calloc(1, sizeof(*req));
     if (req == NULL)
         return MHD_NO;
@@ -125,6 +219,12 @@ static enum MHD_Result begin(struct paglets_host *host,
     paglets__gauge_add(&host->requests);
     if (!authorized(host, conn))
         return send_error(conn, -EACCES, "missing or wrong API key", NULL);
+    struct paglets_err err = {0};
+    int rc = framing(conn, &err);
+    if (rc == 0)
+        rc = read_hops(conn, &req->hops, &err);
+    if (rc != 0)
+        return send_error(conn, rc, err.message, NULL);
     if (declared_too_big(host, conn))
         return send_error(conn, -EMSGSIZE, "request body too large", NULL);
     return MHD_YES;
@@ -141,6 +241,63 @@ static void log_refusal(const char *method, const char *url,
     paglets_log_debug(PAGLETS_LOG_CAT_HTTP, "%s %s: %s", m, u, e);
 }
 
+/*
+ * Parse the body and run the route, under the request's memory budget
+ * and with its hop count set for the calls agent code makes meanwhile.
+ * 0 with the reply text in *text (NULL: out of memory), or the errno with
+ * the reason in err.
+ */
+static int handle(struct paglets_host *host, struct request *req,
+                  const char *method, const char *url,
+                  struct paglets__route_reply *reply, char **text,
+                  struct paglets_err *err)
+{
+    struct paglets__budget budget;
+    size_t limit = request_memory(host);
+    json_t *body = NULL;
+    int rc = 0;
+    *text = NULL;
+    paglets__budget_begin(&budget, limit);
+    if (req->body.len > 0) {
+        json_error_t jerr;
+        body = json_loadb(req->body.data, req->body.len, JSON_REJECT_DUPLICATES,
+                          &jerr);
+        if (body == NULL)
+            rc = paglets_err_set(err, -EINVAL, "malformed JSON: %s", jerr.text);
+    }
+    /* The text is parsed: its bytes are not needed while the route runs. */
+    paglets__buf_release(&req->body);
+    if (rc == 0) {
+        paglets__http_set_thread_hops(req->hops);
+        rc = paglets__route(host, method, url, body, reply, err);
+        paglets__http_set_thread_hops(-1);
+    }
+    json_decref(body);
+    if (rc == 0) {
+        *text = json_dumps(reply->body, JSON_COMPACT);
+        json_decref(reply->body);
+        reply->body = NULL;
+    }
+    bool over = paglets__budget_end(&budget);
+    /*
+     * glibc keeps what a thread's arena freed for the next allocation
+     * there; after a request that parsed megabytes (often one refused for
+     * that) give it back, or every connection thread's arena stays as
+     * large as the largest request it ever saw.
+     */
+    if (budget.peak >= TRIM_AFTER_BYTES)
+        malloc_trim(0);
+    if (over) {
+        free(*text);
+        *text = NULL;
+        paglets_err_clear(err);
+        return paglets_err_set(err, -EMSGSIZE,
+                               "request needs more than %zu MiB of memory",
+                               limit >> 20);
+    }
+    return rc;
+}
+
 static enum MHD_Result finish(struct paglets_host *host,
                               struct MHD_Connection *conn, struct request *req,
                               const char *method, const char *url)
@@ -149,27 +306,12 @@ static enum MHD_Result finish(struct paglets_host *host,
         return send_error(conn, -EMSGSIZE, "request body too large", NULL);
     if (atomic_load(&host->stopping))
         return send_error(conn, -EBUSY, "host is shutting down", NULL);
-    json_t *body = NULL;
-    if (req->body.len > 0) {
-        json_error_t jerr;
-        body = json_loadb(req->body.data, req->body.len, JSON_REJECT_DUPLICATES,
-                          &jerr);
-        if (body == NULL) {
-            char message[256];
-            snprintf(message, sizeof(message), "malformed JSON: %s", jerr.text);
-            return send_error(conn, -EINVAL, message, NULL);
-        }
-    }
     struct paglets_err err = {0};
     struct paglets__route_reply reply;
-    int rc = paglets__route(host, method, url, body, &reply, &err);
-    json_decref(body);
-    if (rc == 0) {
-        enum MHD_Result ret =
-            send_json(conn, (unsigned)reply.status, reply.body, NULL);
-        json_decref(reply.body);
-        return ret;
-    }
+    char *text;
+    int rc = handle(host, req, method, url, &reply, &text, &err);
+    if (rc == 0)
+        return send_text(conn, (unsigned)reply.status, text, NULL);
     const char *message = err.code ? err.message : paglets_strerror(rc);
     log_refusal(method, url, message);
     return send_error(conn, rc, message, rc == -ENOSYS ? reply.allow : NULL);
@@ -201,10 +343,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     (void)toe;
     struct paglets_host *host = cls;
     struct request *req = *con_cls;
+    paglets__conns_request_done(conn);
     if (req == NULL)
         return;
     paglets__buf_release(&req->body);
@@ -278,14 +420,17 @@ static int start_daemon(struct paglets_host *host, int fd,
         host->config.request_timeout_seconds > 0
             ? (unsigned)(host->config.request_timeout_seconds + 0.5)
             : 0;
+    /* conns.c keeps --max-connections; MHD's own limit is a backstop. */
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD |
             MHD_USE_ITC,
-        0, NULL, NULL, on_request, host, MHD_OPTION_LISTEN_SOCKET, fd,
-        MHD_OPTION_CONNECTION_LIMIT, host->config.max_connections,
-        MHD_OPTION_CONNECTION_TIMEOUT, timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_POOL_BYTES,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, host, MHD_OPTION_END);
+        0, paglets__conns_accept, host->conns, on_request, host,
+        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
+        paglets__conns_daemon_limit(host), MHD_OPTION_CONNECTION_TIMEOUT,
+        timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_POOL_BYTES,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, host,
+        MHD_OPTION_NOTIFY_CONNECTION, paglets__conns_notify, host->conns,
+        MHD_OPTION_END);
     if (d == NULL) {
         close(fd);
         return paglets_err_set(err, -EIO, "cannot start the HTTP server");
@@ -371,7 +516,8 @@ int paglets__server_listen(struct paglets_host *host, struct paglets_err *err)
 
 int paglets__server_serve(struct paglets_host *host, struct paglets_err *err)
 {
-    int rc = 0;
+    host->conns = paglets__conns_new(host, err);
+    int rc = host->conns != NULL ? 0 : -ENOMEM;
     for (size_t i = 0; i < host->n_listen_fds; i++) {
         if (rc == 0)
             rc = start_daemon(host, host->listen_fds[i], err);
@@ -403,4 +549,6 @@ void paglets__server_stop(struct paglets_host *host)
     for (size_t i = 0; i < host->n_daemons; i++)
         MHD_stop_daemon(host->daemons[i]);
     host->n_daemons = 0;
+    paglets__conns_free(host->conns);
+    host->conns = NULL;
 }

@@ -70,6 +70,18 @@ pg_skip() {
   exit 77
 }
 
+# pg_skip_if_sanitized WHAT: skip when PAGLETS_BIN runs under ASan or TSan,
+# whose shadow memory and quarantines make WHAT (a memory figure) mean
+# nothing. The runtime is linked dynamically (gcc) or statically (clang):
+# look in both symbol tables.
+pg_skip_if_sanitized() {
+  local symbols
+  symbols=$({ nm -D "$PAGLETS_BIN"; nm "$PAGLETS_BIN"; } 2>/dev/null || true)
+  if grep -qwE '__(asan|tsan)_init' <<<"$symbols"; then
+    pg_skip "sanitizer build, $1 is not meaningful"
+  fi
+}
+
 # Watch the test shell: if it dies (even by SIGKILL from a CTest timeout),
 # kill the host too, so no daemon outlives its test.
 pg_guard() {
@@ -111,6 +123,33 @@ pg_start_host() {
   # shellcheck disable=SC2034 # read by the tests
   PG_URL=$url
   printf -v "PG_URL_${name//[^A-Za-z0-9_]/_}" %s "$url"
+}
+
+# pg_start_python NAME [ARGS...]: run the python3 program read from stdin
+# in the background (a fake peer or client; killed with the hosts) with
+# ARGS, and return once it has called announce(PORT), which it must do
+# when it listens. Its URL is stored in PG_PY_URL (http://127.0.0.1:PORT).
+pg_start_python() {
+  local name=$1
+  shift
+  local prog="$PG_TMP/$name.py" portfile="$PG_TMP/$name.port"
+  {
+    cat <<'PRELUDE'
+import os
+def announce(port):
+    path = os.environ["PG_PORT_FILE"]
+    with open(path + ".tmp", "w") as f:
+        f.write(str(port))
+    os.rename(path + ".tmp", path)
+PRELUDE
+    cat
+  } >"$prog"
+  PG_PORT_FILE=$portfile python3 "$prog" "$@" &
+  PG_PIDS+=("$!")
+  pg_guard "$!"
+  pg_wait_for 20 test -s "$portfile" || pg_fail "$name did not start"
+  # shellcheck disable=SC2034 # read by the tests
+  PG_PY_URL="http://127.0.0.1:$(cat "$portfile")"
 }
 
 # pg_wait_health URL [TRIES]: wait until /health answers 200 (0.1 s steps).

@@ -5,10 +5,10 @@
 
 # lib.sh's health wait sends $PAGLETS_API_KEY when it is set.
 export PAGLETS_API_KEY=s3cret-key
-pg_start_host alpha --mesh-version t
+pg_start_host alpha --mesh-version t --test-agents
 alpha=$PG_URL
 export MY_KEY=other-key
-PAGLETS_API_KEY=other-key pg_start_host beta --mesh-version t --api-key-env MY_KEY
+PAGLETS_API_KEY=other-key pg_start_host beta --mesh-version t --test-agents --api-key-env MY_KEY
 beta=$PG_URL
 
 for path in /health /hosts /agents /agents/x; do
@@ -40,11 +40,12 @@ pg_expect_error "alpha's key on beta" 401 EACCES "$out"
 PG_KEY=other-key pg_req GET "$beta/health" >/dev/null
 pg_expect_status "beta's own key" 200
 
-# Hosts send their key on outgoing calls: clone alpha -> alpha works, and
-# alpha's key is refused by beta, so that clone fails with 401 upstream.
+# Hosts send their key on outgoing calls, so a keyed host's agents reach
+# members of its mesh only: clone alpha -> alpha works, and beta (another
+# key, never a member) is refused before anything is sent to it.
 out=$(pg_req POST "$alpha/agents/$a/clone" "{\"target\":\"$alpha\"}")
 pg_expect_status "same-host clone with key" 201
 out=$(pg_req POST "$alpha/agents/$a/clone" "{\"target\":\"$beta\"}")
-pg_expect_error "clone to a host with another key" 401 EACCES "$out"
+pg_expect_error "clone to a host outside the mesh" 403 EPERM "$out"
 
 pg_pass

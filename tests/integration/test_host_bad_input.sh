@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/host_lib.sh"
 
-pg_start_host alpha --mesh-version t --max-body 64K --max-agents 3
+pg_start_host alpha --mesh-version t --test-agents --max-body 64K --max-agents 3
 alpha=$PG_URL
 
 out=$(pg_req POST "$alpha/agents" '{"agent_class_name": ')
