@@ -18,21 +18,25 @@
 
 struct paglets__mesh_io {
     char *api_key;
+    char *tls_ca;
     struct paglets__http *http; /* made on first use, by the gossip thread */
     uint64_t rng;
 };
 
 struct paglets__mesh_io *paglets__mesh_io_new(const char *api_key,
+                                              const char *tls_ca,
                                               struct paglets_err *err)
 {
     struct paglets__mesh_io *io = calloc(1, sizeof(*io));
     if (io == NULL)
         goto nomem;
-    if (api_key != NULL) {
+    if (api_key != NULL)
         io->api_key = strdup(api_key);
-        if (io->api_key == NULL)
-            goto nomem;
-    }
+    if (tls_ca != NULL)
+        io->tls_ca = strdup(tls_ca);
+    if ((api_key != NULL && io->api_key == NULL) ||
+        (tls_ca != NULL && io->tls_ca == NULL))
+        goto nomem;
     if (getrandom(&io->rng, sizeof(io->rng), GRND_NONBLOCK) !=
         (ssize_t)sizeof(io->rng))
         io->rng = (uint64_t)(paglets__mono_now() * 1e9) ^ (uint64_t)getpid();
@@ -50,6 +54,7 @@ void paglets__mesh_io_free(struct paglets__mesh_io *io)
         return;
     paglets__http_free(io->http);
     free(io->api_key);
+    free(io->tls_ca);
     free(io);
 }
 
@@ -61,6 +66,11 @@ static int io_exchange(void *arg, const char *url, const json_t *request,
     if (io->http == NULL) {
         struct paglets_err why = {0};
         io->http = paglets__http_new(io->api_key, &why);
+        if (io->http != NULL && io->tls_ca != NULL &&
+            paglets__http_set_tls_ca(io->http, io->tls_ca, &why) != 0) {
+            paglets__http_free(io->http);
+            io->http = NULL;
+        }
         if (io->http == NULL)
             return paglets_err_set(err, why.code, "%s", why.message);
     }
