@@ -16,6 +16,7 @@
  */
 #include "compat.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -296,7 +297,7 @@ void paglets__server_wait_idle(struct paglets_host *host, double deadline)
  * first request can arrive and ask for /health.
  */
 static int open_listener(const char *addr, int port, int *fd, int *bound_port,
-                         struct paglets_err *err)
+                         char bound[INET6_ADDRSTRLEN], struct paglets_err *err)
 {
     struct addrinfo hints = {.ai_family = AF_UNSPEC,
                              .ai_socktype = SOCK_STREAM,
@@ -327,9 +328,16 @@ static int open_listener(const char *addr, int port, int *fd, int *bound_port,
         return paglets_err_set(err, rc, "cannot listen on %s port %d: %s", addr,
                                port, paglets_strerror(rc));
     }
-    *bound_port =
-        ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                                       : ((struct sockaddr_in *)&ss)->sin_port);
+    bool v6 = ss.ss_family == AF_INET6;
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&ss;
+    const struct sockaddr_in *in4 = (const struct sockaddr_in *)&ss;
+    *bound_port = ntohs(v6 ? in6->sin6_port : in4->sin_port);
+    /* The address itself, for the Host rule: "localhost" binds 127.0.0.1. */
+    if (inet_ntop(ss.ss_family,
+                  v6 ? (const void *)&in6->sin6_addr
+                     : (const void *)&in4->sin_addr,
+                  bound, INET6_ADDRSTRLEN) == NULL)
+        snprintf(bound, INET6_ADDRSTRLEN, "%s", addr);
     return 0;
 }
 
@@ -425,8 +433,9 @@ int paglets__server_listen(struct paglets_host *host, struct paglets_err *err)
     size_t n = 1 + c->n_bind_public;
     host->listen_fds = malloc(n * sizeof(*host->listen_fds));
     host->daemons = calloc(n, sizeof(*host->daemons));
-    char(*addrs)[64] = calloc(n, sizeof(*addrs));
-    const char **names = calloc(n, sizeof(*names));
+    /* Per listener: the "auto" address, and the address bound. */
+    char(*addrs)[2][INET6_ADDRSTRLEN] = calloc(n, sizeof(*addrs));
+    const char **names = calloc(2 * n, sizeof(*names)); /* given, bound */
     if (host->listen_fds == NULL || host->daemons == NULL || addrs == NULL ||
         names == NULL) {
         close_listeners(host);
@@ -435,26 +444,27 @@ int paglets__server_listen(struct paglets_host *host, struct paglets_err *err)
         return paglets_err_set(err, -ENOMEM, "out of memory");
     }
     host->n_listen_fds = n;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         host->listen_fds[i] = -1;
+        names[n + i] = addrs[i][1];
+    }
     int port = 0, ignored;
     names[0] = c->bind_host;
-    int rc =
-        open_listener(c->bind_host, c->port, &host->listen_fds[0], &port, err);
-    for (size_t i = 0; rc == 0 && i < c->n_bind_public; i++) {
-        rc = public_address(c->bind_public[i], addrs[i + 1], sizeof(addrs[0]),
-                            &names[i + 1], err);
-        if (rc != 0)
-            break;
-        rc = open_listener(names[i + 1], port, &host->listen_fds[i + 1],
-                           &ignored, err);
+    int rc = open_listener(c->bind_host, c->port, &host->listen_fds[0], &port,
+                           addrs[0][1], err);
+    for (size_t i = 1; rc == 0 && i < n; i++) {
+        rc = public_address(c->bind_public[i - 1], addrs[i][0],
+                            sizeof(addrs[i][0]), &names[i], err);
+        if (rc == 0)
+            rc = open_listener(names[i], port, &host->listen_fds[i], &ignored,
+                               addrs[i][1], err);
     }
     if (rc == 0)
         rc = derive_url(host, n > 1 ? names[1] : NULL, port, err);
     /* What the Host rule (admit.h) accepts as this host's own. */
     if (rc == 0)
-        rc = paglets__admit_listening(host->admit, host->url, names, n, port,
-                                      err);
+        rc = paglets__admit_listening(host->admit, host->url, names, 2 * n,
+                                      port, err);
     if (rc != 0)
         close_listeners(host);
     free(addrs);

@@ -284,7 +284,11 @@ static int parse_inner(struct input *in, struct paglets__sf_member *m)
 
 static int parse_member(struct input *in, struct paglets__sf_member *m)
 {
-    memset(m, 0, sizeof(*m));
+    /* Only what the parse below may leave unset: the struct is large. */
+    m->inner = false;
+    m->n_items = 0;
+    m->params.n = 0;
+    m->item.params.n = 0;
     if (!at(in, '=')) { /* a bare key: boolean true, maybe parameters */
         set_true(&m->item.bare);
         return parse_params(in, &m->item.params);
@@ -308,13 +312,13 @@ int paglets__sf_dict_find(const char *text, const char *key,
     skip_sp(&in);
     while (in.p < in.end) {
         char name[PAGLETS__SF_KEY_MAX];
-        if (++members > PAGLETS__SF_MAX_MEMBERS || parse_key(&in, name) != 0 ||
-            parse_member(&in, &scratch) != 0)
+        if (++members > PAGLETS__SF_MAX_MEMBERS || parse_key(&in, name) != 0)
             return -EINVAL;
-        if (strcmp(name, key) == 0) {
-            *out = scratch;
-            found = true;
-        }
+        /* The member asked for is parsed in place; others are checked. */
+        bool wanted = strcmp(name, key) == 0;
+        if (parse_member(&in, wanted ? out : &scratch) != 0)
+            return -EINVAL;
+        found = found || wanted;
         skip_ows(&in);
         if (in.p >= in.end)
             break;
@@ -392,12 +396,17 @@ static void put_bare(struct output *o, const struct paglets__sf_bare *b)
         return;
     case PAGLETS__SF_STRING:
         put(o, "\"", 1);
-        for (size_t i = 0; i < b->len; i++) {
-            char c = b->text[i];
+        for (size_t i = 0, run = 0; i <= b->len; i++) {
+            char c = i < b->len ? b->text[i] : '\0';
+            if (i < b->len && c >= 0x20 && c <= 0x7e && c != '"' && c != '\\')
+                continue;
+            put(o, b->text + run, i - run); /* the run before c */
+            run = i + 1;
+            if (i == b->len)
+                break;
             if (c < 0x20 || c > 0x7e)
                 o->rc = o->rc ? o->rc : -EINVAL;
-            if (c == '"' || c == '\\')
-                put(o, "\\", 1);
+            put(o, "\\", 1);
             put(o, &c, 1);
         }
         put(o, "\"", 1);

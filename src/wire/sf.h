@@ -68,7 +68,8 @@ struct paglets__sf_member {
  * Parse text as a dictionary and copy the member named key into *out
  * (the last one when the key repeats, as RFC 8941 says). 0 when found,
  * -ENOENT when the dictionary is valid and has no such key, -EINVAL when
- * the text is not a dictionary within the bounds above.
+ * the text is not a dictionary within the bounds above; *out is
+ * meaningful only on 0.
  */
 int paglets__sf_dict_find(const char *text, const char *key,
                           struct paglets__sf_member *out);
