@@ -351,10 +351,12 @@ static int start_daemon(struct paglets_host *host, int fd,
             : 0;
     bool tls = host->tls_cert_pem != NULL;
     /*
-     * With TLS, the handshake runs on the connection's own thread before
-     * the request line; the idle timeout covers a peer that stops
-     * sending. NEEDSWORK: an absolute deadline for a handshake that
-     * trickles (issue 11 item 5) comes with the header deadline.
+     * With TLS, the handshake runs on the connection's own thread after
+     * libmicrohttpd's MHD_CONNECTION_NOTIFY_STARTED and before the request
+     * line (uri_logged); the idle timeout closes a peer that stops
+     * sending. NEEDSWORK: one that trickles its handshake is closed only
+     * by an absolute header deadline (issue 11 item 5), which covers it
+     * if it runs from NOTIFY_STARTED to the first on_request() call.
      */
     struct MHD_OptionItem tls_options[] = {
         {MHD_OPTION_HTTPS_MEM_CERT, 0, host->tls_cert_pem},

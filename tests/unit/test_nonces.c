@@ -47,7 +47,7 @@ static void test_nonces_full_cache_refuses_what_it_dropped(void **state)
 {
     (void)state;
     struct paglets__nonces *n = paglets__nonces_new(4, 60);
-    char name[8];
+    char name[16];
     for (int i = 0; i < 4; i++) {
         snprintf(name, sizeof(name), "n%d", i);
         assert_int_equal(paglets__nonces_add(n, name, 10 + i, 20), 0);
