@@ -139,6 +139,19 @@ PAGLETS_EXTERN void paglets_client_set_cancel(struct paglets_client *client,
                                               struct paglets_cancel *cancel);
 
 /*
+ * Send every call of this client through a proxy: proxy_url (copied) is
+ * http://, https://, socks4[a]:// or socks5[h]://HOST[:PORT]; NULL or ""
+ * means none, the default. A client never reads the proxy variables of
+ * the environment (http_proxy, HTTPS_PROXY, ALL_PROXY, NO_PROXY): a
+ * variable meant for a browser must not route mesh traffic, and the key
+ * with it, through a third party. Returns 0, -EINVAL for another URL (the
+ * client keeps its proxy), -ENOMEM. Not while a call of this client runs.
+ */
+PAGLETS_EXTERN int paglets_client_set_proxy(struct paglets_client *client,
+                                            const char *proxy_url,
+                                            struct paglets_err *err);
+
+/*
  * The calling thread's client for agent code: owned by the host, freed
  * when the thread exits or with the host. It carries the host's API key
  * and is cancelled when the host shuts down. NULL when out of memory (or
@@ -254,10 +267,11 @@ paglets_client_list_with(struct paglets_client *client, const char *url,
  * 127.0.0.1 and this machine's LAN address, both on PAGLETS_DEFAULT_PORT:
  * with entry NULL or "" the first that answers wins, else the one whose
  * /health name equals entry, else an online host of that name in the mesh
- * of the first candidate that answered. Writes the canonical URL to url
- * (url_size >= PAGLETS_URL_MAX, else -ENAMETOOLONG) and, if health is
- * non-NULL, its /health reply (new reference). Returns 0; -ENOENT when no
- * host has that name; else the last candidate's error. With opts, each
+ * of the first candidate that answered, whose own /health must then answer
+ * with that name (else -ENOENT: a mesh list is a hint, not a proof). Writes the
+ * canonical URL to url (url_size >= PAGLETS_URL_MAX, else -ENAMETOOLONG) and,
+ * if health is non-NULL, its /health reply (new reference). Returns 0; -ENOENT
+ * when no host has that name; else the last candidate's error. With opts, each
  * request gets opts' timeout and the deadline bounds them all.
  */
 PAGLETS_EXTERN int paglets_client_entry(struct paglets_client *client,

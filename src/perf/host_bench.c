@@ -5,6 +5,7 @@
 #include "perf_compat.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,7 +59,11 @@ int paglets__perf_run_host_into(const struct paglets_perf_request *request,
         return rc;
     struct paglets__perf_lock lock;
     struct paglets_err err = {0};
-    const char *dir = opts->lock_dir ? opts->lock_dir : paglets__perf_tmpdir();
+    char dir[4096];
+    if (opts->lock_dir != NULL)
+        snprintf(dir, sizeof(dir), "%s", opts->lock_dir);
+    else if (paglets__perf_lock_dir(dir, sizeof(dir), &err) != 0)
+        return paglets__perf_strv_add(&r->errors, "%s", err.message);
     if (paglets__perf_lock_acquire(&lock, dir, request->lock_timeout_seconds,
                                    &r->lock_wait_seconds, &err) != 0)
         return paglets__perf_strv_add(&r->errors, "%s", err.message);

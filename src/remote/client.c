@@ -122,6 +122,36 @@ static int need_client(const struct paglets_client *client,
     return client ? 0 : paglets_err_set(err, -EINVAL, "no client");
 }
 
+/* The schemes libcurl takes for a proxy. */
+static bool is_proxy_url(const char *url)
+{
+    static const char *const schemes[] = {"http://",   "https://",
+                                          "socks4://", "socks4a://",
+                                          "socks5://", "socks5h://"};
+    for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+        if (strncmp(url, schemes[i], strlen(schemes[i])) == 0)
+            return url[strlen(schemes[i])] != '\0';
+    return false;
+}
+
+int paglets_client_set_proxy(struct paglets_client *client,
+                             const char *proxy_url, struct paglets_err *err)
+{
+    int rc = need_client(client, err);
+    if (rc != 0)
+        return rc;
+    if (proxy_url != NULL && *proxy_url != '\0' &&
+        (!is_proxy_url(proxy_url) || strlen(proxy_url) >= PAGLETS_URL_MAX ||
+         strpbrk(proxy_url, " \t\r\n") != NULL))
+        return paglets_err_set(err, -EINVAL,
+                               "proxy URL must be http://, https:// or "
+                               "socks5[h]://HOST[:PORT], shorter than %d "
+                               "bytes",
+                               PAGLETS_URL_MAX);
+    rc = paglets__http_set_proxy(client->http, proxy_url);
+    return rc ? paglets_err_set(err, rc, "out of memory") : 0;
+}
+
 static int get_json(struct paglets_client *client, const char *url,
                     const char *suffix, const struct paglets_call_opts *opts,
                     json_t **out, struct paglets_err *err)

@@ -27,9 +27,10 @@ struct paglets__http {
     CURL *curl;                 /* added to multi for one request at a time */
     struct curl_slist *headers; /* JSON content type, no Expect */
     struct paglets_cancel *cancel; /* borrowed; cancels every request */
-    bool keyed;                    /* sign requests, want signed replies */
-    struct paglets__sig_key key;   /* derived from the API key */
-    char *tls_ca;                  /* CA file for https; NULL: system store */
+    char *proxy; /* owned; NULL: no proxy, whatever the environment says */
+    bool keyed;  /* sign requests, want signed replies */
+    struct paglets__sig_key key; /* derived from the API key */
+    char *tls_ca;                /* CA file for https; NULL: system store */
 };
 
 /* One request's signature headers, and the MAC its reply must bind to. */
@@ -113,7 +114,18 @@ void paglets__http_free(struct paglets__http *http)
     curl_slist_free_all(http->headers);
     paglets__sig_key_wipe(&http->key);
     free(http->tls_ca);
+    free(http->proxy);
     free(http);
+}
+
+int paglets__http_set_proxy(struct paglets__http *http, const char *proxy)
+{
+    char *copy = NULL;
+    if (proxy != NULL && *proxy != '\0' && (copy = strdup(proxy)) == NULL)
+        return -ENOMEM;
+    free(http->proxy);
+    http->proxy = copy;
+    return 0;
 }
 
 int paglets__http_set_tls_ca(struct paglets__http *http, const char *file,
@@ -272,6 +284,12 @@ static void setup(CURL *c, const struct paglets__http *http, const char *method,
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    /*
+     * "" turns libcurl's proxy variables (http_proxy, ALL_PROXY, ...) off:
+     * a variable set for a browser must not route mesh traffic, and the
+     * key with it, through a third party.
+     */
+    curl_easy_setopt(c, CURLOPT_PROXY, http->proxy ? http->proxy : "");
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ms);
     curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
@@ -461,6 +479,22 @@ static int transfer_error(const char *method, const char *url, CURLcode cc,
         *detail ? detail : curl_easy_strerror(cc));
 }
 
+/*
+ * The reply as JSON, or NULL with jansson's reason (escaped: it quotes the
+ * reply) in why. Duplicate keys are refused, as hosts refuse them in
+ * requests: a reply must not say two things at once.
+ */
+static json_t *parse_reply(const struct paglets__buf *buf, char *why,
+                           size_t size)
+{
+    json_error_t jerr;
+    json_t *json =
+        json_loadb(buf->data, buf->len, JSON_REJECT_DUPLICATES, &jerr);
+    if (json == NULL)
+        paglets_escape(why, size, jerr.text, strlen(jerr.text));
+    return json;
+}
+
 int paglets__http_request(struct paglets__http *http, const char *method,
                           const char *url, const json_t *body,
                           const struct paglets_call_opts *opts, json_t **reply,
@@ -468,6 +502,7 @@ int paglets__http_request(struct paglets__http *http, const char *method,
 {
     char *payload = NULL;
     char detail[CURL_ERROR_SIZE] = "";
+    char why[JSON_ERROR_TEXT_LENGTH * 4] = "empty reply";
     struct paglets__buf buf;
     paglets__buf_init(&buf, PAGLETS_CLIENT_MAX_REPLY_BYTES);
     json_t *parsed = NULL;
@@ -516,17 +551,15 @@ int paglets__http_request(struct paglets__http *http, const char *method,
         if (rc != 0)
             goto out;
     }
-    if (buf.len > 0) {
-        json_error_t jerr;
-        parsed = json_loadb(buf.data, buf.len, 0, &jerr);
-    }
+    if (buf.len > 0)
+        parsed = parse_reply(&buf, why, sizeof(why));
     if (code < 200 || code > 299) {
         rc = reply_error(method, url, code, parsed, note, err);
         goto out;
     }
     if (reply != NULL && parsed == NULL) {
-        rc = paglets_err_set(err, -EPROTO, "%s %s: reply is not JSON", method,
-                             url);
+        rc = paglets_err_set(err, -EPROTO, "%s %s: reply is not JSON: %s",
+                             method, url, why);
         goto out;
     }
     if (reply != NULL) {

@@ -36,6 +36,12 @@ void paglets__http_set_cancel(struct paglets__http *http,
                               struct paglets_cancel *cancel);
 
 /*
+ * Send every later request through proxy (a libcurl proxy URL, copied;
+ * NULL or "" for none, the default). 0 or -ENOMEM.
+ */
+int paglets__http_set_proxy(struct paglets__http *http, const char *proxy);
+
+/*
  * Send `method` to url with body (borrowed; NULL sends none) within the
  * limits of opts (timeout_seconds <= 0 means PAGLETS_CLIENT_TIMEOUT_SECONDS;
  * opts NULL: that timeout alone). On 2xx returns 0 and stores the parsed reply

@@ -1,6 +1,6 @@
-# A burst of 1,000 simultaneous connections must not leave the host larger:
-# per-connection memory has to go back to the system when the connections
-# close. glibc's per-thread arenas are capped at two (MALLOC_ARENA_MAX) so
+# Bursts of 1,000 simultaneous connections must not leave the host larger
+# burst after burst: per-connection memory has to go back to the system when
+# the connections close. glibc's per-thread arenas are capped at two (MALLOC_ARENA_MAX) so
 # the figure does not depend on the core count; their bounded one-time
 # growth is what bench/load.sh reports separately.
 . "$(dirname "$0")/lib.sh"
@@ -35,13 +35,17 @@ burst 1
 first=$(rss)
 burst 2
 second=$(rss)
-pg_log "rss idle $idle KiB, after 1,000 connections $first KiB, after 2,000 $second KiB"
-# 1,000 pools of 32 KiB held would be +31 MiB (the bug this test is for);
-# malloc arenas grow once by a few MiB depending on how many threads ran
-# at the same moment, so allow 16 MiB for the first burst.
-[ "$first" -le $((idle + 16384)) ] ||
-  pg_fail "host kept $((first - idle)) KiB after the burst (idle $idle KiB)"
-# Whatever the first burst left is reused, not added to: no growth per burst.
-[ "$second" -le $((first + 4096)) ] ||
-  pg_fail "host grew $((second - first)) KiB more on a second burst"
+burst 3
+third=$(rss)
+pg_log "rss idle $idle KiB; after 1,000 connections $first KiB, 2,000 $second KiB, 3,000 $third KiB"
+# 1,000 pools of 32 KiB held would be +31 MiB after one burst (the bug this
+# test is for) and more after each further burst. What malloc's two arenas
+# keep depends on how many threads ran at the same moment, which a loaded
+# machine varies from burst to burst (+12 MiB seen in CI, once only on a
+# second burst): so every burst is held to one ceiling over idle, which a
+# per-connection leak crosses and arena growth does not.
+for n in first second third; do
+  [ "${!n}" -le $((idle + 16384)) ] ||
+    pg_fail "host kept $((${!n} - idle)) KiB after the $n burst (idle $idle KiB)"
+done
 pg_pass
