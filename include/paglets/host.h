@@ -78,6 +78,39 @@ struct paglets_host_config {
      * literals in their URLs) are exempt. Default 16.
      */
     unsigned max_connections_per_address;
+    /*
+     * HTTPS: PEM files of the certificate (chain) and its private key,
+     * both or neither; read by paglets_host_new(). The host's URL is then
+     * https://. NULL: plain HTTP.
+     */
+    const char *tls_cert_file;
+    const char *tls_key_file;
+    /*
+     * CA certificates (PEM) the host's own calls (gossip, clones, agents'
+     * calls) verify https peers against; NULL: $PAGLETS_TLS_CA when set,
+     * else the system's store.
+     */
+    const char *tls_ca_file;
+    /*
+     * With an API key, also accept "Authorization: Bearer KEY" (curl,
+     * scripts). Weaker than the signatures paglets clients send: the key
+     * crosses the wire and a captured request can be replayed. Default
+     * false.
+     */
+    bool accept_bearer;
+    /*
+     * Host header values accepted besides this host's own addresses:
+     * "name" (on the port it listens on) or "name:port". Requests naming
+     * any other host get 421.
+     */
+    const char *const *allow_hosts;
+    size_t n_allow_hosts;
+    /*
+     * Origins (scheme://host[:port]) of web pages allowed to call the
+     * host; a request with any other Origin header gets 403.
+     */
+    const char *const *allow_origins;
+    size_t n_allow_origins;
 };
 
 /*
@@ -93,7 +126,9 @@ paglets_host_config_init(struct paglets_host_config *config);
  * are copied. Caller frees with paglets_host_free(). NULL on error, with
  * the reason in err: -EINVAL for a config it cannot run with (no name, a
  * port out of range, zero limits, non-positive mesh intervals, a public
- * URL that is not a host URL), -ENOMEM, -EMFILE.
+ * URL that is not a host URL, a TLS certificate without its key or the
+ * other way round, an allowed host or origin that does not parse), the
+ * errno of a TLS file that cannot be read, -ENOMEM, -EMFILE.
  */
 PAGLETS_EXTERN PAGLETS_NODISCARD struct paglets_host *
 paglets_host_new(const struct paglets_host_config *config,

@@ -35,6 +35,9 @@ static const struct paglets_agent_type *const test_types[] = {
 };
 
 struct host_opts {
+    bool accept_bearer;
+    struct cli_list allow_hosts;
+    struct cli_list allow_origins;
     const char *api_key_env;
     struct cli_list bind_public;
     const char *config;
@@ -67,10 +70,23 @@ struct host_opts {
     double shutdown_grace;
     struct cli_list tags;
     bool test_agents;
+    const char *tls_ca;
+    const char *tls_cert;
+    const char *tls_key;
 };
 
 #define O(field) offsetof(struct host_opts, field)
 static const struct cli_opt host_options[] = {
+    {"accept-bearer", 0, CLI_OPT_FLAG, NULL,
+     "with an API key, also accept 'Authorization: Bearer KEY' (curl; "
+     "weaker than signatures)",
+     O(accept_bearer), 0, 0},
+    {"allow-host", 0, CLI_OPT_LIST, "HOST[:PORT]",
+     "also accept this Host header (repeatable); others get 421",
+     O(allow_hosts), 0, 0},
+    {"allow-origin", 0, CLI_OPT_LIST, "ORIGIN",
+     "accept requests from web pages of this origin (repeatable)",
+     O(allow_origins), 0, 0},
     {"api-key-env", 0, CLI_OPT_STRING, "NAME",
      "environment variable holding the API key (default " CLI_OPT_DEFAULT ")",
      O(api_key_env), 0, 0},
@@ -157,6 +173,15 @@ static const struct cli_opt host_options[] = {
     {"test-agents", 0, CLI_OPT_FLAG, NULL,
      "also offer the test agent types (EchoAgent): for tests and demos only",
      O(test_agents), 0, 0},
+    {"tls-ca", 0, CLI_OPT_STRING, "FILE",
+     "CA certificates to verify https peers with (else $PAGLETS_TLS_CA, "
+     "else the system's)",
+     O(tls_ca), 0, 0},
+    {"tls-cert", 0, CLI_OPT_STRING, "FILE",
+     "serve HTTPS with this PEM certificate (needs --tls-key)", O(tls_cert), 0,
+     0},
+    {"tls-key", 0, CLI_OPT_STRING, "FILE", "the PEM private key of --tls-cert",
+     O(tls_key), 0, 0},
 };
 #undef O
 
@@ -267,6 +292,14 @@ static void fill_config(const struct host_opts *o,
     c->max_call_timeout_seconds = o->max_call_timeout;
     c->header_timeout_seconds = o->header_timeout;
     c->max_connections_per_address = (unsigned)o->max_connections_per_address;
+    c->tls_cert_file = o->tls_cert;
+    c->tls_key_file = o->tls_key;
+    c->tls_ca_file = o->tls_ca;
+    c->accept_bearer = o->accept_bearer;
+    c->allow_hosts = o->allow_hosts.items;
+    c->n_allow_hosts = o->allow_hosts.n;
+    c->allow_origins = o->allow_origins.items;
+    c->n_allow_origins = o->allow_origins.n;
 }
 
 /* Register n types; 0, or prints why and returns the exit status. */
@@ -365,7 +398,8 @@ const struct cli_command cli_host_command = {
         "Runs in the foreground; logs one line per event on stderr, starting\n"
         "with \"host 'NAME' listening on URL\". SIGINT or SIGTERM stop it:\n"
         "agents get --shutdown-grace to finish, then the host exits 0.\n"
-        "The API key is read from the variable named by --api-key-env.",
+        "The API key is read from the variable named by --api-key-env;\n"
+        "with a key, requests must be signed (paglets clients sign them).",
     .opts = host_options,
     .n_opts = sizeof(host_options) / sizeof(host_options[0]),
     .config_size = sizeof(struct host_opts),

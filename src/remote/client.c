@@ -61,6 +61,14 @@ void paglets_client_set_timeout(struct paglets_client *client,
         client->timeout_seconds = timeout_seconds;
 }
 
+int paglets_client_set_tls_ca(struct paglets_client *client, const char *file,
+                              struct paglets_err *err)
+{
+    if (client == NULL)
+        return paglets_err_set(err, -EINVAL, "no client");
+    return paglets__http_set_tls_ca(client->http, file, err);
+}
+
 void paglets_client_set_cancel(struct paglets_client *client,
                                struct paglets_cancel *cancel)
 {

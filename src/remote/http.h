@@ -13,10 +13,23 @@
 
 struct paglets__http;
 
-/* api_key may be NULL. Caller frees with paglets__http_free(). */
+/*
+ * api_key may be NULL. With a key, every request is signed (wire/sig.h)
+ * and every reply must be signed with it; the key itself is never sent or
+ * kept. https is verified against $PAGLETS_TLS_CA when set, else the
+ * system store. Caller frees with paglets__http_free().
+ */
 struct paglets__http *paglets__http_new(const char *api_key,
                                         struct paglets_err *err);
 void paglets__http_free(struct paglets__http *http);
+
+/*
+ * Verify https peers against the CA certificates in file (PEM) alone;
+ * NULL or "" goes back to the system store. 0, or -ENOENT / -EACCES when
+ * file cannot be read, -ENOMEM.
+ */
+int paglets__http_set_tls_ca(struct paglets__http *http, const char *file,
+                             struct paglets_err *err);
 
 /* A handle (borrowed; NULL for none) that cancels every request. */
 void paglets__http_set_cancel(struct paglets__http *http,
@@ -65,7 +78,9 @@ int paglets__http_thread_hops(void);
  * with the peer's error message, escaped, in err; -EMSGSIZE when the reply
  * is over PAGLETS_CLIENT_MAX_REPLY_BYTES or its parse needs more than
  * PAGLETS_CLIENT_MAX_REPLY_MEMORY_BYTES of jansson's memory (counted on
- * this thread: util/json_mem.h). *status gets the HTTP
+ * this thread: util/json_mem.h); with an API key, -EPROTO for a 2xx reply
+ * that is not signed with it, and for any reply whose signature or
+ * Content-Digest is wrong. *status gets the HTTP
  * status (0 when none) if status is non-NULL.
  */
 int paglets__http_request(struct paglets__http *http, const char *method,

@@ -99,6 +99,12 @@ struct paglets_client *paglets__clients_get(struct paglets_host *host,
     }
     slot->host = host;
     slot->client = paglets_client_new(host->config.api_key, err);
+    if (slot->client != NULL && host->config.tls_ca_file != NULL &&
+        paglets_client_set_tls_ca(slot->client, host->config.tls_ca_file,
+                                  err) != 0) {
+        paglets_client_free(slot->client);
+        slot->client = NULL;
+    }
     if (slot->client == NULL) {
         free(slot);
         return NULL;

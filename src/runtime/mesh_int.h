@@ -177,7 +177,9 @@ void paglets__mesh_leave(struct paglets__mesh *mesh);
 
 /* The real I/O: libcurl exchanges, system clocks, a seeded PRNG. */
 struct paglets__mesh_io;
+/* api_key and tls_ca (a CA file) may be NULL; both are copied. */
 struct paglets__mesh_io *paglets__mesh_io_new(const char *api_key,
+                                              const char *tls_ca,
                                               struct paglets_err *err);
 void paglets__mesh_io_free(struct paglets__mesh_io *io);
 extern const struct paglets__mesh_ops paglets__mesh_io_ops;

@@ -19,6 +19,7 @@
 
 struct paglets__mesh_io {
     char *api_key;
+    char *tls_ca;
     struct paglets__http *http; /* made on first use, by the gossip thread */
     uint64_t rng;
     struct paglets_cancel *stop; /* tripped while the mesh stops */
@@ -26,16 +27,19 @@ struct paglets__mesh_io {
 };
 
 struct paglets__mesh_io *paglets__mesh_io_new(const char *api_key,
+                                              const char *tls_ca,
                                               struct paglets_err *err)
 {
     struct paglets__mesh_io *io = calloc(1, sizeof(*io));
     if (io == NULL)
         goto nomem;
-    if (api_key != NULL) {
+    if (api_key != NULL)
         io->api_key = strdup(api_key);
-        if (io->api_key == NULL)
-            goto nomem;
-    }
+    if (tls_ca != NULL)
+        io->tls_ca = strdup(tls_ca);
+    if ((api_key != NULL && io->api_key == NULL) ||
+        (tls_ca != NULL && io->tls_ca == NULL))
+        goto nomem;
     io->stop = paglets_cancel_new(err);
     if (io->stop == NULL) {
         paglets__mesh_io_free(io);
@@ -60,6 +64,7 @@ void paglets__mesh_io_free(struct paglets__mesh_io *io)
     paglets__http_free(io->http);
     paglets_cancel_free(io->stop);
     free(io->api_key);
+    free(io->tls_ca);
     free(io);
 }
 
@@ -85,6 +90,11 @@ static int io_exchange(void *arg, const char *url, const json_t *request,
     if (io->http == NULL) {
         struct paglets_err why = {0};
         io->http = paglets__http_new(io->api_key, &why);
+        if (io->http != NULL && io->tls_ca != NULL &&
+            paglets__http_set_tls_ca(io->http, io->tls_ca, &why) != 0) {
+            paglets__http_free(io->http);
+            io->http = NULL;
+        }
         if (io->http == NULL)
             return paglets_err_set(err, why.code, "%s", why.message);
         if (atomic_load(&io->watch_stop))

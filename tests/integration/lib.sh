@@ -152,12 +152,34 @@ PRELUDE
   PG_PY_URL="http://127.0.0.1:$(cat "$portfile")"
 }
 
+# pg_sig ARGS...: tests/integration/pgsig.py, requests signed as paglets
+# signs them and a fake host (see its --help). The system's python3 when
+# there is one: a version manager's shim can cost half a second a call.
+PG_SIG="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/pgsig.py"
+PG_PYTHON=python3
+[ -x /usr/bin/python3 ] && PG_PYTHON=/usr/bin/python3
+pg_sig() { "$PG_PYTHON" "$PG_SIG" "$@"; }
+
+# pg_get URL: GET URL and print the reply body; non-zero on a transport
+# error or a status that is not 2xx (as curl -f). With $PAGLETS_API_KEY
+# set the request is signed as paglets clients sign theirs (pgsig.py);
+# https is verified against $PG_CA, else $PAGLETS_TLS_CA when set (PG_CA
+# lets a test start a host without PAGLETS_TLS_CA and still reach it).
+pg_get() {
+  local ca=${PG_CA:-${PAGLETS_TLS_CA:-}}
+  if [ -n "${PAGLETS_API_KEY:-}" ]; then
+    PG_KEY=$PAGLETS_API_KEY pg_sig request --fail --timeout 2 \
+      ${ca:+--cacert "$ca"} GET "$1"
+  else
+    curl -fsS -m 2 ${ca:+--cacert "$ca"} "$1"
+  fi
+}
+
 # pg_wait_health URL [TRIES]: wait until /health answers 200 (0.1 s steps).
 pg_wait_health() {
   local url=$1 tries=${2:-100} i
   for i in $(seq "$tries"); do
-    curl -fsS -m 2 ${PAGLETS_API_KEY:+-H "Authorization: Bearer $PAGLETS_API_KEY"} \
-      "$url/health" >/dev/null 2>&1 && return 0
+    pg_get "$url/health" >/dev/null 2>&1 && return 0
     sleep 0.1
   done
   return 1

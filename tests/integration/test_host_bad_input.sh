@@ -60,9 +60,11 @@ pg_expect_error "10,000-deep objects" 400 EINVAL "$out"
 
 head -c 70000 /dev/zero | tr '\0' ' ' >"$PG_TMP/big"
 curl -sS -m 10 -o "$PG_TMP/out" -w '%{http_code}' -X POST \
+  -H 'Content-Type: application/json' \
   --data-binary @"$PG_TMP/big" "$alpha/agents" >"$PG_TMP/status"
 pg_expect_error "declared oversize body" 413 EMSGSIZE "$(cat "$PG_TMP/out")"
 curl -sS -m 10 -o "$PG_TMP/out" -w '%{http_code}' -X POST \
+  -H 'Content-Type: application/json' \
   -H 'Transfer-Encoding: chunked' --data-binary @"$PG_TMP/big" \
   "$alpha/agents" >"$PG_TMP/status"
 pg_expect_error "chunked oversize body" 413 EMSGSIZE "$(cat "$PG_TMP/out")"

@@ -30,7 +30,7 @@ raw() {
 import socket, sys
 port, path, headers = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
 s = socket.create_connection(("127.0.0.1", port), timeout=10)
-head = "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n" % path
+head = "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n" % (path, port)
 head += "".join(h + "\r\n" for h in headers) + "\r\n"
 s.sendall(head.encode())
 data = b""
