@@ -18,6 +18,7 @@ struct hosts_opts {
     const char *entry;
     bool json;
     const char *proxy;
+    const char *tls_ca;
 };
 
 #define O(field) offsetof(struct hosts_opts, field)
@@ -34,6 +35,10 @@ static const struct cli_opt hosts_options[] = {
     {"proxy", 0, CLI_OPT_STRING, "URL",
      "send requests through this proxy (proxy variables are ignored)", O(proxy),
      0, 0},
+    {"tls-ca", 0, CLI_OPT_STRING, "FILE",
+     "CA certificates to verify https hosts with (else $PAGLETS_TLS_CA, "
+     "else the system's)",
+     O(tls_ca), 0, 0},
 };
 
 /* Every request is local or on the LAN: a host slower than this is down. */
@@ -175,7 +180,10 @@ static int hosts_run(void *config, int argc, char **argv)
     int status = CLI_EXIT_USAGE;
     struct paglets_client *client =
         paglets_client_new(getenv(o->api_key_env), &err);
-    if (client == NULL || paglets_client_set_proxy(client, o->proxy, &err) != 0)
+    if (client == NULL ||
+        paglets_client_set_proxy(client, o->proxy, &err) != 0 ||
+        (o->tls_ca != NULL &&
+         paglets_client_set_tls_ca(client, o->tls_ca, &err) != 0))
         goto out;
     struct paglets_call_opts opts;
     paglets_call_opts_init(&opts);

@@ -84,6 +84,7 @@ struct perf_config {
     struct cli_list paths;
     const char *proxy;
     double timeout;
+    const char *tls_ca;
     bool verbose;
     long workers;
 };
@@ -137,6 +138,9 @@ static const struct cli_opt perf_opts[] = {
     {"timeout", 0, CLI_OPT_SECONDS, "SECONDS", TIMEOUT_HELP,
      offsetof(struct perf_config, timeout), 0,
      PAGLETS_PERF_MAX_TIMEOUT_SECONDS},
+    {"tls-ca", 0, CLI_OPT_STRING, "FILE",
+     "CA certificates to verify https hosts with (sets $PAGLETS_TLS_CA)",
+     offsetof(struct perf_config, tls_ca), 0, 0},
     {"verbose", 0, CLI_OPT_FLAG, NULL,
      "also print skipped disk targets and cleanup diagnostics",
      offsetof(struct perf_config, verbose), 0, 0},
@@ -344,6 +348,12 @@ static int perf_run(void *config, int argc, char **argv)
     const char *api_key;
     struct paglets_perf_request request;
     int status = api_key_from_env(c->api_key_env, &api_key);
+    /* Every client of the run, the library's too, reads the variable. */
+    if (status == 0 && c->tls_ca != NULL &&
+        (access(c->tls_ca, R_OK) != 0 ||
+         setenv("PAGLETS_TLS_CA", c->tls_ca, 1) != 0))
+        status =
+            cli_usage_error(PATH_NAME, "--tls-ca: cannot read '%s'", c->tls_ca);
     if (status == 0)
         status = build_request(c, &request);
     else

@@ -42,6 +42,12 @@ struct perf_state {
     char token[PAGLETS__PERF_TOKEN_HEX + 1];
     struct paglets_fanout *fanout;      /* parent */
     struct paglets__perf_tokens tokens; /* parent: this round's */
+    /*
+     * parent: what this round's kept results are charged to the host's
+     * state budget (--max-state-total), given back when a new round
+     * starts; the runtime gives back the rest when the agent is freed.
+     */
+    size_t charged_bytes;
 };
 
 static int copy_string(char *out, size_t size, const json_t *json,
@@ -286,6 +292,8 @@ static int op_collect(struct paglets_agent *agent, const json_t *request,
         st->request = bench;
         st->timeout_seconds = timeout_seconds;
         paglets_fanout_reset(st->fanout, timeout_seconds);
+        paglets_agent_refund(agent, st->charged_bytes);
+        st->charged_bytes = 0;
         paglets__perf_tokens_release(&st->tokens);
         struct paglets_proxy self = paglets_agent_proxy(agent);
         child_state = state_to_json(st, &self, "");
@@ -353,8 +361,9 @@ static int op_drain(struct paglets_agent *agent, const json_t *request,
  * PAGLETS_PERF_MAX_RESULT_BYTES (which a child never sends) is kept as an
  * error instead. -ENOENT, -EALREADY (late or second answer), -ENOMEM.
  */
-static int record_answer(struct perf_state *st, const char *host,
-                         const json_t *result, const json_t *error)
+static int record_answer(struct paglets_agent *agent, struct perf_state *st,
+                         const char *host, const json_t *result,
+                         const json_t *error)
 {
     if (!json_is_object(result))
         return paglets_fanout_record_error(
@@ -371,12 +380,21 @@ static int record_answer(struct perf_state *st, const char *host,
         return paglets_fanout_record_error(st->fanout, host, message);
     }
     /*
-     * NEEDSWORK: charge the bytes this parent now holds (about `bytes`)
-     * to the host-wide state budget with T2's public call
-     * (paglets_agent_charge() or its final name), and refuse the result
-     * when the budget says no; release the charge in state_release.
+     * The copy the parent keeps counts against the host's state budget: a
+     * round over thousands of hosts must not grow a host without bound.
+     * Without room the host gets this error instead of its result, so the
+     * run says why rather than timing out.
      */
-    return paglets_fanout_record_result(st->fanout, host, result);
+    size_t charge = paglets_agent_state_bytes(result);
+    struct paglets_err room = {0};
+    if (paglets_agent_charge(agent, charge, &room) != 0)
+        return paglets_fanout_record_error(st->fanout, host, room.message);
+    int rc = paglets_fanout_record_result(st->fanout, host, result);
+    if (rc == 0)
+        st->charged_bytes += charge;
+    else
+        paglets_agent_refund(agent, charge);
+    return rc;
 }
 
 /* A refused child_result: logged (the first of a round at warn), 403. */
@@ -419,7 +437,7 @@ static int op_child_result(struct paglets_agent *agent, const json_t *request,
         rc = paglets__perf_tokens_redeem(&st->tokens, host, token);
         refused = st->tokens.refused;
         if (rc == 0)
-            rc = record_answer(st, host, result, error);
+            rc = record_answer(agent, st, host, result, error);
     }
     paglets_agent_unlock(agent);
     if (rc == -EPERM)
@@ -481,6 +499,55 @@ json_t *paglets__perf_answer_body(const char *host, const char *url,
                      result ? NULL : error);
 }
 
+static bool never(void *state, void *arg)
+{
+    (void)state;
+    (void)arg;
+    return false;
+}
+
+/*
+ * Errors after which the parent may still take the answer: its host
+ * refused the connection (the per-address limit), was busy, or had no room
+ * for more state yet.
+ */
+static bool worth_retrying(int rc)
+{
+    return rc == -EIO || rc == -ECONNREFUSED || rc == -EBUSY || rc == -EAGAIN ||
+           rc == -ENOSPC;
+}
+
+/*
+ * Send body to the parent, again after a refusal, until the benchmark's
+ * timeout (when the parent stops waiting) or disposal.
+ */
+static int send_result(struct paglets_agent *agent, const struct perf_state *st,
+                       json_t *body, struct paglets_err *err)
+{
+    struct paglets_client *client = paglets_agent_client(agent);
+    if (body == NULL || client == NULL)
+        return -ENOMEM; /* then nothing can be sent */
+    double end = paglets_monotonic_seconds() + st->timeout_seconds;
+    double pause = 0.1;
+    for (;;) {
+        json_t *reply = NULL;
+        paglets_err_clear(err);
+        int rc =
+            paglets_client_call(client, &st->parent, PAGLETS_PERF_CHILD_RESULT,
+                                body, 0, &reply, err);
+        json_decref(reply);
+        if (rc == 0 || !worth_retrying(rc) ||
+            paglets_monotonic_seconds() + pause > end)
+            return rc;
+        paglets_agent_lock(agent);
+        int waited = paglets_agent_wait(agent, never, NULL, pause);
+        paglets_agent_unlock(agent);
+        if (waited == -ECANCELED)
+            return rc;
+        pause = pause < 1 ? 2 * pause : 2;
+    }
+}
+
 /* Child: send the one answer to the parent. */
 static void report_to_parent(struct paglets_agent *agent,
                              const struct perf_state *st, const char *url,
@@ -489,19 +556,12 @@ static void report_to_parent(struct paglets_agent *agent,
     json_t *body =
         paglets__perf_answer_body(st->target_host, url, st->token, result);
     struct paglets_err err = {0};
-    json_t *reply = NULL;
-    /* NULL when the host is out of memory: then nothing can be sent. */
-    struct paglets_client *client = paglets_agent_client(agent);
-    int rc = body && client ? paglets_client_call(client, &st->parent,
-                                                  PAGLETS_PERF_CHILD_RESULT,
-                                                  body, 0, &reply, &err)
-                            : -ENOMEM;
+    int rc = send_result(agent, st, body, &err);
     if (rc != 0)
         paglets_log_write(PAGLETS_LOG_WARN, PAGLETS__PERF_LOG,
                           "cannot report benchmark result of '%s' to '%s': %s",
                           st->target_host, st->parent.host_url,
                           err.message[0] ? err.message : paglets_strerror(rc));
-    json_decref(reply);
     json_decref(body);
 }
 
