@@ -194,7 +194,7 @@ int perf_save_and_print(const struct perf_save_options *options,
             warn(path,
                  options->no_save           ? "run not compared"
                  : options->compare == NULL ? "run not saved"
-                                            : "run not saved nor compared",
+                                            : "run neither saved nor compared",
                  err.message);
     }
     if (db != NULL && !options->no_save &&
