@@ -111,15 +111,16 @@ static void buffers_free(struct copy_buffers *b)
 
 /*
  * Fault in [p, p + len) in batches of PAGLETS_PERF_MEM_CHUNK_BYTES,
- * checking stop between them. MADV_POPULATE_WRITE (Linux 5.14) does it in
- * the kernel, after the huge-page advice applied (MAP_POPULATE would fault
- * before it); older kernels refuse it with EINVAL and get one write per
+ * checking stop between them (kernel_mem.h). MADV_POPULATE_WRITE (Linux 5.14)
+ * does it in the kernel, after the huge-page advice applied (MAP_POPULATE would
+ * fault before it); older kernels refuse it with EINVAL and get one write per
  * 4 KiB page instead, which faults the same pages (a full memset would add
  * a second pass). The pages are zero-filled either way, and they are
  * really there: what memcpy reads costs the same whatever they hold.
  */
-static int populate(unsigned char *p, size_t len,
-                    const struct paglets__perf_stop *stop)
+int paglets__perf_populate(unsigned char *p, size_t len,
+                           const struct paglets__perf_stop *stop,
+                           int (*advise)(void *, size_t, int))
 {
     bool by_hand = false;
     for (size_t done = 0; done < len;) {
@@ -128,7 +129,9 @@ static int populate(unsigned char *p, size_t len,
         size_t n = len - done < PAGLETS_PERF_MEM_CHUNK_BYTES
                        ? len - done
                        : PAGLETS_PERF_MEM_CHUNK_BYTES;
-        if (!by_hand && madvise(p + done, n, MADV_POPULATE_WRITE) != 0) {
+        if (!by_hand && advise(p + done, n, MADV_POPULATE_WRITE) != 0) {
+            if (errno == EINTR)
+                continue;
             if (errno != EINVAL)
                 return -errno;
             by_hand = true;
@@ -154,9 +157,9 @@ static int populate_kernel(const struct paglets__perf_job *job,
     size_t part = b->size / job->workers / PAGE * PAGE;
     size_t start = part * job->worker;
     size_t len = job->worker + 1 == job->workers ? b->size - start : part;
-    int rc = populate(b->src + start, len, job->stop);
+    int rc = paglets__perf_populate(b->src + start, len, job->stop, madvise);
     if (rc == 0)
-        rc = populate(b->dst + start, len, job->stop);
+        rc = paglets__perf_populate(b->dst + start, len, job->stop, madvise);
     s->bytes = rc == 0 ? 2 * len : 0;
     return rc;
 }

@@ -6,6 +6,7 @@
 #ifndef PAGLETS_PERF_KERNEL_MEM_H
 #define PAGLETS_PERF_KERNEL_MEM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bench.h"
@@ -32,6 +33,17 @@
  */
 int paglets__perf_dram_plan(uint64_t llc_bytes, uint64_t available_bytes,
                             uint64_t *buffer_bytes, struct paglets_err *err);
+
+/*
+ * Fault in the pages of [p, p + len) (a fresh mapping) before a kernel
+ * times them: advise (madvise; a test's fake) with MADV_POPULATE_WRITE,
+ * one write per 4 KiB page where it answers EINVAL (Linux before 5.14),
+ * in batches of PAGLETS_PERF_MEM_CHUNK_BYTES with a stop check before
+ * each. 0, -ECANCELED, or advise's other errno negated.
+ */
+int paglets__perf_populate(unsigned char *p, size_t len,
+                           const struct paglets__perf_stop *stop,
+                           int (*advise)(void *, size_t, int));
 
 /*
  * Run memory-copy, memory-scan, memory-copy-dram and

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <cmocka.h>
@@ -112,6 +113,62 @@ static void test_stopped_memory_part_ends_at_once(void **state)
         paglets__perf_memory_result_release(&r);
     }
     paglets_perf_request_release(&req);
+}
+
+/* madvise as a kernel before 5.14 (EINVAL) or out of memory answers it. */
+static int advise_errno;
+static int advise_calls;
+static int fake_advise(void *p, size_t len, int advice)
+{
+    (void)p, (void)len, (void)advice;
+    advise_calls++;
+    errno = advise_errno;
+    return -1;
+}
+
+/* Pages of [p, p + len) the kernel has mapped in. */
+static size_t resident(unsigned char *p, size_t len)
+{
+    unsigned char vec[64];
+    size_t n = 0;
+    assert_true(len / 4096 <= sizeof(vec));
+    assert_int_equal(mincore(p, len, vec), 0);
+    for (size_t i = 0; i < len / 4096; i++)
+        n += vec[i] & 1;
+    return n;
+}
+
+static void test_populate_falls_back_to_touching_pages(void **state)
+{
+    (void)state;
+    const size_t len = 64 * 4096;
+    unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(p != MAP_FAILED);
+    assert_int_equal(resident(p, len), 0);
+    advise_errno = EINVAL;
+    advise_calls = 0;
+    assert_int_equal(paglets__perf_populate(p, len, NULL, fake_advise), 0);
+    assert_int_equal(resident(p, len), 64);
+    assert_int_equal(advise_calls, 1); /* asked once, then by hand */
+    munmap(p, len);
+
+    /* The real call, where the kernel has it, faults the pages as well. */
+    p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+             0);
+    assert_true(p != MAP_FAILED);
+    assert_int_equal(paglets__perf_populate(p, len, NULL, madvise), 0);
+    assert_int_equal(resident(p, len), 64);
+    munmap(p, len);
+}
+
+static void test_populate_reports_other_failures(void **state)
+{
+    (void)state;
+    unsigned char page[4096];
+    advise_errno = ENOMEM;
+    assert_int_equal(
+        paglets__perf_populate(page, sizeof(page), NULL, fake_advise), -ENOMEM);
 }
 
 static void test_dram_plan_follows_the_caches_and_memory(void **state)
@@ -224,6 +281,8 @@ int main(void)
         cmocka_unit_test(test_memory_run_gives_four_positive_metrics),
         cmocka_unit_test(test_memory_kernels_ask_to_stop_between_chunks),
         cmocka_unit_test(test_stopped_memory_part_ends_at_once),
+        cmocka_unit_test(test_populate_falls_back_to_touching_pages),
+        cmocka_unit_test(test_populate_reports_other_failures),
         cmocka_unit_test(test_dram_plan_follows_the_caches_and_memory),
         T(test_llc_sums_each_instance_once),
     };
