@@ -146,7 +146,7 @@ for i in 0 1; do
   name=h$((i + 1))
   jq -r --arg h "$name" '.results[$h].result.memory.metrics[]?
     | select(.name == "memory-copy-dram")
-    | "\(.bytes_processed / .operations) \(.setup_seconds // "n/a")"' \
+    | "\(.bytes_processed / .operations) \(.setup_seconds // "n/a" | if type == "number" then . * 1000 | round / 1000 else . end)"' \
     "$work/first.json" | {
     read -r buffer setup || { buffer=0; setup=n/a; }
     peak=$(status_kib "${pids[$i]}" VmHWM)
