@@ -15,8 +15,10 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 idle_threads=$(threads)
 start_ticks=$(cpu_ticks)
 
-timeout 120 "$PAGLETS_BIN" examples perf --entry "$PG_URL_alpha" \
-  --duration 30 --no-disk >"$PG_TMP/out" 2>"$PG_TMP/err" &
+# Not under timeout(1): it would pass our SIGINT on to its whole process
+# group as well, and a second SIGINT kills the command without cleanup.
+"$PAGLETS_BIN" examples perf --entry "$PG_URL_alpha" --duration 30 \
+  --no-disk >"$PG_TMP/out" 2>"$PG_TMP/err" &
 perf=$!
 pg_guard "$perf"
 # The child is computing: it and the parent are there and the host has
