@@ -254,13 +254,18 @@ stream_cross_check() {
 }
 
 # Seconds from a stop request to the end of the run (kernels stopped,
-# buffers unmapped, disk directory removed, lock released), at points
-# spread over a whole --duration run with the disk part.
+# buffers unmapped, disk directory removed, lock released), at twelve
+# points spread evenly over one whole run with the disk part.
 stop_latency() {
-  local at
-  for at in 0.05 0.3 0.6 0.9 1.2 1.5 1.8 2.1 2.4 2.7 3.0 3.5; do
+  local start total i
+  start=$(date +%s%N)
+  "$build/bench/perf_kernels" --duration "$duration" --disk-size "$size" \
+    --path "$work" >/dev/null
+  total=$(( $(date +%s%N) - start ))
+  for i in $(seq 1 12); do
     "$build/bench/perf_kernels" --duration "$duration" --disk-size "$size" \
-      --path "$work" --stop-after "$at" |
+      --path "$work" --stop-after \
+      "$(awk -v t="$total" -v i="$i" 'BEGIN {printf "%.3f", t * i / 13 / 1e9}')" |
       awk '$1 == "stop_latency_seconds" && $2 != "-" {print $2}'
   done | stats
 }
