@@ -19,6 +19,7 @@
 
 #include "commands.h"
 #include "perf_entry.h"
+#include "term.h"
 
 #define PATH_NAME "paglets examples perf"
 
@@ -57,7 +58,9 @@ struct perf_config {
     bool no_disk;
     bool no_memory;
     struct cli_list paths;
+    const char *proxy;
     double timeout;
+    const char *tls_ca;
     bool verbose;
     long workers;
 };
@@ -91,9 +94,15 @@ static const struct cli_opt perf_opts[] = {
     {"path", 0, CLI_OPT_LIST, "DIR",
      "limit disk I/O to this directory (repeatable)",
      offsetof(struct perf_config, paths), 0, 0},
+    {"proxy", 0, CLI_OPT_STRING, "URL",
+     "send requests through this proxy (proxy variables are ignored)",
+     offsetof(struct perf_config, proxy), 0, 0},
     {"timeout", 0, CLI_OPT_SECONDS, "SECONDS", TIMEOUT_HELP,
      offsetof(struct perf_config, timeout), 0,
      PAGLETS_PERF_MAX_TIMEOUT_SECONDS},
+    {"tls-ca", 0, CLI_OPT_STRING, "FILE",
+     "CA certificates to verify https hosts with (sets $PAGLETS_TLS_CA)",
+     offsetof(struct perf_config, tls_ca), 0, 0},
     {"verbose", 0, CLI_OPT_FLAG, NULL,
      "also print skipped disk targets and cleanup diagnostics",
      offsetof(struct perf_config, verbose), 0, 0},
@@ -132,16 +141,24 @@ static bool is_interrupted(void *arg)
     return interrupted != 0;
 }
 
-/* One updating line on a terminal: hosts done, elapsed, who is missing. */
+/*
+ * One updating line on a terminal: hosts done, elapsed, who is missing.
+ * The names are the entry host's: escaped and cut, so the line stays one
+ * line whatever they hold.
+ */
 static void show_progress(void *arg, const struct paglets_perf_progress *p)
 {
     (void)arg;
     fprintf(stderr, "\r\033[Kperf: %zu/%zu hosts done, %.1fs", p->done,
             p->total, p->elapsed_seconds);
     size_t n = json_array_size(p->pending_hosts);
-    for (size_t i = 0; i < n && i < 4; i++)
-        fprintf(stderr, "%s%s", i ? ", " : "; waiting for ",
-                json_string_value(json_array_get(p->pending_hosts, i)));
+    for (size_t i = 0; i < n && i < 4; i++) {
+        const char *name =
+            json_string_value(json_array_get(p->pending_hosts, i));
+        char shown[48];
+        cli_cell(shown, sizeof(shown), name ? name : "?");
+        fprintf(stderr, "%s%s", i ? ", " : "; waiting for ", shown);
+    }
     if (n > 4)
         fprintf(stderr, " and %zu more", n - 4);
     fflush(stderr);
@@ -174,9 +191,16 @@ static int build_request(const struct perf_config *c,
     request->disk_size_bytes = c->disk_size;
     request->workers = (unsigned)c->workers;
     request->lock_timeout_seconds = c->lock_timeout;
+    if (c->paths.n > PAGLETS_PERF_MAX_PATHS)
+        return cli_usage_error(PATH_NAME, "--path: at most %d directories",
+                               PAGLETS_PERF_MAX_PATHS);
     for (size_t i = 0; i < c->paths.n; i++) {
         const char *path = c->paths.items[i];
         struct stat st;
+        /* "" would be the working directory: say which one instead. */
+        if (path[0] == '\0')
+            return cli_usage_error(PATH_NAME, "--path: the directory name "
+                                              "is empty");
         /*
          * Hosts have other working directories: send absolute paths, but
          * not resolved ones. A symlink is measured where it points and
@@ -213,8 +237,8 @@ static int print_summary(const struct perf_config *c,
     int rc = c->json ? paglets_perf_summary_write_json(summary, stdout)
                      : paglets_perf_summary_write_text(summary, flags, stdout);
     if (rc != 0 || fflush(stdout) != 0) {
-        fprintf(stderr, "%s: cannot write the report: %s\n", PATH_NAME,
-                paglets_strerror(-EIO));
+        cli_error("%s: cannot write the report: %s\n", PATH_NAME,
+                  paglets_strerror(-EIO));
         return CLI_EXIT_USAGE;
     }
     return paglets_perf_summary_error_count(summary) ? CLI_EXIT_FAILURE
@@ -230,6 +254,7 @@ static int collect_and_print(const struct perf_config *c,
     options.timeout_seconds = c->timeout;
     options.api_key = api_key;
     options.cancelled = is_interrupted;
+    options.proxy = c->proxy;
     if (isatty(STDERR_FILENO))
         options.progress = show_progress;
 
@@ -252,8 +277,8 @@ static int collect_and_print(const struct perf_config *c,
         return CLI_EXIT_INTERRUPTED;
     }
     if (rc != 0) {
-        fprintf(stderr, "%s: benchmark run on '%s' failed: %s\n", PATH_NAME,
-                entry_url, err.message);
+        cli_error("%s: benchmark run on '%s' failed: %s\n", PATH_NAME,
+                  entry_url, err.message);
         return CLI_EXIT_USAGE;
     }
     int status = print_summary(c, summary);
@@ -270,13 +295,20 @@ static int perf_run(void *config, int argc, char **argv)
     const char *api_key;
     struct paglets_perf_request request;
     int status = api_key_from_env(c->api_key_env, &api_key);
+    /* Every client of the run, the library's too, reads the variable. */
+    if (status == 0 && c->tls_ca != NULL &&
+        (access(c->tls_ca, R_OK) != 0 ||
+         setenv("PAGLETS_TLS_CA", c->tls_ca, 1) != 0))
+        status =
+            cli_usage_error(PATH_NAME, "--tls-ca: cannot read '%s'", c->tls_ca);
     if (status == 0)
         status = build_request(c, &request);
     else
         paglets_perf_request_init(&request);
     struct perf_entry entry = {0};
     if (status == 0)
-        status = perf_entry_open(&entry, c->entry, api_key, PATH_NAME);
+        status =
+            perf_entry_open(&entry, c->entry, api_key, c->proxy, PATH_NAME);
     if (status == 0)
         status = collect_and_print(c, &request, entry.url, api_key);
     perf_entry_close(&entry);

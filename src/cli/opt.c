@@ -13,6 +13,7 @@
 #include <paglets/common.h>
 
 #include "opt.h"
+#include "term.h"
 
 /* getopt_long `val` for long-only options; --no-NAME uses NEG_BASE + i. */
 #define LONG_BASE 1000
@@ -26,7 +27,7 @@ int cli_usage_error(const char *path, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(message, sizeof(message), fmt, ap);
     va_end(ap);
-    fprintf(stderr, "%s: %s (see '%s --help')\n", path, message, path);
+    cli_error("%s: %s (see '%s --help')\n", path, message, path);
     return CLI_EXIT_USAGE;
 }
 

@@ -53,6 +53,16 @@ json_t *paglets__perf_run_host(const struct paglets_perf_request *request,
                                const char *host_name, const char *host_url,
                                const struct paglets__perf_stop *stop);
 
+/*
+ * A child's child_result body: host (the name its parent knows), url, its
+ * token and result (stolen; NULL: out of memory running the benchmark). A
+ * result over PAGLETS_PERF_MAX_RESULT_BYTES as compact JSON is dropped and
+ * the body carries an error saying so. New reference, NULL when out of
+ * memory.
+ */
+json_t *paglets__perf_answer_body(const char *host, const char *url,
+                                  const char *token, json_t *result);
+
 /* The debug category of the benchmark's log lines (--debug=bench). */
 #define PAGLETS__PERF_LOG "bench"
 

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <malloc.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,7 +87,11 @@ int paglets__perf_run_host_into(const struct paglets_perf_request *request,
         return rc;
     struct paglets__perf_lock lock;
     struct paglets_err err = {0};
-    const char *dir = opts->lock_dir ? opts->lock_dir : paglets__perf_tmpdir();
+    char dir[4096];
+    if (opts->lock_dir != NULL)
+        snprintf(dir, sizeof(dir), "%s", opts->lock_dir);
+    else if (paglets__perf_lock_dir(dir, sizeof(dir), &err) != 0)
+        return paglets__perf_strv_add(&r->errors, "%s", err.message);
     rc = paglets__perf_lock_acquire_or_stop(
         &lock, dir, request->lock_timeout_seconds, opts->stop,
         &r->lock_wait_seconds, &err);

@@ -12,7 +12,7 @@
 #define PAGLETS__PERF_STOPPED "benchmark stopped: its agent is being disposed"
 
 struct paglets__perf_host_options {
-    const char *lock_dir; /* NULL = paglets__perf_tmpdir() */
+    const char *lock_dir; /* NULL = paglets__perf_lock_dir() */
     uint64_t dram_bytes;  /* 0 = paglets__perf_dram_buffer_bytes() */
     const struct paglets__perf_disk_env *disk_env; /* NULL = the system */
     const struct paglets__perf_disk_ops *disk_ops; /* NULL = real I/O */

@@ -1,6 +1,7 @@
 /*
  * Host lock: a process-wide mutex for benchmark children that share this
- * host process, then an exclusive flock for other processes of the host.
+ * host process, then an exclusive flock for other processes of the user,
+ * on a file in a directory only the user can write (lock.h).
  */
 #include "perf_compat.h"
 
@@ -8,7 +9,10 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -124,16 +128,52 @@ static int take_file(int fd, double deadline, double timeout,
     }
 }
 
-static int open_lock_file(const char *dir)
+/*
+ * The lock file, opened so that nothing planted there can hang or fool
+ * us: the directory without following a symlink, ours and closed to
+ * everyone else; the file with O_NONBLOCK (a FIFO cannot block the open)
+ * and O_NOFOLLOW, and it must be a regular file. Returns the descriptor or
+ * a negative errno with err naming the path.
+ */
+static int open_lock_file(const char *dir, struct paglets_err *err)
 {
-    char path[4096];
-    if (snprintf(path, sizeof(path), "%s/%s", dir, PAGLETS_PERF_LOCK_FILE) >=
-        (int)sizeof(path))
-        return -ENAMETOOLONG;
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
-    if (fd < 0 && errno == EACCES)
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    return fd >= 0 ? fd : -errno;
+    struct stat st;
+    int fd = -1;
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0) {
+        int code = -errno;
+        return paglets_err_set(err, code,
+                               "cannot open benchmark lock directory '%s': %s",
+                               dir, paglets_strerror(code));
+    }
+    int rc = fstat(dfd, &st) == 0 ? 0 : -errno;
+    if (rc == 0 && (st.st_uid != geteuid() || (st.st_mode & 077) != 0))
+        rc = paglets_err_set(err, -EPERM,
+                             "benchmark lock directory '%s' must belong to "
+                             "uid %u with mode 0700, not uid %u mode %04o",
+                             dir, (unsigned)geteuid(), (unsigned)st.st_uid,
+                             (unsigned)(st.st_mode & 07777));
+    if (rc == 0) {
+        fd = openat(dfd, PAGLETS_PERF_LOCK_FILE,
+                    O_RDWR | O_CREAT | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC,
+                    0600);
+        rc = fd >= 0 && fstat(fd, &st) == 0 ? 0 : -errno;
+    }
+    if (rc == 0 && !S_ISREG(st.st_mode))
+        rc = paglets_err_set(err, -EINVAL,
+                             "benchmark lock '%s/%s' is not a regular file",
+                             dir, PAGLETS_PERF_LOCK_FILE);
+    if (rc != 0) {
+        paglets_err_set(err, rc, "cannot open benchmark lock '%s/%s': %s", dir,
+                        PAGLETS_PERF_LOCK_FILE,
+                        rc == -ELOOP ? "it is a symbolic link"
+                                     : paglets_strerror(rc));
+        if (fd >= 0)
+            close(fd);
+        fd = rc;
+    }
+    close(dfd);
+    return fd;
 }
 
 int paglets__perf_lock_acquire(struct paglets__perf_lock *lock, const char *dir,
@@ -155,30 +195,51 @@ int paglets__perf_lock_acquire_or_stop(struct paglets__perf_lock *lock,
     int rc = take_mutex(timeout_seconds, stop, err);
     if (rc != 0)
         goto out;
-    lock->have_mutex = true;
-    int fd = open_lock_file(dir);
-    if (fd < 0) {
-        /*
-         * The file layer is best effort, as in the reference: a temp dir we
-         * cannot write must not stop the benchmark, only weaken the guard.
-         */
-        paglets_log_write(PAGLETS_LOG_WARN, PAGLETS__PERF_LOG,
-                          "cannot open benchmark lock in '%s': %s", dir,
-                          paglets_strerror(fd));
-        goto out;
-    }
-    rc = take_file(fd, start + timeout_seconds, timeout_seconds, stop, err);
+    int fd = open_lock_file(dir, err);
+    rc = fd < 0 ? fd
+                : take_file(fd, start + timeout_seconds, timeout_seconds, stop,
+                            err);
     if (rc != 0) {
-        close(fd);
+        if (fd >= 0)
+            close(fd);
         give_mutex();
-        lock->have_mutex = false;
         goto out;
     }
+    lock->have_mutex = true;
     lock->fd = fd;
 out:
     if (waited != NULL)
         *waited = paglets_monotonic_seconds() - start;
     return rc;
+}
+
+/* Create dir 0700 unless it exists; the lock's open checks the rest. */
+static int make_dir(const char *dir, struct paglets_err *err)
+{
+    if (mkdir(dir, 0700) == 0 || errno == EEXIST)
+        return 0;
+    int code = -errno;
+    return paglets_err_set(err, code,
+                           "cannot create benchmark lock directory '%s': %s",
+                           dir, paglets_strerror(code));
+}
+
+int paglets__perf_lock_dir(char *out, size_t size, struct paglets_err *err)
+{
+    const char *service = getenv("RUNTIME_DIRECTORY");
+    const char *runtime = getenv("XDG_RUNTIME_DIR");
+    int n;
+    if (service != NULL && service[0] == '/')
+        /* systemd may list several, colon-separated: the first is ours. */
+        n = snprintf(out, size, "%.*s", (int)strcspn(service, ":"), service);
+    else if (runtime != NULL && runtime[0] == '/')
+        n = snprintf(out, size, "%s/paglets", runtime);
+    else
+        n = snprintf(out, size, "/tmp/paglets-%u", (unsigned)geteuid());
+    if (n < 0 || (size_t)n >= size)
+        return paglets_err_set(err, -ENAMETOOLONG,
+                               "benchmark lock directory name too long");
+    return make_dir(out, err);
 }
 
 void paglets__perf_lock_release(struct paglets__perf_lock *lock)

@@ -32,6 +32,8 @@ struct paglets_perf_summary {
     struct paglets__perf_messages errors;         /* hosts without result */
     struct paglets__perf_messages cleanup_errors; /* children not disposed */
     struct paglets_perf_strings pending_hosts;    /* in the agent's order */
+    struct paglets__perf_messages ignored_hosts;  /* not online at start */
+    size_t refused_results; /* child_results the parent refused (403) */
 };
 
 /* Room for any figure the formatters below produce. */

@@ -12,6 +12,36 @@
 
 #include "report.h"
 
+/*
+ * Everything in the summary but the figures comes from hosts: names,
+ * paths, messages. Each is escaped (paglets_escape) and cut to these
+ * sizes, the cut marked with "...", so no host can act on the terminal or
+ * fill it. Mesh host names are at most 127 bytes, so real ones are never
+ * cut; paths are cut to 32 characters in the disks table anyway.
+ */
+#define NAME_MAX_BYTES 256
+#define TEXT_MAX_BYTES 1024
+#define CUT_MARK "..."
+
+/* text escaped into out (size bytes), cut if need be. */
+static const char *shown(char *out, size_t size, const char *text)
+{
+    if (text == NULL)
+        text = "?";
+    if (paglets_escape(out, size, text, strlen(text)) < size)
+        return out;
+    /* paglets_escape never cuts an escape or a character in half. */
+    paglets_escape(out, size - strlen(CUT_MARK), text, strlen(text));
+    memcpy(out + strlen(out), CUT_MARK, sizeof(CUT_MARK));
+    return out;
+}
+
+/*
+ * A figure too large to mean anything (a host's 1e308, say) prints as the
+ * cap with ">": this many of the largest unit.
+ */
+#define FIGURE_CAP 1e6
+
 /* Divide by base until under it or out of units; returns the unit index. */
 static size_t scale(double *value, double base, size_t n_units)
 {
@@ -26,17 +56,32 @@ static size_t scale(double *value, double base, size_t n_units)
 void paglets__perf_fmt_rate(double value, char *out, size_t size)
 {
     static const char *const units[] = {"", "K", "M", "G"};
+    if (!isfinite(value)) {
+        snprintf(out, size, "-");
+        return;
+    }
     size_t i = scale(&value, 1000.0, sizeof(units) / sizeof(units[0]));
-    snprintf(out, size, "%.1f%s", value, units[i]);
+    if (fabs(value) >= FIGURE_CAP)
+        snprintf(out, size, "%s%.0f%s", value > 0 ? ">" : "<-", FIGURE_CAP - 1,
+                 units[i]);
+    else
+        snprintf(out, size, "%.1f%s", value, units[i]);
 }
 
 void paglets__perf_fmt_bytes(double value, char *out, size_t size)
 {
     static const char *const units[] = {"B", "K", "M", "G", "T", "P"};
+    if (!isfinite(value)) {
+        snprintf(out, size, "-");
+        return;
+    }
     /* Whole bytes, as the reference truncates before scaling. */
     value = trunc(value);
     size_t i = scale(&value, 1024.0, sizeof(units) / sizeof(units[0]));
-    if (i == 0)
+    if (fabs(value) >= FIGURE_CAP)
+        snprintf(out, size, "%s%.0f%s", value > 0 ? ">" : "<-", FIGURE_CAP - 1,
+                 units[i]);
+    else if (i == 0)
         snprintf(out, size, "%.0fB", value);
     else
         snprintf(out, size, "%.1f%s", value, units[i]);
@@ -44,7 +89,7 @@ void paglets__perf_fmt_bytes(double value, char *out, size_t size)
 
 void paglets__perf_fmt_bytes_per_second(double value, char *out, size_t size)
 {
-    if (!(value > 0)) {
+    if (!(value > 0) || !isfinite(value)) {
         snprintf(out, size, "-");
         return;
     }
@@ -141,7 +186,8 @@ static void put_host_row(FILE *out, const struct paglets_perf_host_entry *e)
         e->result.memory ? &e->result.memory->metrics : NULL;
     double disk_write, disk_read;
     best_disk(e->result.disk, &disk_write, &disk_read);
-    put_cell(out, e->host_name, 14, true, 0);
+    char name[NAME_MAX_BYTES];
+    put_cell(out, shown(name, sizeof(name), e->host_name), 14, true, 0);
     put_ops(out, find_metric(single, "integer"), 10);
     put_ops(out, find_metric(single, "float"), 10);
     put_metric_bytes(out, find_metric(single, "sha256"));
@@ -157,15 +203,21 @@ static void put_volume_row(FILE *out, const char *host,
                            const struct paglets_perf_disk_volume *volume)
 {
     char size[PAGLETS__PERF_FIGURE_MAX];
+    char name[NAME_MAX_BYTES], path[NAME_MAX_BYTES];
     paglets__perf_fmt_bytes((double)volume->benchmark_size_bytes, size,
                             sizeof(size));
-    put_cell(out, host, 14, true, 0);
+    put_cell(out, shown(name, sizeof(name), host), 14, true, 0);
     fputc(' ', out);
-    put_cell(out, volume->path ? volume->path : "", 32, true, 32);
+    put_cell(out, shown(path, sizeof(path), volume->path ? volume->path : ""),
+             32, true, 32);
     fprintf(out, " %9s", size);
     put_byte_rate(out, volume->write_bytes_per_second);
     put_byte_rate(out, volume->read_bytes_per_second);
-    fprintf(out, " %9.0f/s\n", figure(volume->metadata_files_per_second));
+    double files = figure(volume->metadata_files_per_second);
+    if (files < 1e9)
+        fprintf(out, " %9.0f/s\n", files);
+    else
+        fprintf(out, " %9s/s\n", ">1e9");
 }
 
 static void put_disks(FILE *out, const struct paglets__perf_entries *results)
@@ -191,13 +243,16 @@ struct notes {
     bool any;
 };
 
+/* One "  - HOST: PREFIXMESSAGE" line; host and message escaped. */
 static void note(struct notes *notes, const char *host, const char *prefix,
                  const char *message)
 {
+    char name[NAME_MAX_BYTES], text[TEXT_MAX_BYTES];
     if (!notes->any)
         fprintf(notes->out, "\nnotes:\n");
     notes->any = true;
-    fprintf(notes->out, "  - %s: %s%s\n", host, prefix, message);
+    fprintf(notes->out, "  - %s: %s%s\n", shown(name, sizeof(name), host),
+            prefix, shown(text, sizeof(text), message));
 }
 
 static void note_strings(struct notes *notes, const char *host,
@@ -220,10 +275,10 @@ static void note_skipped(struct notes *notes, const char *host,
 {
     for (size_t i = 0; i < skipped->n; i++) {
         const struct paglets_perf_disk_skip *skip = &skipped->items[i];
-        char line[1024];
-        snprintf(line, sizeof(line), "%s: %s", skip->path ? skip->path : "?",
-                 skip->reason ? skip->reason : "?");
-        note(notes, host, "skipped ", line);
+        char path[NAME_MAX_BYTES], prefix[NAME_MAX_BYTES + 16];
+        snprintf(prefix, sizeof(prefix),
+                 "skipped %s: ", shown(path, sizeof(path), skip->path));
+        note(notes, host, prefix, skip->reason ? skip->reason : "?");
     }
 }
 
@@ -233,8 +288,9 @@ static void note_volumes(struct notes *notes, const char *host,
 {
     for (size_t i = 0; i < volumes->n; i++) {
         const struct paglets_perf_disk_volume *v = &volumes->items[i];
-        char prefix[1024];
-        snprintf(prefix, sizeof(prefix), "%s: ", v->path ? v->path : "?");
+        char path[NAME_MAX_BYTES], prefix[NAME_MAX_BYTES + 8];
+        snprintf(prefix, sizeof(prefix),
+                 "%s: ", shown(path, sizeof(path), v->path));
         for (size_t j = 0; j < v->notes.n; j++)
             note(notes, host, prefix, v->notes.items[j]);
     }
@@ -264,6 +320,20 @@ static void put_notes(FILE *out, const struct paglets_perf_summary *summary,
     struct notes notes = {out, false};
     note_messages(&notes, &summary->errors, "");
     note_messages(&notes, &summary->cleanup_errors, "cleanup failed: ");
+    for (size_t i = 0; i < summary->pending_hosts.n; i++)
+        note(&notes, summary->pending_hosts.items[i], "",
+             "no answer: still pending when the run ended");
+    note_messages(&notes, &summary->ignored_hosts, "ignored: ");
+    if (summary->refused_results > 0) {
+        if (!notes.any)
+            fprintf(out, "\nnotes:\n");
+        notes.any = true;
+        fprintf(out,
+                "  - %zu child_result message%s refused: a wrong or "
+                "reused token\n",
+                summary->refused_results,
+                summary->refused_results == 1 ? "" : "s");
+    }
     for (size_t h = 0; h < summary->results.n; h++)
         note_result(&notes, summary->results.items[h].host_name,
                     &summary->results.items[h].result, verbose);

@@ -159,7 +159,8 @@ struct paglets__mesh *
 paglets__mesh_new(const struct paglets__mesh_config *config,
                   struct paglets_err *err)
 {
-    struct paglets__mesh_io *io = paglets__mesh_io_new(config->api_key, err);
+    struct paglets__mesh_io *io =
+        paglets__mesh_io_new(config->api_key, config->tls_ca, err);
     if (io == NULL)
         return NULL;
     struct paglets__mesh *mesh =
@@ -225,7 +226,9 @@ void paglets__mesh_free(struct paglets__mesh *mesh)
         mesh->stopping = true;
         pthread_cond_broadcast(&mesh->wake);
         pthread_mutex_unlock(&mesh->lock);
+        paglets__mesh_io_interrupt(mesh->io, true);
         pthread_join(mesh->thread, NULL);
+        paglets__mesh_io_interrupt(mesh->io, false);
         paglets__mesh_leave(mesh);
     }
     pthread_cond_destroy(&mesh->wake);

@@ -309,7 +309,7 @@ int paglets__mesh_handle_join(struct paglets__mesh *mesh, const json_t *body,
  * Tell a couple of online members we are going, so the mesh lists us
  * offline now rather than one window later: our entry with a newer
  * heartbeat and "online": false, which then spreads like any news. Best
- * effort with a short timeout; the window covers whatever it misses.
+ * effort within a short time; the window covers whatever it misses.
  */
 void paglets__mesh_leave(struct paglets__mesh *mesh)
 {
@@ -326,10 +326,19 @@ void paglets__mesh_leave(struct paglets__mesh *mesh)
         json_decref(request);
         return;
     }
+    /*
+     * LEAVE_TIMEOUT_S for all of them together: a host that stops must not
+     * wait out one timeout per silent member (shutdown ends within the
+     * grace period plus a second, whatever the peers do).
+     */
+    double end = mesh->ops->mono_now(mesh->ops_arg) + LEAVE_TIMEOUT_S;
     for (size_t i = 0; i < n; i++) {
+        double left = end - mesh->ops->mono_now(mesh->ops_arg);
+        if (!(left > 0.001))
+            break;
         json_t *reply = NULL;
-        mesh->ops->exchange(mesh->ops_arg, targets[i].url, request,
-                            LEAVE_TIMEOUT_S, &reply, NULL);
+        mesh->ops->exchange(mesh->ops_arg, targets[i].url, request, left,
+                            &reply, NULL);
         json_decref(reply);
     }
     json_decref(request);

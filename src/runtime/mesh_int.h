@@ -177,10 +177,19 @@ void paglets__mesh_leave(struct paglets__mesh *mesh);
 
 /* The real I/O: libcurl exchanges, system clocks, a seeded PRNG. */
 struct paglets__mesh_io;
+/* api_key and tls_ca (a CA file) may be NULL; both are copied. */
 struct paglets__mesh_io *paglets__mesh_io_new(const char *api_key,
+                                              const char *tls_ca,
                                               struct paglets_err *err);
 void paglets__mesh_io_free(struct paglets__mesh_io *io);
 extern const struct paglets__mesh_ops paglets__mesh_io_ops;
+/*
+ * Stopping: on, an exchange in flight (the gossip thread's, to a peer
+ * that accepts and never answers, say) ends at once, and so does every
+ * later one; off again once that thread is joined, so the goodbye of
+ * paglets__mesh_leave() can go out. NULL io does nothing.
+ */
+void paglets__mesh_io_interrupt(struct paglets__mesh_io *io, bool on);
 
 /* LAN beacons (mesh_multicast.c). */
 int paglets__mesh_multicast_start(struct paglets__mesh *mesh,

@@ -69,15 +69,30 @@ static void remove_at(struct paglets__mesh *mesh, size_t i)
     mesh->members[i] = mesh->members[--mesh->n_members];
 }
 
+/*
+ * text, escaped into buf for a log line. Names and versions come from
+ * peers: C0 controls are refused when they arrive, C1 controls and bidi
+ * overrides are not (paglets_escape).
+ */
+#define SHOWN_MAX (4 * PAGLETS__MESH_NAME_MAX)
+static const char *shown(char buf[SHOWN_MAX], const char *text)
+{
+    paglets_escape(buf, SHOWN_MAX, text, strlen(text));
+    return buf;
+}
+
 static void set_online(struct paglets__mesh_member *m, bool online)
 {
     if (m->online == online)
         return;
     m->online = online;
+    char name[SHOWN_MAX];
     if (online)
-        paglets_log_info("host '%s' at %s is online", m->name, m->url);
+        paglets_log_info("host '%s' at %s is online", shown(name, m->name),
+                         m->url);
     else
-        paglets_log_info("host '%s' at %s went offline", m->name, m->url);
+        paglets_log_info("host '%s' at %s went offline", shown(name, m->name),
+                         m->url);
 }
 
 void paglets__mesh_expire(struct paglets__mesh *mesh, double mono)
@@ -105,9 +120,11 @@ static void refuse(struct paglets__mesh *mesh,
     if (mesh->n_refused == PAGLETS__MESH_MAX_REFUSED)
         return;
     snprintf(mesh->refused[mesh->n_refused++], sizeof(key), "%s", key);
+    char name[SHOWN_MAX], version[SHOWN_MAX];
     paglets_log_warn("refusing host '%s' at %s: mesh version '%s' is not "
                      "ours ('%s')",
-                     ref->name, ref->url, ref->version, mesh->version);
+                     shown(name, ref->name), ref->url,
+                     shown(version, ref->version), mesh->version);
 }
 
 static bool is_newer(const struct paglets__mesh_ref *ref,
@@ -193,8 +210,9 @@ void paglets__mesh_merge(struct paglets__mesh *mesh,
         if (m == NULL)
             return;
         m->fresh_mono = -1e300;
+        char name[SHOWN_MAX];
         paglets_log_debug(PAGLETS_LOG_CAT_MESH, "mesh: new member '%s' at %s",
-                          ref->name, ref->url);
+                          shown(name, ref->name), ref->url);
         adopt(mesh, m, ref, direct, mono);
         return;
     }

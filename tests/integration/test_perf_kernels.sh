@@ -8,7 +8,7 @@ kernels="$(dirname "$PAGLETS_BIN")/bench/perf_kernels"
 [ -x "$kernels" ] || pg_fail "bench/perf_kernels is not built next to $PAGLETS_BIN"
 
 mkdir "$PG_TMP/disk"
-TMPDIR=$PG_TMP timeout 60 "$kernels" --json --duration 0.01 --workers 2 \
+TMPDIR=$PG_TMP XDG_RUNTIME_DIR=$PG_TMP timeout 60 "$kernels" --json --duration 0.01 --workers 2 \
   --dram-size 16M --disk-size 1M --path "$PG_TMP/disk" \
   >"$PG_TMP/result.json" 2>"$PG_TMP/kernels.log" ||
   pg_fail "perf_kernels failed: $(cat "$PG_TMP/kernels.log")"

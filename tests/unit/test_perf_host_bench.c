@@ -68,12 +68,20 @@ static void test_host_run_fills_every_part(void **state)
     paglets_perf_request_release(&req);
 }
 
+/* The lock (and the temp dir) of the default run in dir, not the user's. */
+static void use_dir_for_lock(const char *dir)
+{
+    unsetenv("RUNTIME_DIRECTORY");
+    setenv("XDG_RUNTIME_DIR", dir, 1);
+    setenv("TMPDIR", dir, 1);
+}
+
 static void test_parts_left_out_are_null(void **state)
 {
     struct paglets_perf_request req;
     tiny_request(&req, *state);
     req.include_cpu = req.include_memory = req.include_disk = false;
-    setenv("TMPDIR", *state, 1);
+    use_dir_for_lock(*state);
     json_t *j = paglets__perf_run_host(&req, "alpha", "http://x", NULL);
     assert_non_null(j);
     assert_true(json_is_null(json_object_get(j, "cpu")));
@@ -88,10 +96,11 @@ static void test_busy_lock_is_an_error_in_the_result(void **state)
     struct paglets_perf_request req;
     tiny_request(&req, *state);
     req.lock_timeout_seconds = 0.05;
-    setenv("TMPDIR", *state, 1);
+    use_dir_for_lock(*state);
+    char dir[4096];
+    assert_int_equal(paglets__perf_lock_dir(dir, sizeof(dir), NULL), 0);
     struct paglets__perf_lock held;
-    assert_int_equal(paglets__perf_lock_acquire(&held, *state, 1, NULL, NULL),
-                     0);
+    assert_int_equal(paglets__perf_lock_acquire(&held, dir, 1, NULL, NULL), 0);
     json_t *j = paglets__perf_run_host(&req, "alpha", "http://x", NULL);
     paglets__perf_lock_release(&held);
     assert_non_null(j);

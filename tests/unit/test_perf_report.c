@@ -7,6 +7,7 @@
 #include "compat.h"
 
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -42,10 +43,32 @@ static void test_rate_uses_decimal_units_with_one_decimal(void **state)
     static const struct figure_case cases[] = {
         {0, "0.0"},       {999.94, "999.9"}, {999.96, "1000.0"},
         {1000, "1.0K"},   {1234567, "1.2M"}, {17234567, "17.2M"},
-        {-2500, "-2.5K"}, {1e12, "1000.0G"}, {1.5e15, "1500000.0G"},
+        {-2500, "-2.5K"}, {1e12, "1000.0G"}, {9.99e14, "999000.0G"},
     };
     check_figures(paglets__perf_fmt_rate, cases,
                   sizeof(cases) / sizeof(cases[0]));
+}
+
+/*
+ * A host's 1e308 once printed as a 300-digit figure: a million of the
+ * largest unit and more prints as the cap, infinities as "-".
+ */
+static void test_absurd_figures_are_capped(void **state)
+{
+    (void)state;
+    static const struct figure_case rates[] = {
+        {1.5e15, ">999999G"}, {1e308, ">999999G"}, {-1e308, "<-999999G"},
+        {INFINITY, "-"},      {NAN, "-"},
+    };
+    check_figures(paglets__perf_fmt_rate, rates,
+                  sizeof(rates) / sizeof(rates[0]));
+    static const struct figure_case byte_rates[] = {
+        {1e308, ">999999P/s"},
+        {INFINITY, "-"},
+        {1125899906842624.0 * 999998, "999998.0P/s"},
+    };
+    check_figures(paglets__perf_fmt_bytes_per_second, byte_rates,
+                  sizeof(byte_rates) / sizeof(byte_rates[0]));
 }
 
 static void test_bytes_use_binary_units(void **state)
@@ -423,6 +446,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rate_uses_decimal_units_with_one_decimal),
+        cmocka_unit_test(test_absurd_figures_are_capped),
         cmocka_unit_test(test_bytes_use_binary_units),
         cmocka_unit_test(test_byte_rates_print_dash_when_missing),
         cmocka_unit_test(test_text_layout_matches_the_reference),
