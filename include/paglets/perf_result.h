@@ -33,7 +33,12 @@ struct paglets_perf_strings {
     size_t n;
 };
 
-/* One kernel's figures: operations and bytes over its duration. */
+/*
+ * One kernel's figures: operations and bytes over its duration.
+ * setup_seconds is the time spent preparing before the clock started
+ * (mapping and faulting in the memory kernels' buffers): overhead of the
+ * run, never part of duration_seconds or the rates; 0 where there is none.
+ */
 struct paglets_perf_metric {
     char *name; /* "integer", "sha256-multi", "memory-copy", ... */
     double duration_seconds;
@@ -41,6 +46,7 @@ struct paglets_perf_metric {
     double operations_per_second;
     uint64_t bytes_processed;
     double bytes_per_second;
+    double setup_seconds;
 };
 
 struct paglets_perf_metrics {

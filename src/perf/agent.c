@@ -565,6 +565,12 @@ static void report_to_parent(struct paglets_agent *agent,
     json_decref(body);
 }
 
+/* The kernels' stop request: this child's disposal has begun. */
+static bool child_disposing(void *agent)
+{
+    return paglets_agent_is_disposing(agent);
+}
+
 static void perf_run(struct paglets_agent *agent)
 {
     paglets_agent_lock(agent);
@@ -574,8 +580,9 @@ static void perf_run(struct paglets_agent *agent)
     if (!child)
         return;
     struct paglets_host *host = paglets_agent_host(agent);
+    const struct paglets__perf_stop stop = {child_disposing, agent};
     json_t *result = paglets__perf_run_host(
-        &st->request, paglets_host_name(host), paglets_host_url(host));
+        &st->request, paglets_host_name(host), paglets_host_url(host), &stop);
     /* Disposed meanwhile: the parent has given up on this answer. */
     if (!paglets_agent_is_disposing(agent))
         report_to_parent(agent, st, paglets_host_url(host), result);

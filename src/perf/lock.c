@@ -46,22 +46,35 @@ static struct timespec to_timespec(double s)
     return (struct timespec){whole, (long)((s - (double)whole) * 1e9)};
 }
 
-static int take_mutex(double timeout, struct paglets_err *err)
+#define POLL_SECONDS 0.05
+
+static int take_mutex(double timeout, const struct paglets__perf_stop *stop,
+                      struct paglets_err *err)
 {
     pthread_once(&host_once, init_cond);
     /* The condition variable waits on CLOCK_MONOTONIC, as this clock. */
     double wait = timeout > 0 ? (timeout < 1e9 ? timeout : 1e9) : 0;
-    struct timespec deadline = to_timespec(paglets_monotonic_seconds() + wait);
+    double end = paglets_monotonic_seconds() + wait;
+    bool stopped = false;
     int rc = 0;
     pthread_mutex_lock(&host_mutex);
-    while (host_busy && rc == 0)
-        rc = pthread_cond_timedwait(&host_cond, &host_mutex, &deadline);
+    /* With a stop request, in slices of POLL_SECONDS that look at it. */
+    while (host_busy && rc == 0 && !(stopped = paglets__perf_stopped(stop))) {
+        double now = paglets_monotonic_seconds();
+        bool slice = stop != NULL && end - now > POLL_SECONDS;
+        struct timespec until = to_timespec(slice ? now + POLL_SECONDS : end);
+        rc = pthread_cond_timedwait(&host_cond, &host_mutex, &until);
+        if (rc == ETIMEDOUT && slice)
+            rc = 0;
+    }
     /* A wake-up at the deadline that finds the lock free still takes it. */
-    if (!host_busy) {
+    if (!host_busy && !stopped) {
         host_busy = true;
         rc = 0;
     }
     pthread_mutex_unlock(&host_mutex);
+    if (stopped)
+        return -ECANCELED;
     if (rc == ETIMEDOUT)
         return paglets_err_set(err, -ETIMEDOUT,
                                "benchmark lock busy after %.3fs", timeout);
@@ -79,8 +92,6 @@ static void give_mutex(void)
     pthread_mutex_unlock(&host_mutex);
 }
 
-#define POLL_SECONDS 0.05
-
 static void sleep_seconds(double s)
 {
     struct timespec ts = to_timespec(s);
@@ -94,6 +105,7 @@ static void sleep_seconds(double s)
  * run killed with -9 never leaves the host locked.
  */
 static int take_file(int fd, double deadline, double timeout,
+                     const struct paglets__perf_stop *stop,
                      struct paglets_err *err)
 {
     for (;;) {
@@ -105,6 +117,8 @@ static int take_file(int fd, double deadline, double timeout,
             return paglets_err_set(err, -errno,
                                    "benchmark file lock failed: %s",
                                    paglets_strerror(errno));
+        if (paglets__perf_stopped(stop))
+            return -ECANCELED;
         double left = deadline - paglets_monotonic_seconds();
         if (left <= 0)
             return paglets_err_set(err, -ETIMEDOUT,
@@ -166,15 +180,25 @@ int paglets__perf_lock_acquire(struct paglets__perf_lock *lock, const char *dir,
                                double timeout_seconds, double *waited,
                                struct paglets_err *err)
 {
+    return paglets__perf_lock_acquire_or_stop(lock, dir, timeout_seconds, NULL,
+                                              waited, err);
+}
+
+int paglets__perf_lock_acquire_or_stop(struct paglets__perf_lock *lock,
+                                       const char *dir, double timeout_seconds,
+                                       const struct paglets__perf_stop *stop,
+                                       double *waited, struct paglets_err *err)
+{
     double start = paglets_monotonic_seconds();
     lock->fd = -1;
     lock->have_mutex = false;
-    int rc = take_mutex(timeout_seconds, err);
+    int rc = take_mutex(timeout_seconds, stop, err);
     if (rc != 0)
         goto out;
     int fd = open_lock_file(dir, err);
     rc = fd < 0 ? fd
-                : take_file(fd, start + timeout_seconds, timeout_seconds, err);
+                : take_file(fd, start + timeout_seconds, timeout_seconds, stop,
+                            err);
     if (rc != 0) {
         if (fd >= 0)
             close(fd);

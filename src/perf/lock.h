@@ -12,6 +12,8 @@
 
 #include <paglets/common.h>
 
+#include "bench.h"
+
 #define PAGLETS_PERF_LOCK_FILE "paglets-benchmark.lock"
 
 struct paglets__perf_lock {
@@ -32,6 +34,16 @@ PAGLETS_NODISCARD int
 paglets__perf_lock_acquire(struct paglets__perf_lock *lock, const char *dir,
                            double timeout_seconds, double *waited,
                            struct paglets_err *err);
+
+/*
+ * paglets__perf_lock_acquire that also gives up when stop (NULL: never)
+ * asks, within 50 ms: -ECANCELED, nothing held, no message.
+ */
+PAGLETS_NODISCARD int
+paglets__perf_lock_acquire_or_stop(struct paglets__perf_lock *lock,
+                                   const char *dir, double timeout_seconds,
+                                   const struct paglets__perf_stop *stop,
+                                   double *waited, struct paglets_err *err);
 
 /* Drop both layers; a released or never-taken lock is left alone. */
 void paglets__perf_lock_release(struct paglets__perf_lock *lock);

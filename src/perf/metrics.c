@@ -97,6 +97,12 @@ static const struct def defs[] = {
     KERNEL(MEMORY, "memory.", NONE, NULL, "B/s", false, MEMORY,
            "memory-copy-dram", BYTES),
     VOLUME_FIELD("fsync", NULL, "s", true, fsync_seconds),
+    /*
+     * The machine's memory bandwidth (every worker copying at once): as
+     * is, not per worker, since the workers share the memory channels.
+     */
+    KERNEL(MEMORY, "memory.", NONE, NULL, "B/s", false, MEMORY,
+           "memory-copy-dram-multi", BYTES),
 };
 
 #define N_DEFS (sizeof(defs) / sizeof(defs[0]))
