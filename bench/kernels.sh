@@ -9,6 +9,9 @@
 #                                     (wall clock vs -elapsed, and per CPU-second
 #                                     vs the default, which divides by CPU time)
 #             memory-copy-dram        >= 0.90 x plain memcpy loop (bench/memcpy_ref)
+#             memory-copy-dram-multi  within +-10% of bench/memcpy_ref with one
+#                                     thread per worker (the same slices, the
+#                                     same bytes counted)
 #             disk write (w+fsync)    within +-15% of fio bs=1M end_fsync=1
 #             disk read (bypassed)    within +-15% of fio bs=1M direct=1
 #             integer-multi           >= 0.90 x workers x integer (workers <= cores)
@@ -17,6 +20,12 @@
 #           median of N per-repeat ratios after one warm-up run, printed
 #           with min and max. All raw samples go to
 #           results/<utc-time>-<git-sha>.json.
+#           Then, once: stress-ng --stream on every CPU as a cross-check of
+#           memory-copy-dram-multi (STREAM counts reads and writes, a copy
+#           counts each byte once: 2 x ours is comparable; no target, its
+#           loops are plain C doubles), and how long a run takes to end
+#           after a stop request at points across a whole run (kernels
+#           check between batches of <= 50 ms; target: all over <= 100 ms).
 # Usage:    bench/kernels.sh [-d SECONDS] [-s SIZE] [-p DIR] [-n REPEATS] [-h]
 #             -d  seconds per CPU/memory kernel and tool run (default 1)
 #             -s  disk file size, fio size too (default 128M)
@@ -25,6 +34,8 @@
 # Example:  bench/kernels.sh -d 2 -s 256M -p /data -n 5
 # Requires: cmake, a C compiler and the paglets build dependencies; fio,
 #           openssl and jq (installed with apt-get when missing and root).
+#           Optional: stress-ng (apt-get install stress-ng); without it the
+#           cross-check line says so and the rest runs.
 #           Changes no system setting (governor, caches): it reports them.
 set -euo pipefail
 
@@ -113,12 +124,18 @@ ours_integer() {
 ours_dram() {
   "$build/bench/perf_kernels" --duration "$duration" --no-cpu --no-disk |
     awk '$1 == "dram_buffer_bytes" {print $1, $2}
-         $1 == "mem" && $2 == "memory-copy-dram" {print "ours_dram_copy", $4}'
+         $1 == "mem" && $2 == "memory-copy-dram" {print "ours_dram_copy", $4
+                                                  print "ours_dram_setup", $5}
+         $1 == "mem" && $2 == "memory-copy-dram-multi" {
+           print "ours_dram_multi", $4}'
 }
 
+# The same buffer size, on one thread, then one thread per worker.
 ref_dram() {
   "$build/bench/memcpy_ref" "$dram_bytes" "$duration" |
     awk '$1 == "memcpy_bytes_per_second" {print "ref_memcpy", $2}'
+  "$build/bench/memcpy_ref" "$dram_bytes" "$duration" "$workers" |
+    awk '$1 == "memcpy_bytes_per_second" {print "ref_memcpy_multi", $2}'
 }
 
 ours_disk() {
@@ -159,6 +176,7 @@ sample() {
     print "ratio_sha256_cputime",
       v["ours_sha256_cputime"] / v["ref_openssl_sha256_cputime"]
     print "ratio_dram", v["ours_dram_copy"] / v["ref_memcpy"]
+    print "ratio_dram_multi", v["ours_dram_multi"] / v["ref_memcpy_multi"]
     print "ratio_disk_write", v["ours_disk_write"] / v["ref_fio_write"]
     print "ratio_disk_read", v["ours_disk_read"] / v["ref_fio_read"]
     print "ratio_integer_multi",
@@ -213,9 +231,49 @@ write_json() {
   echo "raw samples: $out"
 }
 
+# stress-ng --stream on every CPU, sized from the last-level caches as
+# ours is; prints its read + write rate summed over the instances (B/s).
+stream_cross_check() {
+  if ! command -v stress-ng >/dev/null; then
+    echo "stress-ng --stream: not installed (apt-get install stress-ng); skipped"
+    return 0
+  fi
+  local secs
+  # Shorter than about 10 s, its stream stressor reports no memory rate.
+  secs=$(awk -v d="$duration" 'BEGIN {s = int(5 * d + 0.5); print s < 10 ? 10 : s}')
+  (cd "$work" && stress-ng --stream "$workers" --stream-l3-size $((dram_bytes / 4)) \
+    -t "$secs" --metrics 2>&1) | awk -v ours="$(figure ours_dram_multi | awk '{print $1}')" '
+    /memory rate: .* MB read\/sec/ {
+      for (i = 1; i <= NF; i++) {
+        if ($(i + 1) == "MB" && $(i + 2) == "read/sec,") r += $i
+        if ($(i + 1) == "MB" && $(i + 2) == "write/sec,") w += $i }}
+    END {
+      if (r + w == 0) { print "stress-ng --stream: no memory rate reported"; exit }
+      printf "stress-ng --stream: %.3g B/s read + write; 2 x memory-copy-dram-multi: %.3g B/s (ratio %.2f, no target)\n",
+        (r + w) * 1e6, 2 * ours, 2 * ours / ((r + w) * 1e6) }'
+}
+
+# Seconds from a stop request to the end of the run (kernels stopped,
+# buffers unmapped, disk directory removed, lock released), at twelve
+# points spread evenly over one whole run with the disk part.
+stop_latency() {
+  local start total i
+  start=$(date +%s%N)
+  "$build/bench/perf_kernels" --duration "$duration" --disk-size "$size" \
+    --path "$work" >/dev/null
+  total=$(( $(date +%s%N) - start ))
+  for i in $(seq 1 12); do
+    "$build/bench/perf_kernels" --duration "$duration" --disk-size "$size" \
+      --path "$work" --stop-after \
+      "$(awk -v t="$total" -v i="$i" 'BEGIN {printf "%.3f", t * i / 13 / 1e9}')" |
+      awk '$1 == "stop_latency_seconds" && $2 != "-" {print $2}'
+  done | stats
+}
+
 need_tools
 build_programs
 report_system
+workers=$(nproc)
 dram_bytes=$("$build/bench/perf_kernels" --duration 0.01 --no-cpu --no-disk |
   awk '$1 == "dram_buffer_bytes" {print $2}')
 samples=$work/samples.txt
@@ -233,6 +291,7 @@ printf "%-22s %7s %7s %7s  %-14s %s\n" figure median min max target result
 ratio_line "sha256 (-elapsed)" ratio_sha256 ">= 0.95" 0.95 1e9
 ratio_line "sha256 per CPU-second" ratio_sha256_cputime ">= 0.95" 0.95 1e9
 ratio_line "memory-copy-dram" ratio_dram ">= 0.90" 0.90 1e9
+ratio_line "memory-copy-dram-multi" ratio_dram_multi "0.90 .. 1.10" 0.90 1.10
 ratio_line "disk write" ratio_disk_write "0.85 .. 1.15" 0.85 1.15
 ratio_line "disk read" ratio_disk_read "0.85 .. 1.15" 0.85 1.15
 workers=$(figure workers | awk '{print $1}')
@@ -247,12 +306,15 @@ echo
 echo "figures (median min max; bytes/s or operations/s; workers $workers):"
 for f in ours_sha256 ref_openssl_sha256 ours_sha256_cputime \
   ref_openssl_sha256_cputime \
-  ours_dram_copy ref_memcpy \
+  ours_dram_copy ref_memcpy ours_dram_multi ref_memcpy_multi ours_dram_setup \
   ours_disk_write ref_fio_write ours_disk_read ref_fio_read ours_integer \
   ours_integer_multi; do
   printf "  %-20s %s\n" "$f" "$(figure "$f")"
 done
-echo "  memory-copy-dram buffer: $dram_bytes bytes"
+echo "  memory-copy-dram buffers: 2 x $dram_bytes bytes; memory-copy-dram-multi on $workers workers"
 echo "  read cache bypassed: $(grep '^ours_read_cache ' "$samples" | awk '{print $2}' | sort | uniq -c | tr -s ' ' | tr '\n' ' ')"
+echo
+stream_cross_check
+echo "stop request to end of run (s; median min max over 12 points): $(stop_latency)"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 write_json

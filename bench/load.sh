@@ -57,7 +57,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$paglets" host --name load --port 0 --no-mesh --max-connections 1100 \
+"$paglets" host --name load --port 0 --no-mesh --test-agents --max-connections 1100 \
   >/dev/null 2>"$tmp/host.log" &
 pid=$!
 url=""
@@ -70,8 +70,8 @@ done
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$pid/status"; }
 threads() { awk '/^Threads:/ {print $2}' "/proc/$pid/status"; }
-# wait_idle: until the host is down to its idle threads (main, listener and
-# at most one more), i.e. every connection and agent thread has ended, so
+# wait_idle: until the host is down to its idle threads (main, listener,
+# connection watchdog), i.e. every connection and agent thread has ended, so
 # RSS is read with nothing running (up to 10 s; it usually takes well
 # under one).
 wait_idle() {

@@ -62,7 +62,8 @@ def free_port():
 def launch(name, *extra):
     port = free_port()
     args = [binary, "host", "--name", name, "--port", str(port),
-            "--mesh-version", "bench", "--log-level", "warn", *extra]
+            "--mesh-version", "bench", "--log-level", "warn", "--test-agents",
+            *extra]
     t0 = time.perf_counter_ns()
     p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     procs.append(p)

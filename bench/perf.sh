@@ -49,7 +49,8 @@ mkdir -p "$root/build"
 work=$(mktemp -d "$root/build/perfsh.XXXXXX")
 pids=()
 samples=$work/samples.txt
-# The hosts' temp dir: their benchmark lock lives there.
+# The hosts' temp dir, also their XDG_RUNTIME_DIR: their benchmark lock
+# lives there (in paglets/).
 mkdir -p "$work/tmp"
 : >"$samples"
 
@@ -83,7 +84,7 @@ start_mesh() {
     # Created here: the host's own redirection may come after our first read.
     : >"$log"
     start=$(now_ns)
-    TMPDIR=$work/tmp "$bin" host --name "h$i" --port 0 --mesh-version bench-perf \
+    TMPDIR=$work/tmp XDG_RUNTIME_DIR=$work/tmp "$bin" host --name "h$i" --port 0 --mesh-version bench-perf \
       ${seed:+--peer "$seed"} >/dev/null 2>"$log" &
     pids+=("$!")
     url=""
@@ -117,11 +118,13 @@ record_rss() {
 }
 
 # run_perf KEY ARGS...: one timed command; the JSON summary is kept.
+# --no-save: the run database is timed by bench/results.sh (against an
+# empty run it is as much again), and the runs of a bench are no user's.
 run_perf() {
   local key=$1 start end rc=0
   shift
   start=$(now_ns)
-  "$bin" examples perf --entry "$entry" --json "$@" >"$work/out.json" \
+  "$bin" examples perf --entry "$entry" --json --no-save "$@" >"$work/out.json" \
     2>"$work/err" || rc=$?
   end=$(now_ns)
   if [ "$rc" -ne 0 ]; then
@@ -136,7 +139,7 @@ run_perf() {
 time_alone() {
   local start
   start=$(now_ns)
-  TMPDIR=$work/tmp "$root/build/bench/perf_kernels" "$@" >/dev/null
+  TMPDIR=$work/tmp XDG_RUNTIME_DIR=$work/tmp "$root/build/bench/perf_kernels" "$@" >/dev/null
   echo "alone_ms $(( ($(now_ns) - start) / 1000 ))" |
     awk '{printf "%s %.3f\n", $1, $2 / 1000}' >>"$samples"
 }

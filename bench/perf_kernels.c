@@ -25,17 +25,20 @@ static void usage(FILE *f)
                "[--path DIR]... [--workers N]\n"
                "                    [--dram-size SIZE] [--no-cpu] "
                "[--no-memory] [--no-disk] [--json]\n"
+               "                    [--stop-after S]\n"
                "       perf_kernels --kernel integer|float|sha256 "
                "[--duration S] [--workers N]\n");
 }
 
+/* "PREFIX NAME OPS/S BYTES/S SETUP_SECONDS" per metric. */
 static void print_metrics(const char *prefix,
                           const struct paglets_perf_metrics *v)
 {
     const struct paglets_perf_metric *m = v->items;
     for (size_t i = 0; i < v->n; i++)
-        printf("%s%s %.6g %.6g\n", prefix, m[i].name,
-               m[i].operations_per_second, m[i].bytes_per_second);
+        printf("%s%s %.6g %.6g %.6g\n", prefix, m[i].name,
+               m[i].operations_per_second, m[i].bytes_per_second,
+               m[i].setup_seconds);
 }
 
 static void print_text(const struct paglets_perf_host_result *r,
@@ -92,17 +95,17 @@ static int run_one_kernel(const char *name,
         fprintf(stderr, "perf_kernels: unknown kernel '%s'\n", name);
         return 2;
     }
-    unsigned workers =
-        req->workers ? req->workers : (unsigned)paglets__perf_logical_cpus();
-    double seconds = paglets__perf_kernel_seconds(req->duration_seconds);
+    unsigned workers = paglets__perf_workers(req);
+    struct paglets__perf_job job = paglets__perf_job_single(
+        paglets__perf_kernel_seconds(req->duration_seconds), NULL, NULL);
     struct paglets__perf_sample one = {0}, all = {0};
     struct paglets_err err = {0};
     double cpu_start = process_cpu_seconds();
-    int rc = k->run(seconds, &one);
+    int rc = k->run(&job, &one);
     double cpu_before = process_cpu_seconds();
     double cpu_one = cpu_before - cpu_start;
     if (rc == 0)
-        rc = paglets__perf_run_parallel(k->run, workers, seconds, &all, &err);
+        rc = paglets__perf_run_parallel(k->run, &job, workers, &all, &err);
     double cpu_used = process_cpu_seconds() - cpu_before;
     if (rc != 0) {
         fprintf(stderr, "perf_kernels: %s: %s\n", name,
@@ -110,7 +113,7 @@ static int run_one_kernel(const char *name,
         return 1;
     }
     printf("workers %u\nphysical_cpus %" PRId64 "\n", workers,
-           paglets__perf_physical_cpus("/sys/devices/system/cpu"));
+           paglets__perf_physical_cpus(PAGLETS__PERF_SYSFS_CPU));
     printf("cpu %s %.6g %.6g\n", k->name, one.operations / one.elapsed,
            one.bytes / one.elapsed);
     printf("cpu %s %.6g %.6g\n", k->multi_name, all.operations / all.elapsed,
@@ -127,8 +130,16 @@ static int run_one_kernel(const char *name,
     return 0;
 }
 
+/* What the command line asks besides the request. */
+struct args {
+    uint64_t dram_bytes; /* 0: the machine's plan */
+    int json;
+    const char *kernel;
+    double stop_after; /* < 0: never */
+};
+
 static int parse_args(int argc, char **argv, struct paglets_perf_request *req,
-                      uint64_t *dram_bytes, int *json, const char **kernel)
+                      struct args *a)
 {
     static const struct option opts[] = {
         {"duration", required_argument, NULL, 'd'},
@@ -140,6 +151,7 @@ static int parse_args(int argc, char **argv, struct paglets_perf_request *req,
         {"no-disk", no_argument, NULL, 'K'},
         {"no-memory", no_argument, NULL, 'M'},
         {"path", required_argument, NULL, 'p'},
+        {"stop-after", required_argument, NULL, 'S'},
         {"workers", required_argument, NULL, 'w'},
         {NULL, 0, NULL, 0},
     };
@@ -152,17 +164,19 @@ static int parse_args(int argc, char **argv, struct paglets_perf_request *req,
         else if (c == 's')
             rc = paglets_parse_size(optarg, &req->disk_size_bytes, &err);
         else if (c == 'D')
-            rc = paglets_parse_size(optarg, dram_bytes, &err);
+            rc = paglets_parse_size(optarg, &a->dram_bytes, &err);
         else if (c == 'j')
-            *json = 1;
+            a->json = 1;
         else if (c == 'k')
-            *kernel = optarg;
+            a->kernel = optarg;
         else if (c == 'C' || c == 'K' || c == 'M')
             *(c == 'C'   ? &req->include_cpu
               : c == 'K' ? &req->include_disk
                          : &req->include_memory) = false;
         else if (c == 'p')
             rc = paglets_perf_request_add_path(req, optarg);
+        else if (c == 'S')
+            rc = paglets_parse_seconds(optarg, &a->stop_after, &err);
         else if (c == 'w' && paglets_parse_size(optarg, &n, &err) == 0)
             req->workers = (unsigned)n;
         else
@@ -177,28 +191,62 @@ static int parse_args(int argc, char **argv, struct paglets_perf_request *req,
     return 0;
 }
 
+/*
+ * --stop-after S: a stop request that turns true S seconds after the run
+ * began, as a disposal would; main prints how long the run took to end
+ * after that (kernels, buffers unmapped, disk directory removed, lock
+ * released): the figure behind "stopping means stopped".
+ */
+struct stop_clock {
+    double at; /* monotonic seconds */
+};
+
+static bool stop_due(void *arg)
+{
+    const struct stop_clock *c = arg;
+    return paglets_monotonic_seconds() >= c->at;
+}
+
+/* The DRAM buffer size this run uses, or 0 with the reason on stderr. */
+static uint64_t dram_size(uint64_t asked)
+{
+    struct paglets_err err = {0};
+    uint64_t bytes = asked;
+    if (bytes == 0 &&
+        paglets__perf_dram_plan(
+            paglets__perf_llc_bytes(PAGLETS__PERF_SYSFS_CPU),
+            paglets__perf_memory_available_bytes(), &bytes, &err) != 0)
+        fprintf(stderr, "perf_kernels: memory-copy-dram: %s\n", err.message);
+    return bytes;
+}
+
 int main(int argc, char **argv)
 {
     struct paglets_perf_request req;
     paglets_perf_request_init(&req);
-    uint64_t dram_bytes = 0;
-    int json = 0;
-    const char *kernel = NULL;
-    if (parse_args(argc, argv, &req, &dram_bytes, &json, &kernel) != 0) {
+    struct args a = {.stop_after = -1};
+    if (parse_args(argc, argv, &req, &a) != 0) {
         paglets_perf_request_release(&req);
         return 2;
     }
-    if (kernel != NULL) {
-        int krc = run_one_kernel(kernel, &req);
+    if (a.kernel != NULL) {
+        int krc = run_one_kernel(a.kernel, &req);
         paglets_perf_request_release(&req);
         return krc;
     }
-    if (dram_bytes == 0)
-        dram_bytes = paglets__perf_dram_buffer_bytes();
-    struct paglets__perf_host_options opts = {.dram_bytes = dram_bytes};
+    uint64_t dram_bytes = dram_size(a.dram_bytes);
+    struct stop_clock clock = {paglets_monotonic_seconds() + a.stop_after};
+    const struct paglets__perf_stop stop = {stop_due, &clock};
+    struct paglets__perf_host_options opts = {
+        .dram_bytes = dram_bytes, .stop = a.stop_after >= 0 ? &stop : NULL};
     struct paglets_perf_host_result r = {0};
     int rc = paglets__perf_run_host_into(&req, "local", "", &opts, &r);
-    if (rc == 0 && json) {
+    double ended = paglets_monotonic_seconds();
+    if (a.stop_after >= 0 && ended < clock.at)
+        printf("stop_latency_seconds - (the run ended before the stop)\n");
+    else if (a.stop_after >= 0)
+        printf("stop_latency_seconds %.6f\n", ended - clock.at);
+    else if (rc == 0 && a.json) {
         json_t *j = paglets_perf_host_result_to_json(&r);
         rc = j ? json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS) : -1;
         putchar('\n');

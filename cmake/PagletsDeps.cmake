@@ -14,9 +14,11 @@ function(paglets_require target module debian_package)
 endfunction()
 
 paglets_require(MHD libmicrohttpd libmicrohttpd-dev)
-paglets_require(CURL libcurl libcurl4-openssl-dev)
+# curl_easy_header() (reply signatures) is 7.83.
+paglets_require(CURL "libcurl>=7.83" libcurl4-openssl-dev)
 paglets_require(JANSSON jansson libjansson-dev)
 paglets_require(CRYPTO libcrypto libssl-dev)
 paglets_require(CMOCKA cmocka libcmocka-dev)
+paglets_require(SQLITE sqlite3 libsqlite3-dev)
 set(THREADS_PREFER_PTHREAD_FLAG ON)
 find_package(Threads REQUIRED)

@@ -4,9 +4,10 @@
  * walk-through is docs/agent-author-guide.md.
  *
  *   hello_agent serve NAME          run host NAME until SIGINT or SIGTERM
- *   hello_agent visit NAME URL      start host NAME, create a HelloAgent,
- *                                   clone it to the host at URL, call its
- *                                   "greet" operation there, clean up
+ *   hello_agent visit NAME URL      start host NAME in the mesh of the
+ *                                   host at URL, create a HelloAgent,
+ *                                   clone it there, call its "greet"
+ *                                   operation there, clean up
  *
  * Both sides must be this program: hosts create only the agent types
  * registered with them, and movement carries a type name and state, never
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <paglets/paglets.h>
 
@@ -118,8 +120,11 @@ static const struct paglets_agent_type hello_type = {
     .n_ops = sizeof(hello_ops) / sizeof(hello_ops[0]),
 };
 
-/* A started host named `name` on a free loopback port, or NULL. */
-static struct paglets_host *start_host(const char *name)
+/*
+ * A started host named `name` on a free loopback port, or NULL; with peer,
+ * it joins the mesh through the host at that URL.
+ */
+static struct paglets_host *start_host(const char *name, const char *peer)
 {
     struct paglets_err err = {0};
     struct paglets_host_config config;
@@ -128,6 +133,8 @@ static struct paglets_host *start_host(const char *name)
     config.port = 0;
     config.mesh_version = MESH_VERSION;
     config.api_key = getenv("PAGLETS_API_KEY");
+    config.peers = &peer;
+    config.n_peers = peer != NULL ? 1 : 0;
 
     struct paglets_host *host = paglets_host_new(&config, &err);
     if (host == NULL ||
@@ -153,7 +160,7 @@ static int serve(const char *name)
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
 
-    struct paglets_host *host = start_host(name);
+    struct paglets_host *host = start_host(name, NULL);
     if (host == NULL)
         return 2;
     int sig = 0;
@@ -192,16 +199,42 @@ out:
     return rc;
 }
 
+/*
+ * Wait up to `seconds` until `url` is an online member of host's mesh: a
+ * host with an API key lets its agents reach members only (the key goes
+ * with every call), so the clone has to wait for the join.
+ */
+static int wait_member(struct paglets_host *host, const char *url,
+                       double seconds, struct paglets_err *err)
+{
+    double end = paglets_monotonic_seconds() + seconds;
+    do {
+        struct paglets_host_info *hosts;
+        size_t n;
+        if (paglets_host_members(host, &hosts, &n, err) != 0)
+            return err->code;
+        bool found = false;
+        for (size_t i = 0; i < n && !found; i++)
+            found = hosts[i].online && strcmp(hosts[i].url, url) == 0;
+        paglets_host_info_free(hosts);
+        if (found)
+            return 0;
+        nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
+    } while (paglets_monotonic_seconds() < end);
+    return paglets_err_set(err, -ETIMEDOUT, "%s did not join the mesh", url);
+}
+
 static int visit(const char *name, const char *target)
 {
     struct paglets_err err = {0};
-    struct paglets_host *host = start_host(name);
+    struct paglets_host *host = start_host(name, target);
     if (host == NULL)
         return 2;
     struct paglets_client *client =
         paglets_client_new(getenv("PAGLETS_API_KEY"), &err);
-    int rc = client ? greet_remote(client, paglets_host_url(host), target, &err)
-                    : err.code;
+    int rc = client ? wait_member(host, target, 5, &err) : err.code;
+    if (rc == 0)
+        rc = greet_remote(client, paglets_host_url(host), target, &err);
     if (rc != 0)
         fprintf(stderr, "hello_agent: %s\n", err.message);
     paglets_client_free(client);

@@ -126,6 +126,46 @@ PAGLETS_EXTERN void paglets_agent_dispose(struct paglets_agent *agent);
 /* True once disposal or host shutdown has begun. Any thread. */
 PAGLETS_EXTERN bool paglets_agent_is_disposing(struct paglets_agent *agent);
 
+/*
+ * State accounting. A host counts the memory its agents' state takes
+ * against --max-state-total (struct paglets_host_config's
+ * max_state_total_bytes): what arrives when an agent is created or cloned
+ * here is charged by the runtime, and agent code that keeps more as it
+ * runs (a parent collecting its children's results, say) charges it
+ * itself, before keeping it:
+ *
+ *     size_t n = paglets_agent_state_bytes(result);
+ *     if (paglets_agent_charge(agent, n, err) != 0)
+ *         return err->code;               (the host is full: refuse)
+ *     ... keep result; paglets_agent_refund(agent, n) if it is dropped
+ *
+ * Whatever an agent still holds charged is given back when it is freed.
+ */
+
+/*
+ * The bytes a JSON value counts as: an estimate of the memory jansson
+ * holds for it (a 3-byte "{}" takes about 220), never less than a parse of
+ * its text keeps. 0 for NULL. Any thread.
+ */
+PAGLETS_EXTERN size_t paglets_agent_state_bytes(const json_t *json);
+
+/*
+ * Charge bytes more of state to agent. Returns 0, or -ENOSPC (with the
+ * host's limit in err) when the host's total would pass its limit; then
+ * nothing is charged. An agent without a host (unit tests) is only
+ * counted. Any thread; lock held or not.
+ */
+PAGLETS_EXTERN PAGLETS_NODISCARD int
+paglets_agent_charge(struct paglets_agent *agent, size_t bytes,
+                     struct paglets_err *err);
+
+/*
+ * Give back bytes of what agent has charged (at most all of it): state it
+ * no longer keeps. Any thread.
+ */
+PAGLETS_EXTERN void paglets_agent_refund(struct paglets_agent *agent,
+                                         size_t bytes);
+
 #ifdef __cplusplus
 }
 #endif

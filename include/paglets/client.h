@@ -15,10 +15,18 @@
  *   -ECANCELED   a cancel handle of the call or the client was tripped
  *   -ETIMEDOUT   the timeout or the deadline passed first, or HTTP 504
  *   -ECONNREFUSED, -EHOSTUNREACH, -EIO: the host could not be reached
- *   -EMSGSIZE    the reply is over PAGLETS_CLIENT_MAX_REPLY_BYTES, or 413
- *   -EPROTO      the reply is not the JSON this call expects
- *   -EACCES 401 (API key), -EPERM 403, -ENOENT 404, -ENOSYS 405,
- *   -EOPNOTSUPP 422 (no such operation), -EBUSY 503, -EIO other 5xx
+ *   -EMSGSIZE    the reply is over PAGLETS_CLIENT_MAX_REPLY_BYTES or would
+ *                take over PAGLETS_CLIENT_MAX_REPLY_MEMORY_BYTES to parse,
+ *                or 413
+ *   -EPROTO      the reply is not the JSON this call expects; with an API
+ *                key, also a 2xx reply not signed with that key, or any
+ *                reply whose signature or Content-Digest is wrong
+ *   -EACCES 401 (API key, signature, clock skew, replay), -EPERM 403
+ *   (also a refused Origin, or a keyed host's agent calling a URL outside
+ *   its mesh), -ENOENT 404, -ENOSYS 405, -EMEDIUMTYPE 415 (a body that is
+ *   not JSON), -EADDRNOTAVAIL 421 (a Host that is not the host's),
+ *   -EOPNOTSUPP 422 (no such operation), -EBUSY 503, -ENOSPC 507 (no room
+ *   for more state), -ELOOP 508 (too many nested calls), -EIO other 5xx
  *   -ENOMEM
  *
  * Threads: a client is used by one thread at a time (it keeps one
@@ -43,6 +51,15 @@ extern "C" {
 
 /* Reply bodies over this many bytes are refused with -EMSGSIZE. */
 #define PAGLETS_CLIENT_MAX_REPLY_BYTES (16u * 1024u * 1024u)
+
+/*
+ * A reply whose parse would take more memory than this is refused with
+ * -EMSGSIZE too: 15 MB of tiny JSON objects would otherwise become over a
+ * gigabyte of parsed values in the caller. Counted per thread as jansson
+ * allocates, so a program that replaces jansson's allocator with
+ * json_set_alloc_funcs() turns this check off.
+ */
+#define PAGLETS_CLIENT_MAX_REPLY_MEMORY_BYTES (64u * 1024u * 1024u)
 
 /*
  * A cancel handle: once tripped, every call it was given to (in
@@ -90,9 +107,14 @@ struct paglets_call_opts {
 PAGLETS_EXTERN void paglets_call_opts_init(struct paglets_call_opts *opts);
 
 /*
- * A connection-reusing HTTP client. api_key may be NULL (no Authorization
- * header); it is copied. Caller frees with paglets_client_free(). NULL
- * (-ENOMEM, -EIO when libcurl cannot start) on error.
+ * A connection-reusing HTTP client. With api_key (NULL or "" for none),
+ * every request is signed (HTTP Message Signatures, RFC 9421, hmac-sha256
+ * with a key derived from api_key, which itself is never sent or kept)
+ * and every reply must carry the host's signature bound to the request.
+ * https hosts are verified against $PAGLETS_TLS_CA when set, else the
+ * system's CA store (see paglets_client_set_tls_ca()). Caller frees with
+ * paglets_client_free(). NULL (-ENOMEM, -EIO when libcurl cannot start) on
+ * error.
  */
 struct paglets_client;
 PAGLETS_EXTERN PAGLETS_NODISCARD struct paglets_client *
@@ -111,6 +133,16 @@ PAGLETS_EXTERN void paglets_client_set_timeout(struct paglets_client *client,
                                                double timeout_seconds);
 
 /*
+ * Verify https hosts against the CA certificates (PEM) in file alone,
+ * instead of $PAGLETS_TLS_CA or the system store; NULL or "" goes back to
+ * the system store. Returns 0, or -ENOENT / -EACCES when file cannot be
+ * read, -ENOMEM. Not while a call of this client runs.
+ */
+PAGLETS_EXTERN int paglets_client_set_tls_ca(struct paglets_client *client,
+                                             const char *file,
+                                             struct paglets_err *err);
+
+/*
  * Abort every call of this client, from now on and in flight, when cancel
  * (borrowed; NULL removes it) is tripped, in addition to a call's own
  * handle. The handle must outlive the client or be removed first. A host
@@ -118,6 +150,19 @@ PAGLETS_EXTERN void paglets_client_set_timeout(struct paglets_client *client,
  */
 PAGLETS_EXTERN void paglets_client_set_cancel(struct paglets_client *client,
                                               struct paglets_cancel *cancel);
+
+/*
+ * Send every call of this client through a proxy: proxy_url (copied) is
+ * http://, https://, socks4[a]:// or socks5[h]://HOST[:PORT]; NULL or ""
+ * means none, the default. A client never reads the proxy variables of
+ * the environment (http_proxy, HTTPS_PROXY, ALL_PROXY, NO_PROXY): a
+ * variable meant for a browser must not route mesh traffic, and the key
+ * with it, through a third party. Returns 0, -EINVAL for another URL (the
+ * client keeps its proxy), -ENOMEM. Not while a call of this client runs.
+ */
+PAGLETS_EXTERN int paglets_client_set_proxy(struct paglets_client *client,
+                                            const char *proxy_url,
+                                            struct paglets_err *err);
 
 /*
  * The calling thread's client for agent code: owned by the host, freed
@@ -235,10 +280,11 @@ paglets_client_list_with(struct paglets_client *client, const char *url,
  * 127.0.0.1 and this machine's LAN address, both on PAGLETS_DEFAULT_PORT:
  * with entry NULL or "" the first that answers wins, else the one whose
  * /health name equals entry, else an online host of that name in the mesh
- * of the first candidate that answered. Writes the canonical URL to url
- * (url_size >= PAGLETS_URL_MAX, else -ENAMETOOLONG) and, if health is
- * non-NULL, its /health reply (new reference). Returns 0; -ENOENT when no
- * host has that name; else the last candidate's error. With opts, each
+ * of the first candidate that answered, whose own /health must then answer
+ * with that name (else -ENOENT: a mesh list is a hint, not a proof). Writes the
+ * canonical URL to url (url_size >= PAGLETS_URL_MAX, else -ENAMETOOLONG) and,
+ * if health is non-NULL, its /health reply (new reference). Returns 0; -ENOENT
+ * when no host has that name; else the last candidate's error. With opts, each
  * request gets opts' timeout and the deadline bounds them all.
  */
 PAGLETS_EXTERN int paglets_client_entry(struct paglets_client *client,

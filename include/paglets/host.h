@@ -44,12 +44,75 @@ struct paglets_host_config {
     int mesh_multicast;             /* 1 on, 0 off, -1 auto: on off loopback */
     double offline_after_seconds;   /* default 10 */
     double gossip_interval_seconds; /* default 1 */
-    size_t max_body_bytes;          /* default 16 MiB */
+    size_t max_body_bytes;          /* default 2 MiB */
     size_t max_agents;              /* default 1024 */
     unsigned max_connections;       /* default 256 */
     double request_timeout_seconds; /* idle connection timeout, default 30 */
     double shutdown_grace_seconds;  /* default 5 */
-    size_t max_members;             /* mesh table size, default 16384 (>= 16) */
+    /*
+     * The memory one agent's state may take when it arrives (created or
+     * cloned here), as paglets_agent_state_bytes() counts it; larger gets
+     * -EMSGSIZE (413). Default 1 MiB.
+     */
+    size_t max_state_bytes;
+    /*
+     * All agents' state on this host: what arrived plus what agent code
+     * charges with paglets_agent_charge(). Past it, creates, clones and
+     * charges get -ENOSPC (507). Default 64 MiB.
+     */
+    size_t max_state_total_bytes;
+    /*
+     * The longest any outgoing call of agent code may take, whatever
+     * timeout it asks for; calls also end at shutdown. Default 300.
+     */
+    double max_call_timeout_seconds;
+    /*
+     * A connection must complete its request headers within this many
+     * seconds of being accepted (or of its previous request's end), however
+     * slowly it trickles them; else it is closed. Default 10.
+     */
+    double header_timeout_seconds;
+    /*
+     * Connections one client address may hold at once; more are closed as
+     * they arrive. Addresses of this host and of its mesh members (IP
+     * literals in their URLs) are exempt. Default 16.
+     */
+    unsigned max_connections_per_address;
+    /*
+     * HTTPS: PEM files of the certificate (chain) and its private key,
+     * both or neither; read by paglets_host_new(). The host's URL is then
+     * https://. NULL: plain HTTP.
+     */
+    const char *tls_cert_file;
+    const char *tls_key_file;
+    /*
+     * CA certificates (PEM) the host's own calls (gossip, clones, agents'
+     * calls) verify https peers against; NULL: $PAGLETS_TLS_CA when set,
+     * else the system's store.
+     */
+    const char *tls_ca_file;
+    /*
+     * With an API key, also accept "Authorization: Bearer KEY" (curl,
+     * scripts). Weaker than the signatures paglets clients send: the key
+     * crosses the wire and a captured request can be replayed. Default
+     * false.
+     */
+    bool accept_bearer;
+    /*
+     * Host header values accepted besides this host's own addresses:
+     * "name" (on the port it listens on) or "name:port". Requests naming
+     * any other host get 421.
+     */
+    const char *const *allow_hosts;
+    size_t n_allow_hosts;
+    /*
+     * Origins (scheme://host[:port]) of web pages allowed to call the
+     * host; a request with any other Origin header gets 403.
+     */
+    const char *const *allow_origins;
+    size_t n_allow_origins;
+    /* Mesh table size (members), default 16384, at least 16. */
+    size_t max_members;
 };
 
 /*
@@ -65,7 +128,9 @@ paglets_host_config_init(struct paglets_host_config *config);
  * are copied. Caller frees with paglets_host_free(). NULL on error, with
  * the reason in err: -EINVAL for a config it cannot run with (no name, a
  * port out of range, zero limits, non-positive mesh intervals, a public
- * URL that is not a host URL), -ENOMEM, -EMFILE.
+ * URL that is not a host URL, a TLS certificate without its key or the
+ * other way round, an allowed host or origin that does not parse), the
+ * errno of a TLS file that cannot be read, -ENOMEM, -EMFILE.
  */
 PAGLETS_EXTERN PAGLETS_NODISCARD struct paglets_host *
 paglets_host_new(const struct paglets_host_config *config,

@@ -52,6 +52,16 @@ extern "C" {
 /* How long one `drain` waits for answers (`wait_timeout`), and its cap. */
 #define PAGLETS_PERF_DRAIN_WAIT_SECONDS 0.5
 #define PAGLETS_PERF_MAX_DRAIN_WAIT_SECONDS 30.0
+/*
+ * A request names at most this many paths, each shorter than
+ * PAGLETS_PERF_MAX_PATH_BYTES; a child's result over
+ * PAGLETS_PERF_MAX_RESULT_BYTES (as compact JSON) is replaced by an error
+ * before it is sent, so one request cannot make a parent hold megabytes
+ * per host.
+ */
+#define PAGLETS_PERF_MAX_PATHS 64
+#define PAGLETS_PERF_MAX_PATH_BYTES 4096
+#define PAGLETS_PERF_MAX_RESULT_BYTES (1u << 20)
 
 /*
  * BenchmarkRequest; the defaults are PAGLETS_PERF_DEFAULT_* above. Fill
@@ -78,7 +88,11 @@ paglets_perf_request_init(struct paglets_perf_request *request);
 PAGLETS_EXTERN void
 paglets_perf_request_release(struct paglets_perf_request *request);
 
-/* Append a copy of path to request->paths. 0 or -ENOMEM. */
+/*
+ * Append a copy of path to request->paths. 0, -E2BIG when the request has
+ * PAGLETS_PERF_MAX_PATHS already or path is PAGLETS_PERF_MAX_PATH_BYTES or
+ * longer, -ENOMEM.
+ */
 PAGLETS_EXTERN PAGLETS_NODISCARD int
 paglets_perf_request_add_path(struct paglets_perf_request *request,
                               const char *path);
@@ -139,8 +153,9 @@ paglets_perf_summary_to_json(const struct paglets_perf_summary *summary);
 
 /*
  * Every error anywhere in the summary: per-host errors, cleanup errors,
- * hosts still pending, and the errors inside each result (its own and
- * those of its cpu, memory and disk parts). 0 means a clean run.
+ * hosts still pending, ignored hosts, refused results, and the errors
+ * inside each result (its own and those of its cpu, memory and disk
+ * parts). 0 means a clean run.
  */
 PAGLETS_EXTERN size_t
 paglets_perf_summary_error_count(const struct paglets_perf_summary *summary);
@@ -158,6 +173,51 @@ PAGLETS_EXTERN int
 paglets_perf_summary_write_text(const struct paglets_perf_summary *summary,
                                 unsigned flags, FILE *out);
 
+/* <paglets/perf_answers.h> */
+struct paglets_perf_outliers;
+struct paglets_perf_change;
+
+/*
+ * What the table shows besides the figures. Fill with
+ * paglets_perf_text_options_init() first: fields are only ever added at
+ * the end, and _init gives them their defaults (nothing but the figures).
+ */
+struct paglets_perf_text_options {
+    unsigned flags; /* enum paglets_perf_text_flags */
+    /*
+     * Figures to flag (borrowed; NULL: none): the cell of each gets a '!'
+     * inside its column width, and a notes: line names host, figure,
+     * value, median and ratio. With nothing flagged the table is the
+     * reference layout, character for character.
+     */
+    const struct paglets_perf_outliers *outliers;
+    /*
+     * A comparison with an earlier run (`--compare`), shown when
+     * compare_label is not NULL: under each host row and volume row a
+     * line "  vs LABEL" with each figure's change
+     * (paglets_perf_ratio_format(), a '!' inside the cell for a
+     * regression, "-" where either run has no figure), and a notes: line
+     * per regression. changes[0 .. n_changes - 1] is borrowed and sorted
+     * as paglets_perf_changes_lookup() wants; the label ("run 3") too.
+     */
+    const struct paglets_perf_change *changes;
+    size_t n_changes;
+    const char *compare_label;
+};
+
+PAGLETS_EXTERN void
+paglets_perf_text_options_init(struct paglets_perf_text_options *options);
+
+/*
+ * The table with what options adds (NULL: as
+ * paglets_perf_summary_write_text(summary, 0, out)). Host names, paths
+ * and messages are escaped (paglets_escape()). Returns 0, or -EIO when
+ * writing to out failed.
+ */
+PAGLETS_EXTERN int paglets_perf_summary_write_text_with(
+    const struct paglets_perf_summary *summary,
+    const struct paglets_perf_text_options *options, FILE *out);
+
 /*
  * The summary as JSON (paglets_perf_summary_to_json), laid out as Python's
  * json.dumps(indent=2, sort_keys=True). 0, -ENOMEM or -EIO.
@@ -166,12 +226,25 @@ PAGLETS_EXTERN int
 paglets_perf_summary_write_json(const struct paglets_perf_summary *summary,
                                 FILE *out);
 
-/* What a collection reports while it waits, for progress displays. */
+/*
+ * Any JSON value (borrowed) laid out as paglets_perf_summary_write_json()
+ * lays out a summary: Python's json.dumps(indent=2, sort_keys=True,
+ * ensure_ascii=True), reals in their shortest round-trip form, then a
+ * newline. For a summary with members added (`outliers`, `run_id`), a
+ * diff, a list of runs. 0, -ENOMEM or -EIO.
+ */
+PAGLETS_EXTERN int paglets_perf_json_write(const json_t *json, FILE *out);
+
+/*
+ * What a collection reports while it waits, for progress displays. The
+ * names are the entry host's, unescaped: escape them before showing them
+ * (paglets_escape()).
+ */
 struct paglets_perf_progress {
     size_t done;  /* hosts with a result or an error */
     size_t total; /* done + pending */
     double elapsed_seconds;
-    const json_t *pending_hosts; /* borrowed array of names */
+    const json_t *pending_hosts; /* borrowed array of strings */
 };
 
 /*
@@ -193,6 +266,11 @@ struct paglets_perf_collect_options {
      */
     bool (*cancelled)(void *arg);
     void *cancelled_arg;
+    /*
+     * A proxy for every request (paglets_client_set_proxy()); NULL: none,
+     * whatever the environment's proxy variables say.
+     */
+    const char *proxy;
 };
 
 /* Fill with the defaults (no key, no callbacks). */
@@ -200,17 +278,25 @@ PAGLETS_EXTERN void
 paglets_perf_collect_options_init(struct paglets_perf_collect_options *options);
 
 /*
- * Run one mesh-wide collection from the host at entry_url: create a
- * PerformanceBenchmarkAgent there, `collect` with request, `drain` until
- * every host answered or timed out, then always `cleanup` and dispose the
- * agent. On 0, *summary is the outcome (which may still hold per-host
- * errors; caller frees with paglets_perf_summary_free). On failure
- * (entry host unreachable, agent type not registered, cancelled) returns a
- * negative errno with a message in err and leaves *summary unset: the
- * client's errno values (<paglets/client.h>; -EINVAL when the entry host
- * has no PerformanceBenchmarkAgent type), -ECANCELED when options'
- * `cancelled` said so, -EPROTO when the final summary is malformed,
- * -ENOMEM. Blocking; any thread.
+ * Run one mesh-wide collection from the host at entry_url: note the hosts
+ * its GET /hosts lists online, create a PerformanceBenchmarkAgent there,
+ * `collect` with request, `drain` until every host answered or timed out,
+ * then always `cleanup` and dispose the agent. Every call after the
+ * creation goes to entry_url: only the agent id is taken from the
+ * creation reply. The replies are merged, not taken one by one: a host's
+ * first result and first error stand and no later reply drops them; hosts
+ * that were not online at the start are dropped (ignored hosts); hosts
+ * still pending at the end stay listed. On 0, *summary is the outcome
+ * (which may still hold per-host errors; caller frees with
+ * paglets_perf_summary_free). On failure (entry host unreachable, agent
+ * type not registered, cancelled) returns a negative errno with a message
+ * in err and leaves *summary unset: the client's errno values
+ * (<paglets/client.h>; -EINVAL when the entry host has no
+ * PerformanceBenchmarkAgent type or the proxy URL is wrong), -ECANCELED
+ * when options' `cancelled` said so, -EPROTO when a reply is malformed (a
+ * member of the wrong type, `done` not a boolean), -ETIMEDOUT when the
+ * entry host still says "not done" well past the timeout, -ENOMEM.
+ * Blocking; any thread.
  */
 PAGLETS_EXTERN PAGLETS_NODISCARD int paglets_perf_collect_with(
     const char *entry_url, const struct paglets_perf_request *request,

@@ -33,7 +33,12 @@ struct paglets_perf_strings {
     size_t n;
 };
 
-/* One kernel's figures: operations and bytes over its duration. */
+/*
+ * One kernel's figures: operations and bytes over its duration.
+ * setup_seconds is the time spent preparing before the clock started
+ * (mapping and faulting in the memory kernels' buffers): overhead of the
+ * run, never part of duration_seconds or the rates; 0 where there is none.
+ */
 struct paglets_perf_metric {
     char *name; /* "integer", "sha256-multi", "memory-copy", ... */
     double duration_seconds;
@@ -41,6 +46,7 @@ struct paglets_perf_metric {
     double operations_per_second;
     uint64_t bytes_processed;
     double bytes_per_second;
+    double setup_seconds;
 };
 
 struct paglets_perf_metrics {
@@ -237,6 +243,26 @@ paglets_perf_summary_pending_count(const struct paglets_perf_summary *summary);
 PAGLETS_EXTERN const char *
 paglets_perf_summary_pending_host(const struct paglets_perf_summary *summary,
                                   size_t i);
+
+/*
+ * Hosts the collection left out because they were not online when it
+ * started (message "not online when the run started"), in host-name order:
+ * whatever the entry host said about them is dropped, never shown as
+ * measured. Always none in a summary made by the agent itself.
+ */
+PAGLETS_EXTERN size_t paglets_perf_summary_ignored_host_count(
+    const struct paglets_perf_summary *summary);
+PAGLETS_EXTERN const struct paglets_perf_host_message *
+paglets_perf_summary_ignored_host(const struct paglets_perf_summary *summary,
+                                  size_t i);
+
+/*
+ * How many child_result messages the parent agent refused (HTTP 403): a
+ * token that was not the one it gave that host's child, or one used
+ * before. None of them is in the summary as a result.
+ */
+PAGLETS_EXTERN size_t paglets_perf_summary_refused_results(
+    const struct paglets_perf_summary *summary);
 
 #ifdef __cplusplus
 }

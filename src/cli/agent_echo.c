@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -20,6 +21,9 @@
 
 /* How long `wait` waits when the request names no timeout. */
 #define ECHO_WAIT_S 1.0
+
+/* The longest timeout `call` takes (the host caps it further). */
+#define ECHO_MAX_CALL_S 3600.0
 
 struct echo_state {
     json_int_t counter;
@@ -133,9 +137,17 @@ static int op_increment(struct paglets_agent *agent, const json_t *request,
         return paglets_err_set(err, -EINVAL, "'by' must be an integer");
     paglets_agent_lock(agent);
     struct echo_state *s = paglets_agent_state(agent);
-    s->counter += by;
+    bool overflow = by > 0 ? s->counter > (json_int_t)INT64_MAX - by
+                           : s->counter < (json_int_t)INT64_MIN - by;
+    if (!overflow)
+        s->counter += by;
     paglets_agent_notify(agent);
     paglets_agent_unlock(agent);
+    if (overflow)
+        return paglets_err_set(err, -EINVAL,
+                               "counter %s by %" JSON_INTEGER_FORMAT
+                               " would overflow",
+                               by > 0 ? "increased" : "decreased", by);
     *reply = counters(agent);
     return *reply ? 0 : -ENOMEM;
 }
@@ -230,6 +242,11 @@ static int op_call(struct paglets_agent *agent, const json_t *request,
     if (json_unpack((json_t *)request, "{s:s, s?o, s?b, s?F}", "op", &op,
                     "args", &args, "oneway", &oneway, "timeout", &timeout) != 0)
         return paglets_err_set(err, -EINVAL, "need string 'op'");
+    if (!(timeout >= 0 && timeout <= ECHO_MAX_CALL_S))
+        return paglets_err_set(err, -EINVAL,
+                               "'timeout' must be 0..%g seconds (0: the "
+                               "client's)",
+                               ECHO_MAX_CALL_S);
     int rc = proxy_from(request, true, &target, err);
     struct paglets_client *client = paglets_agent_client(agent);
     if (rc == 0 && client == NULL)

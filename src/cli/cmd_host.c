@@ -19,24 +19,40 @@
 
 /*
  * The agent types every `paglets host` can create. New built-in types
- * (the benchmark agent, ...) are added here and nowhere else.
+ * are added here and nowhere else.
  */
 static const struct paglets_agent_type *const builtin_types[] = {
-    &cli_echo_agent_type,
     &paglets_perf_agent_type,
 };
 
+/*
+ * Types for tests and demos, registered only with --test-agents:
+ * EchoAgent calls any agent and inspects any host its caller names, which
+ * no production host should offer.
+ */
+static const struct paglets_agent_type *const test_types[] = {
+    &cli_echo_agent_type,
+};
+
 struct host_opts {
+    bool accept_bearer;
+    struct cli_list allow_hosts;
+    struct cli_list allow_origins;
     const char *api_key_env;
     struct cli_list bind_public;
     const char *config;
     const char *debug;
     double gossip_interval;
     const char *host;
+    double header_timeout;
     const char *log_level;
     long max_agents;
     uint64_t max_body;
+    double max_call_timeout;
     long max_connections;
+    long max_connections_per_address;
+    uint64_t max_state;
+    uint64_t max_state_total;
     long max_members;
     bool mesh;
     /*
@@ -54,10 +70,24 @@ struct host_opts {
     double request_timeout;
     double shutdown_grace;
     struct cli_list tags;
+    bool test_agents;
+    const char *tls_ca;
+    const char *tls_cert;
+    const char *tls_key;
 };
 
 #define O(field) offsetof(struct host_opts, field)
 static const struct cli_opt host_options[] = {
+    {"accept-bearer", 0, CLI_OPT_FLAG, NULL,
+     "with an API key, also accept 'Authorization: Bearer KEY' (curl; "
+     "weaker than signatures)",
+     O(accept_bearer), 0, 0},
+    {"allow-host", 0, CLI_OPT_LIST, "HOST[:PORT]",
+     "also accept this Host header (repeatable); others get 421",
+     O(allow_hosts), 0, 0},
+    {"allow-origin", 0, CLI_OPT_LIST, "ORIGIN",
+     "accept requests from web pages of this origin (repeatable)",
+     O(allow_origins), 0, 0},
     {"api-key-env", 0, CLI_OPT_STRING, "NAME",
      "environment variable holding the API key (default " CLI_OPT_DEFAULT ")",
      O(api_key_env), 0, 0},
@@ -74,6 +104,10 @@ static const struct cli_opt host_options[] = {
     {"gossip-interval", 0, CLI_OPT_SECONDS, "SECONDS",
      "time between mesh probes (default " CLI_OPT_DEFAULT ")",
      O(gossip_interval), 0.01, 3600},
+    {"header-timeout", 0, CLI_OPT_SECONDS, "SECONDS",
+     "close connections still sending request headers after this long "
+     "(default " CLI_OPT_DEFAULT ")",
+     O(header_timeout), 1, 3600},
     {"host", 0, CLI_OPT_STRING, "ADDR",
      "address to bind (default " CLI_OPT_DEFAULT ")", O(host), 0, 0},
     {"log-level", 0, CLI_OPT_STRING, "LEVEL",
@@ -86,13 +120,29 @@ static const struct cli_opt host_options[] = {
     {"max-body", 0, CLI_OPT_SIZE, "SIZE",
      "largest request body; larger get 413 (default " CLI_OPT_DEFAULT ")",
      O(max_body), 0, 0},
+    {"max-call-timeout", 0, CLI_OPT_SECONDS, "SECONDS",
+     "longest outgoing call of agent code, whatever it asks "
+     "(default " CLI_OPT_DEFAULT ")",
+     O(max_call_timeout), 1, 86400},
     {"max-connections", 0, CLI_OPT_INT, "N",
      "simultaneous HTTP connections (default " CLI_OPT_DEFAULT ")",
      O(max_connections), 1, 65536},
+    {"max-connections-per-address", 0, CLI_OPT_INT, "N",
+     "connections one client address may hold; mesh members exempt "
+     "(default " CLI_OPT_DEFAULT ")",
+     O(max_connections_per_address), 1, 65536},
     {"max-members", 0, CLI_OPT_INT, "N",
      "hosts the mesh table holds; offline ones make room first "
      "(default " CLI_OPT_DEFAULT ")",
      O(max_members), 16, 1000000},
+    {"max-state", 0, CLI_OPT_SIZE, "SIZE",
+     "memory one agent's arriving state may take; more get 413 "
+     "(default " CLI_OPT_DEFAULT ")",
+     O(max_state), 0, 0},
+    {"max-state-total", 0, CLI_OPT_SIZE, "SIZE",
+     "memory all agents' state may take; more get 507 (default " CLI_OPT_DEFAULT
+     ")",
+     O(max_state_total), 0, 0},
     {"mesh", 0, CLI_OPT_NEGATABLE, NULL,
      "take part in the mesh (default " CLI_OPT_DEFAULT ")", O(mesh), 0, 0},
     {"mesh-multicast", 0, CLI_OPT_NEGATABLE, NULL,
@@ -126,6 +176,18 @@ static const struct cli_opt host_options[] = {
      O(shutdown_grace), 0, 600},
     {"tag", 0, CLI_OPT_LIST, "TAG", "advertised tag (repeatable)", O(tags), 0,
      0},
+    {"test-agents", 0, CLI_OPT_FLAG, NULL,
+     "also offer the test agent types (EchoAgent): for tests and demos only",
+     O(test_agents), 0, 0},
+    {"tls-ca", 0, CLI_OPT_STRING, "FILE",
+     "CA certificates to verify https peers with (else $PAGLETS_TLS_CA, "
+     "else the system's)",
+     O(tls_ca), 0, 0},
+    {"tls-cert", 0, CLI_OPT_STRING, "FILE",
+     "serve HTTPS with this PEM certificate (needs --tls-key)", O(tls_cert), 0,
+     0},
+    {"tls-key", 0, CLI_OPT_STRING, "FILE", "the PEM private key of --tls-cert",
+     O(tls_key), 0, 0},
 };
 #undef O
 
@@ -136,11 +198,16 @@ static void host_defaults(void *config)
     paglets_host_config_init(&c);
     o->api_key_env = CLI_API_KEY_ENV;
     o->gossip_interval = c.gossip_interval_seconds;
+    o->header_timeout = c.header_timeout_seconds;
     o->host = c.bind_host;
     o->log_level = CLI_LOG_LEVEL;
     o->max_agents = (long)c.max_agents;
     o->max_body = c.max_body_bytes;
+    o->max_call_timeout = c.max_call_timeout_seconds;
     o->max_connections = (long)c.max_connections;
+    o->max_connections_per_address = (long)c.max_connections_per_address;
+    o->max_state = c.max_state_bytes;
+    o->max_state_total = c.max_state_total_bytes;
     o->max_members = (long)c.max_members;
     o->mesh = c.mesh;
     o->mesh_multicast = 2;
@@ -228,10 +295,38 @@ static void fill_config(const struct host_opts *o,
     c->max_members = (size_t)o->max_members;
     c->request_timeout_seconds = o->request_timeout;
     c->shutdown_grace_seconds = o->shutdown_grace;
+    c->max_state_bytes = (size_t)o->max_state;
+    c->max_state_total_bytes = (size_t)o->max_state_total;
+    c->max_call_timeout_seconds = o->max_call_timeout;
+    c->header_timeout_seconds = o->header_timeout;
+    c->max_connections_per_address = (unsigned)o->max_connections_per_address;
+    c->tls_cert_file = o->tls_cert;
+    c->tls_key_file = o->tls_key;
+    c->tls_ca_file = o->tls_ca;
+    c->accept_bearer = o->accept_bearer;
+    c->allow_hosts = o->allow_hosts.items;
+    c->n_allow_hosts = o->allow_hosts.n;
+    c->allow_origins = o->allow_origins.items;
+    c->n_allow_origins = o->allow_origins.n;
+}
+
+/* Register n types; 0, or prints why and returns the exit status. */
+static int register_types(struct paglets_host *host,
+                          const struct paglets_agent_type *const *types,
+                          size_t n)
+{
+    struct paglets_err err = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (paglets_host_register_type(host, types[i], &err) != 0) {
+            fprintf(stderr, "paglets host: %s\n", err.message);
+            return CLI_EXIT_FAILURE;
+        }
+    }
+    return 0;
 }
 
 /* Serve until SIGINT/SIGTERM; those are blocked in every host thread. */
-static int serve(struct paglets_host_config *c)
+static int serve(struct paglets_host_config *c, bool test_agents)
 {
     struct paglets_err err = {0};
     struct paglets_host *host = paglets_host_new(c, &err);
@@ -239,13 +334,14 @@ static int serve(struct paglets_host_config *c)
         fprintf(stderr, "paglets host: %s\n", err.message);
         return CLI_EXIT_USAGE;
     }
-    for (size_t i = 0; i < sizeof(builtin_types) / sizeof(builtin_types[0]);
-         i++) {
-        if (paglets_host_register_type(host, builtin_types[i], &err) != 0) {
-            fprintf(stderr, "paglets host: %s\n", err.message);
-            paglets_host_free(host);
-            return CLI_EXIT_FAILURE;
-        }
+    int failed = register_types(
+        host, builtin_types, sizeof(builtin_types) / sizeof(builtin_types[0]));
+    if (failed == 0 && test_agents)
+        failed = register_types(host, test_types,
+                                sizeof(test_types) / sizeof(test_types[0]));
+    if (failed != 0) {
+        paglets_host_free(host);
+        return failed;
     }
     sigset_t stop;
     sigemptyset(&stop);
@@ -293,7 +389,7 @@ static int host_run(void *config, int argc, char **argv)
         c.property_keys = keys;
         c.property_values = values;
         c.n_properties = n;
-        status = serve(&c);
+        status = serve(&c, o->test_agents);
     }
     for (size_t i = 0; storage != NULL && i < n; i++)
         free(storage[i]);
@@ -310,7 +406,8 @@ const struct cli_command cli_host_command = {
         "Runs in the foreground; logs one line per event on stderr, starting\n"
         "with \"host 'NAME' listening on URL\". SIGINT or SIGTERM stop it:\n"
         "agents get --shutdown-grace to finish, then the host exits 0.\n"
-        "The API key is read from the variable named by --api-key-env.",
+        "The API key is read from the variable named by --api-key-env;\n"
+        "with a key, requests must be signed (paglets clients sign them).",
     .opts = host_options,
     .n_opts = sizeof(host_options) / sizeof(host_options[0]),
     .config_size = sizeof(struct host_opts),

@@ -11,11 +11,14 @@
 #include <paglets/client.h>
 
 #include "commands.h"
+#include "term.h"
 
 struct hosts_opts {
     const char *api_key_env;
     const char *entry;
     bool json;
+    const char *proxy;
+    const char *tls_ca;
 };
 
 #define O(field) offsetof(struct hosts_opts, field)
@@ -29,6 +32,13 @@ static const struct cli_opt hosts_options[] = {
      O(entry), 0, 0},
     {"json", 0, CLI_OPT_FLAG, NULL, "print the GET /hosts reply as JSON",
      O(json), 0, 0},
+    {"proxy", 0, CLI_OPT_STRING, "URL",
+     "send requests through this proxy (proxy variables are ignored)", O(proxy),
+     0, 0},
+    {"tls-ca", 0, CLI_OPT_STRING, "FILE",
+     "CA certificates to verify https hosts with (else $PAGLETS_TLS_CA, "
+     "else the system's)",
+     O(tls_ca), 0, 0},
 };
 
 /* Every request is local or on the LAN: a host slower than this is down. */
@@ -42,21 +52,38 @@ static void hosts_defaults(void *config)
 }
 
 /*
- * One line of the table. Names, URLs and versions come from peers: they
- * are shown escaped, so none can move the cursor or reorder the line.
+ * The table's cells. Names, URLs and versions come from peers: they are
+ * shown escaped, so none can move the cursor or reorder the line, and cut
+ * to these sizes, so one huge name cannot pad every row to its size (mesh
+ * host names are at most 127 bytes; URLs 255).
+ */
+struct cells {
+    char name[64], url[80], version[40], age[32], agents[24], state[16];
+};
+
+/*
+ * A row is its host's JSON and name (borrowed from the reply): 16 bytes,
+ * so a reply of a million tiny rows costs the table little beyond the
+ * reply itself. The cells are made when the row is measured or printed.
  */
 struct row {
-    char name[256], url[256], version[256], age[32], state[16];
-    bool online;
-    long long agents;
+    const json_t *host;
+    const char *name; /* "-" when the host has no string name */
 };
 
 static void shown(const json_t *host, const char *key, char *out, size_t size)
 {
     const char *text = json_string_value(json_object_get(host, key));
-    if (text == NULL)
-        text = "-";
-    paglets_escape(out, size, text, strlen(text));
+    cli_cell(out, size, text ? text : "-");
+}
+
+/* A count, or "-" for anything that is not a non-negative integer. */
+static void format_count(char *out, size_t size, const json_t *count)
+{
+    if (json_is_integer(count) && json_integer_value(count) >= 0)
+        snprintf(out, size, "%" JSON_INTEGER_FORMAT, json_integer_value(count));
+    else
+        snprintf(out, size, "-");
 }
 
 static int by_name(const void *a, const void *b)
@@ -64,7 +91,10 @@ static int by_name(const void *a, const void *b)
     return strcmp(((const struct row *)a)->name, ((const struct row *)b)->name);
 }
 
-/* "now", "4s ago", "3m ago", "2h ago"; "-" when unknown. */
+/*
+ * "now", "4s ago", "3m ago", "2h ago"; "-" when unknown or absurd (more
+ * than 30 years either way: a peer's clock, or a peer lying).
+ */
 static void format_age(char *out, size_t size, const json_t *last_seen,
                        double now)
 {
@@ -73,7 +103,9 @@ static void format_age(char *out, size_t size, const json_t *last_seen,
         return;
     }
     double age = now - json_number_value(last_seen);
-    if (!isfinite(age) || age < 1)
+    if (!isfinite(age) || fabs(age) > 1e9)
+        snprintf(out, size, "-");
+    else if (age < 1)
         snprintf(out, size, "now");
     else if (age < 120)
         snprintf(out, size, "%.0fs ago", age);
@@ -83,16 +115,21 @@ static void format_age(char *out, size_t size, const json_t *last_seen,
         snprintf(out, size, "%.0fh ago", age / 3600);
 }
 
-/* The widest text at offset (a char array of struct row), at least min. */
-static int widest(const struct row *rows, size_t n, size_t offset, size_t min)
+static void make_cells(struct cells *c, const json_t *host, double now)
 {
-    size_t w = min;
-    for (size_t i = 0; i < n; i++) {
-        size_t len = strlen((const char *)&rows[i] + offset);
-        if (len > w)
-            w = len;
-    }
-    return (int)w;
+    shown(host, "name", c->name, sizeof(c->name));
+    shown(host, "url", c->url, sizeof(c->url));
+    shown(host, "code_version", c->version, sizeof(c->version));
+    format_age(c->age, sizeof(c->age), json_object_get(host, "last_seen"), now);
+    format_count(c->agents, sizeof(c->agents),
+                 json_object_get(host, "active_count"));
+    shown(host, "state", c->state, sizeof(c->state));
+}
+
+static int widen(int width, const char *text)
+{
+    int len = (int)strlen(text);
+    return len > width ? len : width;
 }
 
 static int print_table(const json_t *hosts)
@@ -104,29 +141,29 @@ static int print_table(const json_t *hosts)
     struct timespec ts;
     timespec_get(&ts, TIME_UTC);
     double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    int wn = 4, wu = 3, wv = 7; /* the headers' widths */
+    struct cells c;
     for (size_t i = 0; i < n; i++) {
-        const json_t *host = json_array_get(hosts, i);
-        shown(host, "name", rows[i].name, sizeof(rows[i].name));
-        shown(host, "url", rows[i].url, sizeof(rows[i].url));
-        shown(host, "code_version", rows[i].version, sizeof(rows[i].version));
-        format_age(rows[i].age, sizeof(rows[i].age),
-                   json_object_get(host, "last_seen"), now);
-        rows[i].online = json_is_true(json_object_get(host, "online"));
-        rows[i].agents = (long long)json_integer_value(
-            json_object_get(host, "active_count"));
-        shown(host, "state", rows[i].state, sizeof(rows[i].state));
+        rows[i].host = json_array_get(hosts, i);
+        rows[i].name = json_string_value(json_object_get(rows[i].host, "name"));
+        if (rows[i].name == NULL)
+            rows[i].name = "-";
+        make_cells(&c, rows[i].host, now);
+        wn = widen(wn, c.name);
+        wu = widen(wu, c.url);
+        wv = widen(wv, c.version);
     }
     qsort(rows, n, sizeof(*rows), by_name);
-    int wn = widest(rows, n, offsetof(struct row, name), 4);
-    int wu = widest(rows, n, offsetof(struct row, url), 3);
-    int wv = widest(rows, n, offsetof(struct row, version), 7);
     printf("%-*s  %-*s  %-*s  %-6s  %-9s  %-6s  %s\n", wn, "name", wu, "url",
            wv, "version", "online", "last seen", "agents", "state");
-    for (size_t i = 0; i < n; i++)
-        printf("%-*s  %-*s  %-*s  %-6s  %-9s  %-6lld  %s\n", wn, rows[i].name,
-               wu, rows[i].url, wv, rows[i].version,
-               rows[i].online ? "yes" : "no", rows[i].age, rows[i].agents,
-               rows[i].state);
+    for (size_t i = 0; i < n; i++) {
+        make_cells(&c, rows[i].host, now);
+        printf("%-*s  %-*s  %-*s  %-6s  %-9s  %-6s  %s\n", wn, c.name, wu,
+               c.url, wv, c.version,
+               json_is_true(json_object_get(rows[i].host, "online")) ? "yes"
+                                                                     : "no",
+               c.age, c.agents, c.state);
+    }
     free(rows);
     return CLI_EXIT_OK;
 }
@@ -144,7 +181,10 @@ static int hosts_run(void *config, int argc, char **argv)
     int status = CLI_EXIT_USAGE;
     struct paglets_client *client =
         paglets_client_new(getenv(o->api_key_env), &err);
-    if (client == NULL)
+    if (client == NULL ||
+        paglets_client_set_proxy(client, o->proxy, &err) != 0 ||
+        (o->tls_ca != NULL &&
+         paglets_client_set_tls_ca(client, o->tls_ca, &err) != 0))
         goto out;
     struct paglets_call_opts opts;
     paglets_call_opts_init(&opts);
@@ -162,7 +202,7 @@ static int hosts_run(void *config, int argc, char **argv)
         goto out;
     }
     if (o->json) {
-        json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+        cli_json_print(reply, JSON_INDENT(2) | JSON_SORT_KEYS, stdout);
         putchar('\n');
         status = CLI_EXIT_OK;
     } else {
@@ -170,7 +210,7 @@ static int hosts_run(void *config, int argc, char **argv)
     }
 out:
     if (err.code != 0)
-        fprintf(stderr, "paglets hosts: %s\n", err.message);
+        cli_error("paglets hosts: %s\n", err.message);
     json_decref(reply);
     paglets_client_free(client);
     return status;

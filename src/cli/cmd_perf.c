@@ -12,13 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <paglets/paglets.h>
 #include <paglets/perf.h>
+#include <paglets/perf_answers.h>
 
 #include "commands.h"
 #include "perf_entry.h"
+#include "perf_report.h"
+#include "term.h"
 
 #define PATH_NAME "paglets examples perf"
 
@@ -43,10 +47,29 @@
 #define TIMEOUT_HELP                                                           \
     "seconds to wait for the hosts' results (default "                         \
     TEXT(PAGLETS_PERF_DEFAULT_TIMEOUT_SECONDS) ")"
+#define OUTLIER_THRESHOLD_HELP                                                 \
+    "flag a figure at or below this fraction of the mesh median (default "     \
+    TEXT(PAGLETS_PERF_DEFAULT_OUTLIER_THRESHOLD) ")"
+#define DESCRIPTION                                                            \
+    "Creates a PerformanceBenchmarkAgent on the entry host; it clones\n"        \
+    "itself to every online host of the same mesh version, each clone\n"       \
+    "measures its machine and reports back. Without --entry, the host on\n"    \
+    "port " CLI_STR(PAGLETS_DEFAULT_PORT) " (loopback, then this machine's "   \
+    "LAN address) is used; when\n"                                             \
+    "none answers, the benchmark runs on an embedded host in this\n"           \
+    "process.\n\n"                                                             \
+    "With 3 or more hosts, a figure at or below --outlier-threshold times\n"   \
+    "the median of the hosts is flagged with '!' and named under notes:.\n"    \
+    "Every run is stored in the run database (see 'paglets results').\n\n"     \
+    "Exit status: 0 all good; 1 any error in the summary; 2 the run\n"         \
+    "could not happen; 130 interrupted. Outliers, regressions and a\n"         \
+    "database that cannot be written do not change it."
 /* clang-format on */
 
 struct perf_config {
     const char *api_key_env;
+    const char *compare;
+    const char *db;
     bool debug;
     uint64_t disk_size;
     double duration;
@@ -56,8 +79,12 @@ struct perf_config {
     bool no_cpu;
     bool no_disk;
     bool no_memory;
+    bool no_save;
+    double outlier_threshold;
     struct cli_list paths;
+    const char *proxy;
     double timeout;
+    const char *tls_ca;
     bool verbose;
     long workers;
 };
@@ -67,6 +94,14 @@ static const struct cli_opt perf_opts[] = {
      "environment variable holding the bearer API key (default: "
      "PAGLETS_API_KEY when set)",
      offsetof(struct perf_config, api_key_env), 0, 0},
+    {"compare", 0, CLI_OPT_STRING, "RUN",
+     "also show each figure's change since a stored run ('last': the one "
+     "before this run)",
+     offsetof(struct perf_config, compare), 0, 0},
+    {"db", 0, CLI_OPT_STRING, "PATH",
+     "the run database (default: $PAGLETS_RESULTS_DB, else "
+     "$XDG_DATA_HOME/paglets/results.db)",
+     offsetof(struct perf_config, db), 0, 0},
     {"debug", 0, CLI_OPT_FLAG, NULL, "same diagnostic output as --verbose",
      offsetof(struct perf_config, debug), 0, 0},
     {"disk-size", 0, CLI_OPT_SIZE, "SIZE", DISK_SIZE_HELP,
@@ -88,12 +123,24 @@ static const struct cli_opt perf_opts[] = {
      offsetof(struct perf_config, no_disk), 0, 0},
     {"no-memory", 0, CLI_OPT_FLAG, NULL, "skip memory tests",
      offsetof(struct perf_config, no_memory), 0, 0},
+    {"no-save", 0, CLI_OPT_FLAG, NULL,
+     "do not store the run in the run database",
+     offsetof(struct perf_config, no_save), 0, 0},
+    {"outlier-threshold", 0, CLI_OPT_NUMBER, "RATIO", OUTLIER_THRESHOLD_HELP,
+     offsetof(struct perf_config, outlier_threshold), 0.01,
+     PAGLETS_PERF_MAX_OUTLIER_THRESHOLD},
     {"path", 0, CLI_OPT_LIST, "DIR",
      "limit disk I/O to this directory (repeatable)",
      offsetof(struct perf_config, paths), 0, 0},
+    {"proxy", 0, CLI_OPT_STRING, "URL",
+     "send requests through this proxy (proxy variables are ignored)",
+     offsetof(struct perf_config, proxy), 0, 0},
     {"timeout", 0, CLI_OPT_SECONDS, "SECONDS", TIMEOUT_HELP,
      offsetof(struct perf_config, timeout), 0,
      PAGLETS_PERF_MAX_TIMEOUT_SECONDS},
+    {"tls-ca", 0, CLI_OPT_STRING, "FILE",
+     "CA certificates to verify https hosts with (sets $PAGLETS_TLS_CA)",
+     offsetof(struct perf_config, tls_ca), 0, 0},
     {"verbose", 0, CLI_OPT_FLAG, NULL,
      "also print skipped disk targets and cleanup diagnostics",
      offsetof(struct perf_config, verbose), 0, 0},
@@ -116,6 +163,9 @@ static void perf_defaults(void *config)
     struct paglets_perf_collect_options options;
     paglets_perf_collect_options_init(&options);
     c->timeout = options.timeout_seconds;
+    struct paglets_perf_outlier_options outliers;
+    paglets_perf_outlier_options_init(&outliers);
+    c->outlier_threshold = outliers.threshold;
 }
 
 static volatile sig_atomic_t interrupted;
@@ -132,16 +182,24 @@ static bool is_interrupted(void *arg)
     return interrupted != 0;
 }
 
-/* One updating line on a terminal: hosts done, elapsed, who is missing. */
+/*
+ * One updating line on a terminal: hosts done, elapsed, who is missing.
+ * The names are the entry host's: escaped and cut, so the line stays one
+ * line whatever they hold.
+ */
 static void show_progress(void *arg, const struct paglets_perf_progress *p)
 {
     (void)arg;
     fprintf(stderr, "\r\033[Kperf: %zu/%zu hosts done, %.1fs", p->done,
             p->total, p->elapsed_seconds);
     size_t n = json_array_size(p->pending_hosts);
-    for (size_t i = 0; i < n && i < 4; i++)
-        fprintf(stderr, "%s%s", i ? ", " : "; waiting for ",
-                json_string_value(json_array_get(p->pending_hosts, i)));
+    for (size_t i = 0; i < n && i < 4; i++) {
+        const char *name =
+            json_string_value(json_array_get(p->pending_hosts, i));
+        char shown[48];
+        cli_cell(shown, sizeof(shown), name ? name : "?");
+        fprintf(stderr, "%s%s", i ? ", " : "; waiting for ", shown);
+    }
     if (n > 4)
         fprintf(stderr, " and %zu more", n - 4);
     fflush(stderr);
@@ -174,9 +232,16 @@ static int build_request(const struct perf_config *c,
     request->disk_size_bytes = c->disk_size;
     request->workers = (unsigned)c->workers;
     request->lock_timeout_seconds = c->lock_timeout;
+    if (c->paths.n > PAGLETS_PERF_MAX_PATHS)
+        return cli_usage_error(PATH_NAME, "--path: at most %d directories",
+                               PAGLETS_PERF_MAX_PATHS);
     for (size_t i = 0; i < c->paths.n; i++) {
         const char *path = c->paths.items[i];
         struct stat st;
+        /* "" would be the working directory: say which one instead. */
+        if (path[0] == '\0')
+            return cli_usage_error(PATH_NAME, "--path: the directory name "
+                                              "is empty");
         /*
          * Hosts have other working directories: send absolute paths, but
          * not resolved ones. A symlink is measured where it points and
@@ -206,17 +271,28 @@ static int api_key_from_env(const char *name, const char **key)
     return 0;
 }
 
-static int print_summary(const struct perf_config *c,
-                         const struct paglets_perf_summary *summary)
+static struct perf_save_options save_options(const struct perf_config *c)
 {
-    unsigned flags = c->verbose || c->debug ? PAGLETS_PERF_TEXT_VERBOSE : 0;
-    int rc = c->json ? paglets_perf_summary_write_json(summary, stdout)
-                     : paglets_perf_summary_write_text(summary, flags, stdout);
-    if (rc != 0 || fflush(stdout) != 0) {
-        fprintf(stderr, "%s: cannot write the report: %s\n", PATH_NAME,
-                paglets_strerror(-EIO));
-        return CLI_EXIT_USAGE;
-    }
+    return (struct perf_save_options){c->db, c->no_save, c->compare,
+                                      c->outlier_threshold};
+}
+
+/*
+ * Store, compare and print the run; the exit status says whether the
+ * summary holds errors (the database's troubles are warnings).
+ */
+static int print_summary(const struct perf_config *c,
+                         const struct paglets_perf_request *request,
+                         const struct paglets_perf_summary *summary,
+                         time_t started)
+{
+    const struct perf_save_options save = save_options(c);
+    struct perf_report report = {c->json, c->verbose || c->debug,
+                                 c->outlier_threshold, 0, NULL};
+    int status = perf_save_and_print(&save, request, summary, (int64_t)started,
+                                     &report, PATH_NAME);
+    if (status != 0)
+        return status;
     return paglets_perf_summary_error_count(summary) ? CLI_EXIT_FAILURE
                                                      : CLI_EXIT_OK;
 }
@@ -230,6 +306,7 @@ static int collect_and_print(const struct perf_config *c,
     options.timeout_seconds = c->timeout;
     options.api_key = api_key;
     options.cancelled = is_interrupted;
+    options.proxy = c->proxy;
     if (isatty(STDERR_FILENO))
         options.progress = show_progress;
 
@@ -240,6 +317,7 @@ static int collect_and_print(const struct perf_config *c,
     sigaction(SIGINT, &action, &previous);
     struct paglets_perf_summary *summary = NULL;
     struct paglets_err err = {0};
+    time_t started = time(NULL);
     int rc =
         paglets_perf_collect_with(entry_url, request, &options, &summary, &err);
     sigaction(SIGINT, &previous, NULL);
@@ -252,11 +330,11 @@ static int collect_and_print(const struct perf_config *c,
         return CLI_EXIT_INTERRUPTED;
     }
     if (rc != 0) {
-        fprintf(stderr, "%s: benchmark run on '%s' failed: %s\n", PATH_NAME,
-                entry_url, err.message);
+        cli_error("%s: benchmark run on '%s' failed: %s\n", PATH_NAME,
+                  entry_url, err.message);
         return CLI_EXIT_USAGE;
     }
-    int status = print_summary(c, summary);
+    int status = print_summary(c, request, summary, started);
     paglets_perf_summary_free(summary);
     return status;
 }
@@ -270,13 +348,23 @@ static int perf_run(void *config, int argc, char **argv)
     const char *api_key;
     struct paglets_perf_request request;
     int status = api_key_from_env(c->api_key_env, &api_key);
+    /* Every client of the run, the library's too, reads the variable. */
+    if (status == 0 && c->tls_ca != NULL &&
+        (access(c->tls_ca, R_OK) != 0 ||
+         setenv("PAGLETS_TLS_CA", c->tls_ca, 1) != 0))
+        status =
+            cli_usage_error(PATH_NAME, "--tls-ca: cannot read '%s'", c->tls_ca);
     if (status == 0)
         status = build_request(c, &request);
     else
         paglets_perf_request_init(&request);
+    const struct perf_save_options save = save_options(c);
+    if (status == 0)
+        status = perf_save_check(&save, PATH_NAME);
     struct perf_entry entry = {0};
     if (status == 0)
-        status = perf_entry_open(&entry, c->entry, api_key, PATH_NAME);
+        status =
+            perf_entry_open(&entry, c->entry, api_key, c->proxy, PATH_NAME);
     if (status == 0)
         status = collect_and_print(c, &request, entry.url, api_key);
     perf_entry_close(&entry);
@@ -287,19 +375,7 @@ static int perf_run(void *config, int argc, char **argv)
 const struct cli_command cli_perf_command = {
     .name = "perf",
     .summary = "Benchmark CPU, memory and disks of every host in the mesh.",
-    .description =
-        "Creates a PerformanceBenchmarkAgent on the entry host; it clones\n"
-        "itself to every online host of the same mesh version, each clone\n"
-        "measures its machine and reports back. Without --entry, the host on\n"
-        "port " CLI_STR(
-            PAGLETS_DEFAULT_PORT) " (loopback, then this machine's "
-                                  "LAN address) is used; when\n"
-                                  "none answers, the benchmark runs on an "
-                                  "embedded host in this\n"
-                                  "process.\n\n"
-                                  "Exit status: 0 all good; 1 any error in the "
-                                  "summary; 2 the run\n"
-                                  "could not happen; 130 interrupted.",
+    .description = DESCRIPTION,
     .opts = perf_opts,
     .n_opts = sizeof(perf_opts) / sizeof(perf_opts[0]),
     .config_size = sizeof(struct perf_config),

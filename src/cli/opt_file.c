@@ -3,6 +3,9 @@
  * FILE`): `key = value` lines naming long options, applied beneath the
  * command line.
  */
+/* getline and ssize_t are POSIX, not C17. */
+#define _POSIX_C_SOURCE 200809L
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +16,9 @@
 #include <paglets/common.h>
 
 #include "opt.h"
+
+/* Longer lines are an error rather than a setting read in pieces. */
+#define MAX_LINE 4095
 
 /* Every value string read from the file; the config borrows them. */
 struct cli_file_storage {
@@ -134,12 +140,22 @@ int cli_apply_file(const struct cli_command *cmd, const char *path,
                                paglets_strerror(-errno));
     *storage = calloc(1, sizeof(**storage));
     int status = *storage ? 0 : cli_usage_error(path, "out of memory");
-    char line[4096], where[512];
+    char *line = NULL, where[512];
+    size_t cap = 0;
+    ssize_t len;
+    /*
+     * getline, not fgets: it tells how many bytes it read, so a NUL inside
+     * a line is seen instead of silently cutting the line short there.
+     */
     for (unsigned lineno = 1;
-         status == 0 && fgets(line, sizeof(line), f) != NULL; lineno++) {
+         status == 0 && (len = getline(&line, &cap, f)) >= 0; lineno++) {
         snprintf(where, sizeof(where), "%s:%u", file, lineno);
-        size_t len = strlen(line);
-        if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
+        if (memchr(line, '\0', (size_t)len) != NULL) {
+            fprintf(stderr, "%s: NUL byte in line\n", where);
+            status = CLI_EXIT_USAGE;
+            break;
+        }
+        if (len > MAX_LINE) {
             fprintf(stderr, "%s: line too long\n", where);
             status = CLI_EXIT_USAGE;
             break;
@@ -150,6 +166,7 @@ int cli_apply_file(const struct cli_command *cmd, const char *path,
         if (apply_line(cmd, where, text, seen, config, *storage) != 0)
             status = CLI_EXIT_USAGE;
     }
+    free(line);
     fclose(f);
     return status;
 }

@@ -16,6 +16,7 @@
 
 #include "opt.h"
 #include "perf_entry.h"
+#include "term.h"
 
 /* A local host answers /health in milliseconds; do not wait long. */
 #define HEALTH_TIMEOUT_S 2.0
@@ -43,17 +44,15 @@ static int start_embedded(struct perf_entry *e, const char *api_key,
     if (rc == 0)
         rc = paglets_host_start(e->embedded, &err);
     if (rc != 0) {
-        fprintf(stderr,
-                "%s: no entry host answered and an embedded host could not "
-                "start: %s\n",
-                path, err.message[0] ? err.message : paglets_strerror(rc));
+        cli_error("%s: no entry host answered and an embedded host could not "
+                  "start: %s\n",
+                  path, err.message[0] ? err.message : paglets_strerror(rc));
         return CLI_EXIT_USAGE;
     }
     snprintf(e->url, sizeof(e->url), "%s", paglets_host_url(e->embedded));
-    fprintf(stderr,
-            "%s: no host answered on port %d; running on embedded host "
-            "'%s' at %s\n",
-            path, PAGLETS_DEFAULT_PORT, name, e->url);
+    cli_error("%s: no host answered on port %d; running on embedded host "
+              "'%s' at %s\n",
+              path, PAGLETS_DEFAULT_PORT, name, e->url);
     return 0;
 }
 
@@ -67,19 +66,19 @@ static int open_with(struct perf_entry *e, struct paglets_client *client,
         return 0;
     if (entry == NULL)
         return start_embedded(e, api_key, path);
-    fprintf(stderr, "%s: entry host '%s': %s\n", path, entry,
-            err.message[0] ? err.message : paglets_strerror(rc));
+    cli_error("%s: entry host '%s': %s\n", path, entry,
+              err.message[0] ? err.message : paglets_strerror(rc));
     return CLI_EXIT_USAGE;
 }
 
 int perf_entry_open(struct perf_entry *e, const char *entry,
-                    const char *api_key, const char *path)
+                    const char *api_key, const char *proxy, const char *path)
 {
     struct paglets_err err = {0};
     struct paglets_client *client = paglets_client_new(api_key, &err);
-    if (client == NULL) {
-        fprintf(stderr, "%s: %s\n", path, err.message);
-        return CLI_EXIT_USAGE;
+    if (client == NULL || paglets_client_set_proxy(client, proxy, &err) != 0) {
+        paglets_client_free(client);
+        return cli_usage_error(path, "%s", err.message);
     }
     paglets_client_set_timeout(client, HEALTH_TIMEOUT_S);
     int status = open_with(e, client, entry, api_key, path);

@@ -18,6 +18,7 @@
 #include <paglets/perf.h>
 
 #include "bench.h"
+#include "tokens.h"
 
 /* Disposing one child at cleanup: a stopped host must not hang cleanup. */
 #define DISPOSE_TIMEOUT_S 2.0
@@ -31,9 +32,22 @@ struct perf_state {
     bool child;
     struct paglets_perf_request request;
     double timeout_seconds;
-    char target_host[128];         /* child: the name its parent knows */
-    struct paglets_proxy parent;   /* child: where to send child_result */
-    struct paglets_fanout *fanout; /* parent */
+    char target_host[128];       /* child: the name its parent knows */
+    struct paglets_proxy parent; /* child: where to send child_result */
+    /*
+     * child: what proves its child_result is its own. Never encoded: it
+     * reaches the child in the clone state the parent builds, and no
+     * endpoint's state (GET /agents/{id}, a clone of the child) shows it.
+     */
+    char token[PAGLETS__PERF_TOKEN_HEX + 1];
+    struct paglets_fanout *fanout;      /* parent */
+    struct paglets__perf_tokens tokens; /* parent: this round's */
+    /*
+     * parent: what this round's kept results are charged to the host's
+     * state budget (--max-state-total), given back when a new round
+     * starts; the runtime gives back the rest when the agent is freed.
+     */
+    size_t charged_bytes;
 };
 
 static int copy_string(char *out, size_t size, const json_t *json,
@@ -64,6 +78,14 @@ static int decode_child(struct perf_state *st, const json_t *json,
         rc = copy_string(st->parent.agent_id, sizeof(st->parent.agent_id),
                          json_object_get(parent, "agent_id"), "parent.agent_id",
                          err);
+    const char *token = json_string_value(json_object_get(json, "token"));
+    if (rc == 0 && !paglets__perf_token_is_valid(token))
+        rc = paglets_err_set(err, -EINVAL,
+                             "benchmark child state: 'token' must be the "
+                             "%d hex digits its parent gave it",
+                             PAGLETS__PERF_TOKEN_HEX);
+    if (rc == 0)
+        memcpy(st->token, token, sizeof(st->token));
     return rc;
 }
 
@@ -147,6 +169,8 @@ static void state_release(void *state)
     paglets_perf_request_release(&st->request);
     paglets_fanout_free(st->fanout);
     st->fanout = NULL;
+    paglets__perf_tokens_release(&st->tokens);
+    explicit_bzero(st->token, sizeof(st->token));
 }
 
 static struct perf_state *parent_state(struct paglets_agent *agent,
@@ -161,29 +185,66 @@ static struct perf_state *parent_state(struct paglets_agent *agent,
     return st;
 }
 
+/*
+ * Lock held. The fan-out's summary with the count of refused child
+ * results (only when there were any, so a clean round reads as the
+ * reference's), or NULL when out of memory.
+ */
+static json_t *round_summary(const struct perf_state *st)
+{
+    json_t *summary = paglets_fanout_summary(st->fanout);
+    if (summary != NULL && st->tokens.refused > 0 &&
+        json_object_set_new(summary, "refused_results",
+                            json_integer((json_int_t)st->tokens.refused))) {
+        json_decref(summary);
+        return NULL;
+    }
+    return summary;
+}
+
 /* Lock held. The summary reply, or -ENOMEM. */
 static int summary_reply(struct perf_state *st, json_t **reply,
                          struct paglets_err *err)
 {
-    *reply = paglets_fanout_summary(st->fanout);
+    *reply = round_summary(st);
     return *reply ? 0 : paglets_err_set(err, -ENOMEM, "out of memory");
 }
 
-/* The child state template with this host as its target. */
+struct child_template {
+    struct paglets_agent *agent; /* the parent */
+    const json_t *state;         /* the child state but target and token */
+};
+
+/*
+ * The child state for one host: the template, the host as its target and
+ * that host's token. Called from several threads at once, without the
+ * lock: it takes it to read the token.
+ */
 static json_t *child_state_for(void *arg, const struct paglets_host_info *host)
 {
-    json_t *state = json_deep_copy(arg);
-    if (state != NULL && json_object_set_new(state, "target_host",
-                                             json_string(host->name)) != 0) {
+    const struct child_template *template = arg;
+    char token[PAGLETS__PERF_TOKEN_HEX + 1] = "";
+    paglets_agent_lock(template->agent);
+    const struct perf_state *st = paglets_agent_state(template->agent);
+    const char *issued = paglets__perf_tokens_find(&st->tokens, host->name);
+    if (issued != NULL)
+        memcpy(token, issued, sizeof(token));
+    paglets_agent_unlock(template->agent);
+    json_t *state = issued ? json_deep_copy(template->state) : NULL;
+    if (state != NULL &&
+        (json_object_set_new(state, "target_host", json_string(host->name)) ||
+         json_object_set_new(state, "token", json_string(token)))) {
         json_decref(state);
-        return NULL;
+        state = NULL;
     }
+    explicit_bzero(token, sizeof(token));
     return state;
 }
 
 /*
- * Clone a child to every host; clone failures are recorded per host. Not
- * knowing the hosts at all fails the whole collect.
+ * Clone a child to every host, each with a fresh token; clone failures
+ * are recorded per host. Not knowing the hosts at all, or having no
+ * randomness for the tokens, fails the whole collect.
  */
 static int fan_out(struct paglets_agent *agent, struct perf_state *st,
                    json_t *child_state, struct paglets_err *err)
@@ -193,10 +254,19 @@ static int fan_out(struct paglets_agent *agent, struct perf_state *st,
     int rc = paglets_fanout_hosts(agent, &hosts, &n_hosts, err);
     if (rc != 0)
         return rc;
-    paglets_fanout_clone_all(agent, st->fanout, hosts, n_hosts, child_state_for,
-                             child_state);
+    paglets_agent_lock(agent);
+    rc = paglets__perf_tokens_issue(&st->tokens, hosts, n_hosts);
+    paglets_agent_unlock(agent);
+    if (rc == 0) {
+        struct child_template template = {agent, child_state};
+        paglets_fanout_clone_all(agent, st->fanout, hosts, n_hosts,
+                                 child_state_for, &template);
+    } else {
+        paglets_err_set(err, rc, "cannot make child tokens: %s",
+                        paglets_strerror(rc));
+    }
     paglets_host_info_free(hosts);
-    return 0;
+    return rc;
 }
 
 static int op_collect(struct paglets_agent *agent, const json_t *request,
@@ -222,6 +292,9 @@ static int op_collect(struct paglets_agent *agent, const json_t *request,
         st->request = bench;
         st->timeout_seconds = timeout_seconds;
         paglets_fanout_reset(st->fanout, timeout_seconds);
+        paglets_agent_refund(agent, st->charged_bytes);
+        st->charged_bytes = 0;
+        paglets__perf_tokens_release(&st->tokens);
         struct paglets_proxy self = paglets_agent_proxy(agent);
         child_state = state_to_json(st, &self, "");
     }
@@ -274,7 +347,7 @@ static int op_drain(struct paglets_agent *agent, const json_t *request,
         paglets_fanout_expire(st->fanout, paglets_monotonic_seconds(),
                               TIMED_OUT);
         done = paglets_fanout_pending_count(st->fanout) == 0;
-        summary = paglets_fanout_summary(st->fanout);
+        summary = round_summary(st);
     }
     paglets_agent_unlock(agent);
     if (st == NULL)
@@ -283,11 +356,70 @@ static int op_drain(struct paglets_agent *agent, const json_t *request,
     return *reply ? 0 : paglets_err_set(err, -ENOMEM, "out of memory");
 }
 
+/*
+ * Lock held. Keep a child's answer; a result over
+ * PAGLETS_PERF_MAX_RESULT_BYTES (which a child never sends) is kept as an
+ * error instead. -ENOENT, -EALREADY (late or second answer), -ENOMEM.
+ */
+static int record_answer(struct paglets_agent *agent, struct perf_state *st,
+                         const char *host, const json_t *result,
+                         const json_t *error)
+{
+    if (!json_is_object(result))
+        return paglets_fanout_record_error(
+            st->fanout, host,
+            json_is_string(error) ? json_string_value(error)
+                                  : "child reported neither result nor "
+                                    "error");
+    size_t bytes = json_dumpb(result, NULL, 0, JSON_COMPACT);
+    if (bytes > PAGLETS_PERF_MAX_RESULT_BYTES) {
+        char message[128];
+        snprintf(message, sizeof(message),
+                 "result of %zu bytes is over the %u-byte limit", bytes,
+                 PAGLETS_PERF_MAX_RESULT_BYTES);
+        return paglets_fanout_record_error(st->fanout, host, message);
+    }
+    /*
+     * The copy the parent keeps counts against the host's state budget: a
+     * round over thousands of hosts must not grow a host without bound.
+     * Without room the host gets this error instead of its result, so the
+     * run says why rather than timing out.
+     */
+    size_t charge = paglets_agent_state_bytes(result);
+    struct paglets_err room = {0};
+    if (paglets_agent_charge(agent, charge, &room) != 0)
+        return paglets_fanout_record_error(st->fanout, host, room.message);
+    int rc = paglets_fanout_record_result(st->fanout, host, result);
+    if (rc == 0)
+        st->charged_bytes += charge;
+    else
+        paglets_agent_refund(agent, charge);
+    return rc;
+}
+
+/* A refused child_result: logged (the first of a round at warn), 403. */
+static int refuse(const char *host, size_t refused, struct paglets_err *err)
+{
+    char shown[256];
+    paglets_escape(shown, sizeof(shown), host, strlen(host));
+    paglets_log_write(refused == 1 ? PAGLETS_LOG_WARN : PAGLETS_LOG_DEBUG,
+                      PAGLETS__PERF_LOG,
+                      "refusing benchmark result for '%s': wrong or reused "
+                      "token (%zu refused this round)",
+                      shown, refused);
+    return paglets_err_set(err, -EPERM,
+                           "child_result for '%s' refused: not the token "
+                           "this parent gave that host's child, or used "
+                           "already",
+                           shown);
+}
+
 static int op_child_result(struct paglets_agent *agent, const json_t *request,
                            json_t **reply, struct paglets_err *err)
 {
     (void)reply;
     const char *host = json_string_value(json_object_get(request, "host_name"));
+    const char *token = json_string_value(json_object_get(request, "token"));
     const json_t *result = json_object_get(request, "result");
     const json_t *error = json_object_get(request, "error");
     if (host == NULL ||
@@ -296,24 +428,27 @@ static int op_child_result(struct paglets_agent *agent, const json_t *request,
                                "child_result needs 'host_name' and an "
                                "object or null 'result'");
     int rc;
+    size_t refused = 0;
     paglets_agent_lock(agent);
     struct perf_state *st = parent_state(agent, err);
-    if (st == NULL)
+    if (st == NULL) {
         rc = -EOPNOTSUPP;
-    else if (json_is_object(result))
-        rc = paglets_fanout_record_result(st->fanout, host, result);
-    else
-        rc = paglets_fanout_record_error(
-            st->fanout, host,
-            json_is_string(error) ? json_string_value(error)
-                                  : "child reported neither result nor "
-                                    "error");
+    } else {
+        rc = paglets__perf_tokens_redeem(&st->tokens, host, token);
+        refused = st->tokens.refused;
+        if (rc == 0)
+            rc = record_answer(agent, st, host, result, error);
+    }
     paglets_agent_unlock(agent);
+    if (rc == -EPERM)
+        return refuse(host, refused, err);
     paglets_agent_notify(agent);
     if (rc == -ENOENT || rc == -EALREADY) {
-        /* Late (after expiry) or unknown: the first answer stands. */
+        /* Late (after expiry): the first answer stands. */
+        char shown[256];
+        paglets_escape(shown, sizeof(shown), host, strlen(host));
         paglets_log_write(PAGLETS_LOG_DEBUG, PAGLETS__PERF_LOG,
-                          "ignoring benchmark result of '%s': %s", host,
+                          "ignoring late benchmark result of '%s': %s", shown,
                           paglets_strerror(rc));
         return 0;
     }
@@ -347,32 +482,93 @@ static int op_cleanup(struct paglets_agent *agent, const json_t *request,
     return rc;
 }
 
+json_t *paglets__perf_answer_body(const char *host, const char *url,
+                                  const char *token, json_t *result)
+{
+    char error[128] = "out of memory running the benchmark";
+    size_t bytes = result ? json_dumpb(result, NULL, 0, JSON_COMPACT) : 0;
+    if (bytes > PAGLETS_PERF_MAX_RESULT_BYTES) {
+        snprintf(error, sizeof(error),
+                 "benchmark result of %zu bytes is over the %u-byte limit",
+                 bytes, PAGLETS_PERF_MAX_RESULT_BYTES);
+        json_decref(result);
+        result = NULL;
+    }
+    return json_pack("{s:s, s:s, s:s, s:o*, s:s*}", "host_name", host,
+                     "host_url", url, "token", token, "result", result, "error",
+                     result ? NULL : error);
+}
+
+static bool never(void *state, void *arg)
+{
+    (void)state;
+    (void)arg;
+    return false;
+}
+
+/*
+ * Errors after which the parent may still take the answer: its host
+ * refused the connection (the per-address limit), was busy, or had no room
+ * for more state yet.
+ */
+static bool worth_retrying(int rc)
+{
+    return rc == -EIO || rc == -ECONNREFUSED || rc == -EBUSY || rc == -EAGAIN ||
+           rc == -ENOSPC;
+}
+
+/*
+ * Send body to the parent, again after a refusal, until the benchmark's
+ * timeout (when the parent stops waiting) or disposal.
+ */
+static int send_result(struct paglets_agent *agent, const struct perf_state *st,
+                       json_t *body, struct paglets_err *err)
+{
+    struct paglets_client *client = paglets_agent_client(agent);
+    if (body == NULL || client == NULL)
+        return -ENOMEM; /* then nothing can be sent */
+    double end = paglets_monotonic_seconds() + st->timeout_seconds;
+    double pause = 0.1;
+    for (;;) {
+        json_t *reply = NULL;
+        paglets_err_clear(err);
+        int rc =
+            paglets_client_call(client, &st->parent, PAGLETS_PERF_CHILD_RESULT,
+                                body, 0, &reply, err);
+        json_decref(reply);
+        if (rc == 0 || !worth_retrying(rc) ||
+            paglets_monotonic_seconds() + pause > end)
+            return rc;
+        paglets_agent_lock(agent);
+        int waited = paglets_agent_wait(agent, never, NULL, pause);
+        paglets_agent_unlock(agent);
+        if (waited == -ECANCELED)
+            return rc;
+        pause = pause < 1 ? 2 * pause : 2;
+    }
+}
+
 /* Child: send the one answer to the parent. */
 static void report_to_parent(struct paglets_agent *agent,
                              const struct perf_state *st, const char *url,
                              json_t *result)
 {
     json_t *body =
-        json_pack("{s:s, s:s, s:o?, s:s?}", "host_name", st->target_host,
-                  "host_url", url, "result", result, "error",
-                  result ? NULL
-                         : "out of memory running the "
-                           "benchmark");
+        paglets__perf_answer_body(st->target_host, url, st->token, result);
     struct paglets_err err = {0};
-    json_t *reply = NULL;
-    /* NULL when the host is out of memory: then nothing can be sent. */
-    struct paglets_client *client = paglets_agent_client(agent);
-    int rc = body && client ? paglets_client_call(client, &st->parent,
-                                                  PAGLETS_PERF_CHILD_RESULT,
-                                                  body, 0, &reply, &err)
-                            : -ENOMEM;
+    int rc = send_result(agent, st, body, &err);
     if (rc != 0)
         paglets_log_write(PAGLETS_LOG_WARN, PAGLETS__PERF_LOG,
                           "cannot report benchmark result of '%s' to '%s': %s",
                           st->target_host, st->parent.host_url,
                           err.message[0] ? err.message : paglets_strerror(rc));
-    json_decref(reply);
     json_decref(body);
+}
+
+/* The kernels' stop request: this child's disposal has begun. */
+static bool child_disposing(void *agent)
+{
+    return paglets_agent_is_disposing(agent);
 }
 
 static void perf_run(struct paglets_agent *agent)
@@ -384,8 +580,9 @@ static void perf_run(struct paglets_agent *agent)
     if (!child)
         return;
     struct paglets_host *host = paglets_agent_host(agent);
+    const struct paglets__perf_stop stop = {child_disposing, agent};
     json_t *result = paglets__perf_run_host(
-        &st->request, paglets_host_name(host), paglets_host_url(host));
+        &st->request, paglets_host_name(host), paglets_host_url(host), &stop);
     /* Disposed meanwhile: the parent has given up on this answer. */
     if (!paglets_agent_is_disposing(agent))
         report_to_parent(agent, st, paglets_host_url(host), result);

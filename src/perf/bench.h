@@ -15,13 +15,53 @@
 #include <paglets/perf.h>
 
 /*
+ * A request to stop a run early: the benchmark child's agent is being
+ * disposed (Ctrl-C, --timeout or cleanup on the client). Every kernel asks
+ * between batches of at most PAGLETS__PERF_BATCH_SECONDS of work (a running
+ * fsync completes first), and so do the waits for the host lock, so a
+ * stopped run frees its CPUs, memory and the lock that soon. requested()
+ * is called from every worker thread and must be cheap (an atomic load).
+ */
+struct paglets__perf_stop {
+    bool (*requested)(void *arg);
+    void *arg;
+};
+
+/*
+ * The largest batch of work between two stop checks, in seconds on a slow
+ * machine: batches are sized in work (10,000 steps, 16 MiB of a copy, 1 MiB
+ * of disk I/O), which stays well below this.
+ */
+#define PAGLETS__PERF_BATCH_SECONDS 0.05
+
+/* True once stop (NULL: never) asks the run to end. Any thread. */
+static inline bool paglets__perf_stopped(const struct paglets__perf_stop *stop)
+{
+    return stop != NULL && stop->requested != NULL &&
+           stop->requested(stop->arg);
+}
+
+/*
  * Run the whole host benchmark (holds the host lock for the run). Returns a
  * new reference to a HostBenchmarkResult JSON object; never NULL except on
  * allocation failure; all failures are reported inside the result's errors
- * arrays. Any thread; runs take turns through the host lock.
+ * arrays. stop (borrowed, NULL: run to the end) cuts the run short: what
+ * was measured is returned with an error saying so. Any thread; runs take
+ * turns through the host lock.
  */
 json_t *paglets__perf_run_host(const struct paglets_perf_request *request,
-                               const char *host_name, const char *host_url);
+                               const char *host_name, const char *host_url,
+                               const struct paglets__perf_stop *stop);
+
+/*
+ * A child's child_result body: host (the name its parent knows), url, its
+ * token and result (stolen; NULL: out of memory running the benchmark). A
+ * result over PAGLETS_PERF_MAX_RESULT_BYTES as compact JSON is dropped and
+ * the body carries an error saying so. New reference, NULL when out of
+ * memory.
+ */
+json_t *paglets__perf_answer_body(const char *host, const char *url,
+                                  const char *token, json_t *result);
 
 /* The debug category of the benchmark's log lines (--debug=bench). */
 #define PAGLETS__PERF_LOG "bench"

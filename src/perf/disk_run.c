@@ -33,6 +33,7 @@ static char *home_fallback(void)
 static int bench_targets(const struct paglets__perf_disk_targets *targets,
                          uint64_t size,
                          const struct paglets__perf_disk_ops *ops,
+                         const struct paglets__perf_stop *stop,
                          struct paglets_perf_disk_result *out)
 {
     const struct paglets__perf_disk_target *t = targets->items;
@@ -40,10 +41,14 @@ static int bench_targets(const struct paglets__perf_disk_targets *targets,
     for (size_t i = 0; rc == 0 && i < targets->n; i++) {
         struct paglets_perf_disk_volume v = {0};
         struct paglets_err err = {0};
-        if (paglets__perf_disk_bench_volume(&t[i], size, ops, &v, &err) != 0) {
+        int vrc =
+            paglets__perf_disk_bench_volume(&t[i], size, ops, stop, &v, &err);
+        if (vrc != 0) {
             /* A failed volume has no figures: only its error is kept. */
-            rc = paglets__perf_strv_add(&out->errors, "%s: %s", t[i].path,
-                                        err.message);
+            rc = vrc == -ECANCELED
+                     ? vrc
+                     : paglets__perf_strv_add(&out->errors, "%s: %s", t[i].path,
+                                              err.message);
             paglets__perf_disk_volume_release(&v);
             continue;
         }
@@ -61,6 +66,7 @@ static int bench_targets(const struct paglets__perf_disk_targets *targets,
 int paglets__perf_disk_run(const struct paglets_perf_request *request,
                            const struct paglets__perf_disk_env *env,
                            const struct paglets__perf_disk_ops *ops,
+                           const struct paglets__perf_stop *stop,
                            struct paglets_perf_disk_result *out)
 {
     struct paglets__perf_mounts mounts = {0};
@@ -88,7 +94,7 @@ int paglets__perf_disk_run(const struct paglets_perf_request *request,
                                          request->disk_size_bytes, &targets,
                                          &out->skipped);
     if (rc == 0)
-        rc = bench_targets(&targets, request->disk_size_bytes, ops, out);
+        rc = bench_targets(&targets, request->disk_size_bytes, ops, stop, out);
     paglets__perf_disk_targets_release(&targets);
     paglets__perf_mounts_release(&mounts);
     free(home);

@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "kernel_cpu.h"
 #include "platform.h"
@@ -27,10 +28,28 @@ static _Atomic uint32_t integer_sink;
 static _Atomic double float_sink;
 static _Atomic unsigned char sha_sink;
 
-static int run_integer(double seconds, struct paglets__perf_sample *s)
+/*
+ * Between batches: true while the job should go on. The batches (10,000
+ * steps, one digest) take well under a millisecond, so the stop request is
+ * seen at once.
+ */
+static bool go_on(const struct paglets__perf_job *job, double start,
+                  double *elapsed, int *rc)
+{
+    *elapsed = paglets_monotonic_seconds() - start;
+    if (paglets__perf_stopped(job->stop)) {
+        *rc = -ECANCELED;
+        return false;
+    }
+    return *elapsed < job->seconds;
+}
+
+static int run_integer(const struct paglets__perf_job *job,
+                       struct paglets__perf_sample *s)
 {
     uint32_t v = 0x12345678u;
     uint64_t ops = 0;
+    int rc = 0;
     double start = paglets_monotonic_seconds(), elapsed;
     do {
         for (int i = 0; i < BATCH; i++) {
@@ -42,19 +61,20 @@ static int run_integer(double seconds, struct paglets__perf_sample *s)
             __asm__ volatile("" : "+r"(v));
         }
         ops += BATCH;
-        elapsed = paglets_monotonic_seconds() - start;
-    } while (elapsed < seconds);
+    } while (go_on(job, start, &elapsed, &rc));
     atomic_store_explicit(&integer_sink, v, memory_order_relaxed);
     s->elapsed = elapsed;
     s->operations = ops;
     s->bytes = 0;
-    return 0;
+    return rc;
 }
 
-static int run_float(double seconds, struct paglets__perf_sample *s)
+static int run_float(const struct paglets__perf_job *job,
+                     struct paglets__perf_sample *s)
 {
     double v = 1.000001;
     uint64_t ops = 0;
+    int rc = 0;
     double start = paglets_monotonic_seconds(), elapsed;
     do {
         for (int i = 0; i < BATCH; i++) {
@@ -63,28 +83,36 @@ static int run_float(double seconds, struct paglets__perf_sample *s)
                 v = 1.000001;
         }
         ops += BATCH;
-        elapsed = paglets_monotonic_seconds() - start;
-    } while (elapsed < seconds);
+    } while (go_on(job, start, &elapsed, &rc));
     atomic_store_explicit(&float_sink, v, memory_order_relaxed);
     s->elapsed = elapsed;
     s->operations = ops;
     s->bytes = 0;
-    return 0;
+    return rc;
 }
 
 /*
  * Each digest covers the 69,632-byte block plus the first 8 bytes of the
  * previous digest (none before the first), chaining the operations.
  */
-static int run_sha256(double seconds, struct paglets__perf_sample *s)
+static int run_sha256(const struct paglets__perf_job *job,
+                      struct paglets__perf_sample *s)
 {
     const size_t unit = sizeof(SHA_BLOCK_TEXT) - 1;
     const size_t len = unit * SHA_BLOCK_REPEAT;
-    unsigned char *block = malloc(len);
+    /*
+     * mmap, not malloc: each worker thread would take the 68 KiB from an
+     * arena of its own, and an arena keeps the pages of its top chunk
+     * resident after the thread is gone (malloc_trim does not release a
+     * thread arena's top): 64 workers left 4-5 MiB in a host for good.
+     */
+    unsigned char *block = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     struct paglets__perf_sha256 h;
-    int rc = block == NULL ? -ENOMEM : paglets__perf_sha256_init(&h);
+    int rc = block == MAP_FAILED ? -ENOMEM : paglets__perf_sha256_init(&h);
     if (rc != 0) {
-        free(block);
+        if (block != MAP_FAILED)
+            munmap(block, len);
         return rc;
     }
     for (size_t i = 0; i < SHA_BLOCK_REPEAT; i++)
@@ -96,12 +124,12 @@ static int run_sha256(double seconds, struct paglets__perf_sample *s)
     do {
         rc = paglets__perf_sha256_digest(&h, block, len, digest, tail, digest);
         tail = 8;
-        ops++;
-        elapsed = paglets_monotonic_seconds() - start;
-    } while (rc == 0 && elapsed < seconds);
+        ops += rc == 0;
+    } while (rc == 0 && go_on(job, start, &elapsed, &rc));
+    elapsed = paglets_monotonic_seconds() - start;
     atomic_store_explicit(&sha_sink, digest[0], memory_order_relaxed);
     paglets__perf_sha256_release(&h);
-    free(block);
+    munmap(block, len);
     s->elapsed = elapsed;
     s->operations = ops;
     s->bytes = ops * len;
@@ -125,23 +153,33 @@ static int add_metric(struct paglets_perf_metrics *v, const char *name,
                                     s->bytes);
 }
 
+/* A kernel's failure as an error of the part; -ECANCELED ends the part. */
+static int kernel_failed(struct paglets_perf_cpu_result *out, const char *name,
+                         int krc, const char *message)
+{
+    if (krc == -ECANCELED)
+        return krc;
+    return paglets__perf_strv_add(&out->errors, "%s: %s", name, message);
+}
+
 int paglets__perf_cpu_run(const struct paglets_perf_request *request,
+                          const struct paglets__perf_stop *stop,
                           struct paglets_perf_cpu_result *out)
 {
     double seconds = paglets__perf_kernel_seconds(request->duration_seconds);
+    struct paglets__perf_job job =
+        paglets__perf_job_single(seconds, stop, NULL);
     out->logical_cpus = paglets__perf_logical_cpus();
-    out->physical_cpus = paglets__perf_physical_cpus("/sys/devices/system/cpu");
-    out->workers =
-        request->workers > 0 ? (int64_t)request->workers : out->logical_cpus;
+    out->physical_cpus = paglets__perf_physical_cpus(PAGLETS__PERF_SYSFS_CPU);
+    out->workers = paglets__perf_workers(request);
     int rc = 0;
     for (int i = 0; rc == 0 && i < PAGLETS_PERF_CPU_KERNELS; i++) {
         const struct paglets__perf_cpu_kernel *k =
             &paglets__perf_cpu_kernels[i];
         struct paglets__perf_sample s = {0};
-        int krc = k->run(seconds, &s);
+        int krc = k->run(&job, &s);
         if (krc != 0)
-            rc = paglets__perf_strv_add(&out->errors, "%s: %s", k->name,
-                                        paglets_strerror(krc));
+            rc = kernel_failed(out, k->name, krc, paglets_strerror(krc));
         else
             rc = add_metric(&out->single_core, k->name, &s);
     }
@@ -150,10 +188,10 @@ int paglets__perf_cpu_run(const struct paglets_perf_request *request,
             &paglets__perf_cpu_kernels[i];
         struct paglets__perf_sample s = {0};
         struct paglets_err err = {0};
-        if (paglets__perf_run_parallel(k->run, (unsigned)out->workers, seconds,
-                                       &s, &err) != 0)
-            rc = paglets__perf_strv_add(&out->errors, "%s: %s", k->multi_name,
-                                        err.message);
+        int krc = paglets__perf_run_parallel(k->run, &job,
+                                             (unsigned)out->workers, &s, &err);
+        if (krc != 0)
+            rc = kernel_failed(out, k->multi_name, krc, err.message);
         else
             rc = add_metric(&out->multi_core, k->multi_name, &s);
     }

@@ -1,6 +1,6 @@
 /*
- * CPU kernels (integer, float, sha256), the SHA-256 helper they use and
- * the thread-per-worker runner the multi-core figures come from.
+ * CPU kernels (integer, float, sha256) and the SHA-256 helper they use;
+ * their multi-core figures come from the runner of parallel.h.
  */
 #ifndef PAGLETS_PERF_KERNEL_CPU_H
 #define PAGLETS_PERF_KERNEL_CPU_H
@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "bench.h"
+#include "parallel.h"
 
 /* SHA-256 through OpenSSL's EVP interface, one context reused per digest. */
 struct paglets__perf_sha256 {
@@ -28,17 +29,6 @@ int paglets__perf_sha256_digest(struct paglets__perf_sha256 *h,
                                 const void *tail, size_t tail_len,
                                 unsigned char out[32]);
 
-/* What one kernel did in one thread. */
-struct paglets__perf_sample {
-    double elapsed;
-    uint64_t operations;
-    uint64_t bytes;
-};
-
-/* Run for at least `seconds`; 0 or a negative errno. Any thread. */
-typedef int (*paglets__perf_kernel_fn)(double seconds,
-                                       struct paglets__perf_sample *sample);
-
 struct paglets__perf_cpu_kernel {
     const char *name;       /* single-core metric name */
     const char *multi_name; /* multi-core metric name */
@@ -50,20 +40,12 @@ extern const struct paglets__perf_cpu_kernel
     paglets__perf_cpu_kernels[PAGLETS_PERF_CPU_KERNELS];
 
 /*
- * Run fn in `workers` threads started together. total gets the summed
- * operations and bytes and the slowest worker's elapsed time. Returns 0 or
- * a negative errno with a message in err (no thread is left running).
- */
-int paglets__perf_run_parallel(paglets__perf_kernel_fn fn, unsigned workers,
-                               double seconds,
-                               struct paglets__perf_sample *total,
-                               struct paglets_err *err);
-
-/*
  * The CPU part of a host run: counts, then single-core and multi-core
- * metrics. Kernel failures land in out->errors; returns 0 or -ENOMEM.
+ * metrics. Kernel failures land in out->errors; returns 0, -ECANCELED when
+ * stop ended it early (the kernel it cut has no metric), or -ENOMEM.
  */
 int paglets__perf_cpu_run(const struct paglets_perf_request *request,
+                          const struct paglets__perf_stop *stop,
                           struct paglets_perf_cpu_result *out);
 
 #endif

@@ -53,8 +53,14 @@ static int write_all(const struct paglets__perf_disk_ops *ops, int fd,
     return 0;
 }
 
+/*
+ * Each 1 MiB write is one batch between stop checks: it lands in the page
+ * cache in well under PAGLETS__PERF_BATCH_SECONDS (dirty-page throttling
+ * aside). A stopped write skips the fsync; one that has begun completes.
+ */
 static int write_phase(const struct paglets__perf_disk_ops *ops, int dir_fd,
                        const unsigned char *chunk, uint64_t size,
+                       const struct paglets__perf_stop *stop,
                        struct paglets_perf_disk_volume *out,
                        struct paglets_err *err)
 {
@@ -71,12 +77,14 @@ static int write_phase(const struct paglets__perf_disk_ops *ops, int dir_fd,
                        : PAGLETS_PERF_DISK_CHUNK;
         rc = write_all(ops, fd, chunk, n);
         done += n;
+        if (rc == 0 && paglets__perf_stopped(stop))
+            rc = -ECANCELED;
     }
     double mid = paglets_monotonic_seconds();
     if (rc == 0 && fsync(fd) != 0)
         rc = paglets_err_set(err, -errno, "fsync failed: %s",
                              paglets_strerror(errno));
-    else if (rc != 0)
+    else if (rc != 0 && rc != -ECANCELED)
         paglets_err_set(err, rc, "write failed: %s", paglets_strerror(rc));
     double end = paglets_monotonic_seconds();
     close(fd);
@@ -107,11 +115,17 @@ static long resident_pages(int fd, uint64_t len)
     return count;
 }
 
-/* Read the whole file through fd; bytes read or a negative errno. */
-static int64_t read_all(int fd, unsigned char *buf)
+/*
+ * Read the whole file through fd, one 1 MiB batch between stop checks;
+ * bytes read, -ECANCELED or another negative errno.
+ */
+static int64_t read_all(int fd, unsigned char *buf,
+                        const struct paglets__perf_stop *stop)
 {
     int64_t total = 0;
     for (;;) {
+        if (paglets__perf_stopped(stop))
+            return -ECANCELED;
         ssize_t n = read(fd, buf, PAGLETS_PERF_DISK_CHUNK);
         if (n < 0 && errno == EINTR)
             continue;
@@ -128,13 +142,14 @@ static int64_t read_all(int fd, unsigned char *buf)
  * filesystems): evict the pages and ask mincore whether they really left.
  */
 static int64_t read_evicted(int fd, uint64_t size, unsigned char *buf,
+                            const struct paglets__perf_stop *stop,
                             struct paglets_perf_disk_volume *out,
                             double *seconds)
 {
     posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
     long resident = resident_pages(fd, size);
     double start = paglets_monotonic_seconds();
-    int64_t got = read_all(fd, buf);
+    int64_t got = read_all(fd, buf, stop);
     *seconds = paglets_monotonic_seconds() - start;
     out->read_cache_bypassed = resident == 0;
     int rc;
@@ -173,6 +188,7 @@ static int check_memory_backed(int fd, struct paglets_perf_disk_volume *out)
 
 static int read_phase(const struct paglets__perf_disk_ops *ops, int dir_fd,
                       uint64_t size, unsigned char *buf,
+                      const struct paglets__perf_stop *stop,
                       struct paglets_perf_disk_volume *out,
                       struct paglets_err *err)
 {
@@ -187,7 +203,7 @@ static int read_phase(const struct paglets__perf_disk_ops *ops, int dir_fd,
     int direct_errno = dfd < 0 ? errno : 0;
     if (dfd >= 0) {
         double start = paglets_monotonic_seconds();
-        got = read_all(dfd, buf);
+        got = read_all(dfd, buf, stop);
         seconds = paglets_monotonic_seconds() - start;
         close(dfd);
         out->read_cache_bypassed = got >= 0;
@@ -198,12 +214,14 @@ static int read_phase(const struct paglets__perf_disk_ops *ops, int dir_fd,
                                    paglets_strerror(direct_errno)) != 0)
             got = -ENOMEM;
         else
-            got = read_evicted(fd, size, buf, out, &seconds);
+            got = read_evicted(fd, size, buf, stop, out, &seconds);
     }
     if (got >= 0 && check_memory_backed(fd, out) != 0)
         got = -ENOMEM;
     close(fd);
     out->read_seconds = seconds;
+    if (got == -ECANCELED)
+        return -ECANCELED;
     if (got < 0)
         return paglets_err_set(err, (int)got, "read failed: %s",
                                paglets_strerror((int)got));
@@ -216,6 +234,7 @@ static int read_phase(const struct paglets__perf_disk_ops *ops, int dir_fd,
 }
 
 static int metadata_phase(const struct paglets__perf_disk_ops *ops, int dir_fd,
+                          const struct paglets__perf_stop *stop,
                           struct paglets_perf_disk_volume *out,
                           struct paglets_err *err)
 {
@@ -232,6 +251,8 @@ static int metadata_phase(const struct paglets__perf_disk_ops *ops, int dir_fd,
             rc = write_all(ops, fd, (const unsigned char *)"x", 1);
         if (fd >= 0)
             close(fd);
+        if (rc == 0 && paglets__perf_stopped(stop))
+            rc = -ECANCELED;
     }
     for (int i = 0; rc == 0 && i < PAGLETS_PERF_DISK_META_FILES; i++) {
         snprintf(name, sizeof(name), "meta-%03d", i);
@@ -239,6 +260,8 @@ static int metadata_phase(const struct paglets__perf_disk_ops *ops, int dir_fd,
             rc = -errno;
     }
     double elapsed = paglets_monotonic_seconds() - start;
+    if (rc == -ECANCELED)
+        return rc;
     if (rc != 0)
         return paglets_err_set(err, rc, "metadata test failed: %s",
                                paglets_strerror(rc));
@@ -262,7 +285,8 @@ static int describe(struct paglets_perf_disk_volume *out,
 int paglets__perf_disk_bench_volume(
     const struct paglets__perf_disk_target *target, uint64_t size_bytes,
     const struct paglets__perf_disk_ops *ops,
-    struct paglets_perf_disk_volume *out, struct paglets_err *err)
+    const struct paglets__perf_stop *stop, struct paglets_perf_disk_volume *out,
+    struct paglets_err *err)
 {
     static const struct paglets__perf_disk_ops real_ops = {write, openat};
     ops = ops != NULL ? ops : &real_ops;
@@ -283,11 +307,11 @@ int paglets__perf_disk_bench_volume(
                                paglets_strerror(dir_fd));
     }
     fill_random(buf, PAGLETS_PERF_DISK_CHUNK);
-    rc = write_phase(ops, dir_fd, buf, size_bytes, out, err);
+    rc = write_phase(ops, dir_fd, buf, size_bytes, stop, out, err);
     if (rc == 0)
-        rc = read_phase(ops, dir_fd, size_bytes, buf, out, err);
+        rc = read_phase(ops, dir_fd, size_bytes, buf, stop, out, err);
     if (rc == 0)
-        rc = metadata_phase(ops, dir_fd, out, err);
+        rc = metadata_phase(ops, dir_fd, stop, out, err);
     int rm = paglets__perf_disk_dir_remove(dir, dir_fd);
     if (rm != 0)
         rc = paglets_err_set(err, rm, "cannot remove %s: %s", dir,

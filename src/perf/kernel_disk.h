@@ -24,12 +24,15 @@ struct paglets__perf_disk_ops {
  * Benchmark one target with a file of size_bytes inside a fresh
  * paglets-bench-XXXXXX directory, which is removed on every path. Fills
  * out (notes included). Returns 0 or a negative errno with the message in
- * err; out is then partly filled and must still be released.
+ * err: -ECANCELED (no message) when stop asked between two batches of
+ * 1 MiB or one metadata file; out is then partly filled and must still be
+ * released.
  */
 int paglets__perf_disk_bench_volume(
     const struct paglets__perf_disk_target *target, uint64_t size_bytes,
     const struct paglets__perf_disk_ops *ops,
-    struct paglets_perf_disk_volume *out, struct paglets_err *err);
+    const struct paglets__perf_stop *stop, struct paglets_perf_disk_volume *out,
+    struct paglets_err *err);
 
 /*
  * Remove paglets-bench-* directories in dir that a dead run left: only
@@ -54,11 +57,13 @@ int paglets__perf_disk_dir_remove(const char *path, int dir_fd);
 
 /*
  * The disk part of a host run with the given environment and I/O calls
- * (NULL = the real system). Failures land in out->errors; 0 or -ENOMEM.
+ * (NULL = the real system). Failures land in out->errors; 0, -ECANCELED
+ * when stop ended it (the volume it cut has no entry), or -ENOMEM.
  */
 int paglets__perf_disk_run(const struct paglets_perf_request *request,
                            const struct paglets__perf_disk_env *env,
                            const struct paglets__perf_disk_ops *ops,
+                           const struct paglets__perf_stop *stop,
                            struct paglets_perf_disk_result *out);
 
 #endif

@@ -16,7 +16,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "kernel_cpu.h"
+#include "parallel.h"
+#include "platform.h"
 
 struct gate {
     pthread_mutex_t mutex;
@@ -28,7 +29,7 @@ struct worker {
     pthread_t thread;
     struct gate *gate;
     paglets__perf_kernel_fn fn;
-    double seconds;
+    struct paglets__perf_job job;
     struct paglets__perf_sample sample;
     int rc;
 };
@@ -41,7 +42,7 @@ static void *worker_main(void *arg)
         pthread_cond_wait(&w->gate->cond, &w->gate->mutex);
     int state = w->gate->state;
     pthread_mutex_unlock(&w->gate->mutex);
-    w->rc = state > 0 ? w->fn(w->seconds, &w->sample) : -ECANCELED;
+    w->rc = state > 0 ? w->fn(&w->job, &w->sample) : -ECANCELED;
     return NULL;
 }
 
@@ -53,8 +54,9 @@ static void open_gate(struct gate *gate, int state)
     pthread_mutex_unlock(&gate->mutex);
 }
 
-int paglets__perf_run_parallel(paglets__perf_kernel_fn fn, unsigned workers,
-                               double seconds,
+int paglets__perf_run_parallel(paglets__perf_kernel_fn fn,
+                               const struct paglets__perf_job *job,
+                               unsigned workers,
                                struct paglets__perf_sample *total,
                                struct paglets_err *err)
 {
@@ -65,8 +67,9 @@ int paglets__perf_run_parallel(paglets__perf_kernel_fn fn, unsigned workers,
     unsigned started = 0;
     int rc = 0;
     for (; started < workers; started++) {
-        w[started] =
-            (struct worker){.gate = &gate, .fn = fn, .seconds = seconds};
+        w[started] = (struct worker){.gate = &gate, .fn = fn, .job = *job};
+        w[started].job.worker = started;
+        w[started].job.workers = workers;
         rc =
             -pthread_create(&w[started].thread, NULL, worker_main, &w[started]);
         if (rc != 0) {
@@ -79,7 +82,9 @@ int paglets__perf_run_parallel(paglets__perf_kernel_fn fn, unsigned workers,
     *total = (struct paglets__perf_sample){0};
     for (unsigned i = 0; i < started; i++) {
         pthread_join(w[i].thread, NULL);
-        if (rc == 0 && w[i].rc != 0)
+        if (rc == 0 && w[i].rc == -ECANCELED)
+            rc = paglets_err_set(err, -ECANCELED, "stopped");
+        else if (rc == 0 && w[i].rc != 0)
             rc = paglets_err_set(err, w[i].rc, "worker %u failed: %s", i + 1,
                                  paglets_strerror(w[i].rc));
         total->operations += w[i].sample.operations;
@@ -89,4 +94,10 @@ int paglets__perf_run_parallel(paglets__perf_kernel_fn fn, unsigned workers,
     }
     free(w);
     return rc;
+}
+
+unsigned paglets__perf_workers(const struct paglets_perf_request *request)
+{
+    return request->workers > 0 ? request->workers
+                                : (unsigned)paglets__perf_logical_cpus();
 }

@@ -75,45 +75,131 @@ int64_t paglets__perf_physical_cpus(const char *sysfs_root)
     return n > 0 ? n : -1;
 }
 
-/* "32768K" or "8M" as written by sysfs cache/indexN/size. */
+/* "32768K" or "8M" as written by sysfs cache/indexN/size; 0 if not. */
 static uint64_t parse_cache_size(const char *text)
 {
     char *end;
+    errno = 0;
     unsigned long long v = strtoull(text, &end, 10);
-    if (*end == 'K')
-        v <<= 10;
-    else if (*end == 'M')
-        v <<= 20;
-    return v;
+    if (errno != 0 || end == text)
+        return 0;
+    int shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
+    return v <= (UINT64_MAX >> shift) ? (uint64_t)v << shift : 0;
 }
 
-uint64_t paglets__perf_llc_bytes(void)
+/* The first line of a small sysfs file without its newline (heap), or NULL. */
+static char *read_line(const char *path)
 {
-    uint64_t best = 0;
-    long best_level = 0;
+    FILE *f = fopen(path, "re");
+    char *line = NULL;
+    size_t cap = 0;
+    if (f == NULL)
+        return NULL;
+    if (getline(&line, &cap, f) < 0) {
+        free(line);
+        line = NULL;
+    }
+    fclose(f);
+    if (line != NULL)
+        line[strcspn(line, "\n")] = '\0';
+    return line;
+}
+
+/*
+ * The distinct cache instances of the highest level seen so far: one per
+ * shared_cpu_list, since every CPU that shares a cache lists the same one.
+ */
+struct llc_scan {
+    long level;
+    char **shared; /* owned */
+    uint64_t *size;
+    size_t n, cap;
+};
+
+static void llc_add(struct llc_scan *scan, long level, char *shared,
+                    uint64_t size)
+{
+    if (level < scan->level)
+        goto drop;
+    if (level > scan->level) {
+        for (size_t i = 0; i < scan->n; i++)
+            free(scan->shared[i]);
+        scan->n = 0;
+        scan->level = level;
+    }
+    for (size_t i = 0; i < scan->n; i++)
+        if (strcmp(scan->shared[i], shared) == 0)
+            goto drop;
+    if (scan->n == scan->cap) {
+        size_t cap = scan->cap ? 2 * scan->cap : 16;
+        char **s = realloc(scan->shared, cap * sizeof(*s));
+        if (s != NULL)
+            scan->shared = s;
+        uint64_t *z = s ? realloc(scan->size, cap * sizeof(*z)) : NULL;
+        if (z == NULL)
+            goto drop;
+        scan->size = z;
+        scan->cap = cap;
+    }
+    scan->shared[scan->n] = shared;
+    scan->size[scan->n++] = size;
+    return;
+drop:
+    free(shared);
+}
+
+/* Every data or unified cache of one CPU directory (cpuN). */
+static void llc_scan_cpu(struct llc_scan *scan, const char *root,
+                         const char *cpu)
+{
     for (int i = 0; i < 16; i++) {
-        char path[128];
+        char path[512], *text;
         long level;
-        snprintf(path, sizeof(path),
-                 "/sys/devices/system/cpu/cpu0/cache/index%d/level", i);
+        snprintf(path, sizeof(path), "%s/%s/cache/index%d/level", root, cpu, i);
         if (read_long(path, &level) != 0)
             continue;
-        snprintf(path, sizeof(path),
-                 "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
-        FILE *f = fopen(path, "re");
-        char text[32] = "";
-        if (f == NULL)
+        snprintf(path, sizeof(path), "%s/%s/cache/index%d/type", root, cpu, i);
+        text = read_line(path);
+        bool instruction = text != NULL && strcmp(text, "Instruction") == 0;
+        free(text);
+        snprintf(path, sizeof(path), "%s/%s/cache/index%d/size", root, cpu, i);
+        text = read_line(path);
+        uint64_t size = text != NULL ? parse_cache_size(text) : 0;
+        free(text);
+        if (instruction || size == 0)
             continue;
-        if (fgets(text, sizeof(text), f) == NULL)
-            text[0] = '\0';
-        fclose(f);
-        uint64_t size = parse_cache_size(text);
-        if (size > 0 && level >= best_level) {
-            best_level = level;
-            best = size;
-        }
+        snprintf(path, sizeof(path), "%s/%s/cache/index%d/shared_cpu_list",
+                 root, cpu, i);
+        char *shared = read_line(path);
+        /* Without the list, count the cache as this CPU's own. */
+        if (shared == NULL && asprintf(&shared, "own:%s", cpu) < 0)
+            shared = NULL;
+        if (shared != NULL)
+            llc_add(scan, level, shared, size);
     }
-    return best;
+}
+
+uint64_t paglets__perf_llc_bytes(const char *sysfs_root)
+{
+    DIR *dir = opendir(sysfs_root);
+    struct llc_scan scan = {0};
+    struct dirent *e;
+    while (dir != NULL && (e = readdir(dir)) != NULL) {
+        unsigned cpu;
+        char tail;
+        if (sscanf(e->d_name, "cpu%u%c", &cpu, &tail) == 1)
+            llc_scan_cpu(&scan, sysfs_root, e->d_name);
+    }
+    if (dir != NULL)
+        closedir(dir);
+    uint64_t total = 0;
+    for (size_t i = 0; i < scan.n; i++) {
+        total += scan.size[i];
+        free(scan.shared[i]);
+    }
+    free(scan.shared);
+    free(scan.size);
+    return total;
 }
 
 uint64_t paglets__perf_memory_total_bytes(void)

@@ -18,8 +18,17 @@ int paglets__perf_logical_cpus(void);
  */
 int64_t paglets__perf_physical_cpus(const char *sysfs_root);
 
-/* Size of the largest CPU cache level of cpu0, 0 when unknown. */
-uint64_t paglets__perf_llc_bytes(void);
+/* Where Linux describes the CPUs: topology and caches. */
+#define PAGLETS__PERF_SYSFS_CPU "/sys/devices/system/cpu"
+
+/*
+ * The sum of all last-level cache instances under sysfs_root (normally
+ * PAGLETS__PERF_SYSFS_CPU): the highest cache level any CPU reports,
+ * instruction caches left out, each instance counted once however many
+ * CPUs share it (by shared_cpu_list; one per CPU where that is missing).
+ * An EPYC's cpu0 sees one CCD's L3; this is all of them. 0 when unknown.
+ */
+uint64_t paglets__perf_llc_bytes(const char *sysfs_root);
 
 /* Physical RAM, and RAM available without swapping (0 when unknown). */
 uint64_t paglets__perf_memory_total_bytes(void);

@@ -37,6 +37,9 @@ void paglets_perf_request_release(struct paglets_perf_request *request)
 int paglets_perf_request_add_path(struct paglets_perf_request *request,
                                   const char *path)
 {
+    if (request->n_paths >= PAGLETS_PERF_MAX_PATHS ||
+        strlen(path) >= PAGLETS_PERF_MAX_PATH_BYTES)
+        return -E2BIG;
     char *copy = strdup(path);
     if (copy == NULL)
         return -ENOMEM;
@@ -124,17 +127,21 @@ static int get_paths(const json_t *json, struct paglets_perf_request *out,
     const json_t *v = json_object_get(json, "paths");
     if (v == NULL)
         return 0;
-    if (!json_is_array(v))
+    if (!json_is_array(v) || json_array_size(v) > PAGLETS_PERF_MAX_PATHS)
         return paglets_err_set(err, -EINVAL,
-                               "paths must be an array of strings");
+                               "paths must be an array of at most %d strings",
+                               PAGLETS_PERF_MAX_PATHS);
     size_t i;
     const json_t *item;
     json_array_foreach(v, i, item)
     {
         if (!json_is_string(item) || json_string_length(item) == 0 ||
+            json_string_length(item) >= PAGLETS_PERF_MAX_PATH_BYTES ||
             strlen(json_string_value(item)) != json_string_length(item))
             return paglets_err_set(err, -EINVAL,
-                                   "paths[%zu] must be a non-empty string", i);
+                                   "paths[%zu] must be a non-empty string "
+                                   "shorter than %d bytes",
+                                   i, PAGLETS_PERF_MAX_PATH_BYTES);
     }
     json_array_foreach(v, i, item)
     {

@@ -64,6 +64,7 @@ static const struct field metric_fields[] = {
     FIELD(M, operations_per_second, K_DBL),
     FIELD(M, bytes_processed, K_U64),
     FIELD(M, bytes_per_second, K_DBL),
+    FIELD(M, setup_seconds, K_DBL),
 };
 static const struct type metric_type = TYPE(M, metric_fields);
 #undef M

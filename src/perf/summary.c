@@ -98,6 +98,19 @@ static int decode_pending(const json_t *array, struct paglets_perf_strings *out,
     return 0;
 }
 
+/* A non-negative integer, 0 when absent. */
+static int decode_count(const json_t *json, const char *what, size_t *out,
+                        struct paglets_err *err)
+{
+    if (json == NULL)
+        return 0;
+    if (!json_is_integer(json) || json_integer_value(json) < 0)
+        return paglets_err_set(
+            err, -EINVAL, "summary: '%s' must be a non-negative integer", what);
+    *out = (size_t)json_integer_value(json);
+    return 0;
+}
+
 static void entry_release(struct paglets_perf_host_entry *e)
 {
     free(e->host_name);
@@ -179,6 +192,12 @@ paglets_perf_summary_from_json(const json_t *json, struct paglets_err *err)
     if (rc == 0)
         rc = decode_pending(json_object_get(json, "pending_hosts"),
                             &s->pending_hosts, err);
+    if (rc == 0)
+        rc = decode_messages(json_object_get(json, "ignored_hosts"),
+                             "ignored_hosts", &s->ignored_hosts, err);
+    if (rc == 0)
+        rc = decode_count(json_object_get(json, "refused_results"),
+                          "refused_results", &s->refused_results, err);
     if (rc != 0) {
         paglets_perf_summary_free(s);
         return NULL;
@@ -189,6 +208,8 @@ paglets_perf_summary_from_json(const json_t *json, struct paglets_err *err)
          compare_messages);
     sort(s->cleanup_errors.items, s->cleanup_errors.n,
          sizeof(*s->cleanup_errors.items), compare_messages);
+    sort(s->ignored_hosts.items, s->ignored_hosts.n,
+         sizeof(*s->ignored_hosts.items), compare_messages);
     return s;
 }
 
@@ -210,6 +231,7 @@ void paglets_perf_summary_free(struct paglets_perf_summary *summary)
     free(summary->results.items);
     messages_release(&summary->errors);
     messages_release(&summary->cleanup_errors);
+    messages_release(&summary->ignored_hosts);
     paglets__perf_strv_release(&summary->pending_hosts);
     free(summary);
 }
@@ -246,13 +268,30 @@ static json_t *results_to_json(const struct paglets__perf_entries *list)
     return map;
 }
 
+/*
+ * The reference's four members, and the collector's own two only when they
+ * say something, so a clean run prints what the reference prints.
+ */
 json_t *paglets_perf_summary_to_json(const struct paglets_perf_summary *summary)
 {
-    return json_pack(
+    json_t *json = json_pack(
         "{s:o, s:o, s:o, s:o}", "results", results_to_json(&summary->results),
         "errors", messages_to_json(&summary->errors), "cleanup_errors",
         messages_to_json(&summary->cleanup_errors), "pending_hosts",
         paglets__perf_strv_to_json(&summary->pending_hosts));
+    int rc = json == NULL;
+    if (rc == 0 && summary->ignored_hosts.n > 0)
+        rc = json_object_set_new(json, "ignored_hosts",
+                                 messages_to_json(&summary->ignored_hosts));
+    if (rc == 0 && summary->refused_results > 0)
+        rc = json_object_set_new(
+            json, "refused_results",
+            json_integer((json_int_t)summary->refused_results));
+    if (rc != 0) {
+        json_decref(json);
+        return NULL;
+    }
+    return json;
 }
 
 size_t
@@ -306,6 +345,26 @@ paglets_perf_summary_cleanup_error(const struct paglets_perf_summary *summary,
                                          : NULL;
 }
 
+size_t paglets_perf_summary_ignored_host_count(
+    const struct paglets_perf_summary *summary)
+{
+    return summary->ignored_hosts.n;
+}
+
+const struct paglets_perf_host_message *
+paglets_perf_summary_ignored_host(const struct paglets_perf_summary *summary,
+                                  size_t i)
+{
+    return i < summary->ignored_hosts.n ? &summary->ignored_hosts.items[i]
+                                        : NULL;
+}
+
+size_t
+paglets_perf_summary_refused_results(const struct paglets_perf_summary *summary)
+{
+    return summary->refused_results;
+}
+
 size_t
 paglets_perf_summary_pending_count(const struct paglets_perf_summary *summary)
 {
@@ -332,18 +391,36 @@ size_t
 paglets_perf_summary_error_count(const struct paglets_perf_summary *summary)
 {
     size_t n = summary->errors.n + summary->cleanup_errors.n +
-               summary->pending_hosts.n;
+               summary->pending_hosts.n + summary->ignored_hosts.n +
+               summary->refused_results;
     for (size_t i = 0; i < summary->results.n; i++)
         n += paglets_perf_host_result_error_count(
             &summary->results.items[i].result);
     return n;
 }
 
+void paglets_perf_text_options_init(struct paglets_perf_text_options *options)
+{
+    memset(options, 0, sizeof(*options));
+}
+
+int paglets_perf_summary_write_text_with(
+    const struct paglets_perf_summary *summary,
+    const struct paglets_perf_text_options *options, FILE *out)
+{
+    struct paglets_perf_text_options defaults;
+    paglets_perf_text_options_init(&defaults);
+    return paglets__perf_write_text(summary, options ? options : &defaults,
+                                    out);
+}
+
 int paglets_perf_summary_write_text(const struct paglets_perf_summary *summary,
                                     unsigned flags, FILE *out)
 {
-    return paglets__perf_write_text(summary, flags & PAGLETS_PERF_TEXT_VERBOSE,
-                                    out);
+    struct paglets_perf_text_options options;
+    paglets_perf_text_options_init(&options);
+    options.flags = flags;
+    return paglets__perf_write_text(summary, &options, out);
 }
 
 int paglets_perf_summary_write_json(const struct paglets_perf_summary *summary,
@@ -353,4 +430,9 @@ int paglets_perf_summary_write_json(const struct paglets_perf_summary *summary,
     int rc = json ? paglets__perf_write_json(json, out) : -ENOMEM;
     json_decref(json);
     return rc;
+}
+
+int paglets_perf_json_write(const json_t *json, FILE *out)
+{
+    return json ? paglets__perf_write_json(json, out) : -EINVAL;
 }

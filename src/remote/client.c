@@ -17,7 +17,9 @@
 
 struct paglets_client {
     struct paglets__http *http;
-    double timeout_seconds; /* for calls that name none */
+    double timeout_seconds;                 /* for calls that name none */
+    paglets__client_url_check_fn url_check; /* NULL: any host URL */
+    void *url_check_arg;
 };
 
 #define PATH_MAX_LEN (PAGLETS_URL_MAX + PAGLETS_ID_MAX + 32)
@@ -59,18 +61,46 @@ void paglets_client_set_timeout(struct paglets_client *client,
         client->timeout_seconds = timeout_seconds;
 }
 
+int paglets_client_set_tls_ca(struct paglets_client *client, const char *file,
+                              struct paglets_err *err)
+{
+    if (client == NULL)
+        return paglets_err_set(err, -EINVAL, "no client");
+    return paglets__http_set_tls_ca(client->http, file, err);
+}
+
 void paglets_client_set_cancel(struct paglets_client *client,
                                struct paglets_cancel *cancel)
 {
     paglets__http_set_cancel(client->http, cancel);
 }
 
-/* The canonical form of the host URL base, then suffix. */
-static int host_path(char *out, const char *base, const char *suffix,
+void paglets__client_set_max_timeout(struct paglets_client *client,
+                                     double seconds)
+{
+    paglets__http_set_max_timeout(client->http, seconds);
+}
+
+void paglets__client_set_url_check(struct paglets_client *client,
+                                   paglets__client_url_check_fn check,
+                                   void *arg)
+{
+    client->url_check = check;
+    client->url_check_arg = arg;
+}
+
+/*
+ * The canonical form of the host URL base, then suffix, once the client's
+ * check (if any) allows that host.
+ */
+static int host_path(const struct paglets_client *client, char *out,
+                     const char *base, const char *suffix,
                      struct paglets_err *err)
 {
     char canonical[PAGLETS_URL_MAX];
     int rc = paglets__url_normalize(base, canonical, err);
+    if (rc == 0 && client->url_check != NULL)
+        rc = client->url_check(client->url_check_arg, canonical, err);
     if (rc != 0)
         return rc;
     int n = snprintf(out, PATH_MAX_LEN, "%s%s", canonical, suffix);
@@ -79,8 +109,9 @@ static int host_path(char *out, const char *base, const char *suffix,
     return 0;
 }
 
-static int agent_path(char *out, const struct paglets_proxy *agent,
-                      const char *action, struct paglets_err *err)
+static int agent_path(const struct paglets_client *client, char *out,
+                      const struct paglets_proxy *agent, const char *action,
+                      struct paglets_err *err)
 {
     char suffix[PAGLETS_ID_MAX + 32];
     if (!paglets__id_is_valid(agent->agent_id))
@@ -88,7 +119,7 @@ static int agent_path(char *out, const struct paglets_proxy *agent,
                                agent->agent_id);
     snprintf(suffix, sizeof(suffix), "/agents/%s%s%s", agent->agent_id,
              *action ? "/" : "", action);
-    return host_path(out, agent->host_url, suffix, err);
+    return host_path(client, out, agent->host_url, suffix, err);
 }
 
 /* One request within opts (NULL: none), the client's timeout by default. */
@@ -114,6 +145,36 @@ static int need_client(const struct paglets_client *client,
     return client ? 0 : paglets_err_set(err, -EINVAL, "no client");
 }
 
+/* The schemes libcurl takes for a proxy. */
+static bool is_proxy_url(const char *url)
+{
+    static const char *const schemes[] = {"http://",   "https://",
+                                          "socks4://", "socks4a://",
+                                          "socks5://", "socks5h://"};
+    for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+        if (strncmp(url, schemes[i], strlen(schemes[i])) == 0)
+            return url[strlen(schemes[i])] != '\0';
+    return false;
+}
+
+int paglets_client_set_proxy(struct paglets_client *client,
+                             const char *proxy_url, struct paglets_err *err)
+{
+    int rc = need_client(client, err);
+    if (rc != 0)
+        return rc;
+    if (proxy_url != NULL && *proxy_url != '\0' &&
+        (!is_proxy_url(proxy_url) || strlen(proxy_url) >= PAGLETS_URL_MAX ||
+         strpbrk(proxy_url, " \t\r\n") != NULL))
+        return paglets_err_set(err, -EINVAL,
+                               "proxy URL must be http://, https:// or "
+                               "socks5[h]://HOST[:PORT], shorter than %d "
+                               "bytes",
+                               PAGLETS_URL_MAX);
+    rc = paglets__http_set_proxy(client->http, proxy_url);
+    return rc ? paglets_err_set(err, rc, "out of memory") : 0;
+}
+
 static int get_json(struct paglets_client *client, const char *url,
                     const char *suffix, const struct paglets_call_opts *opts,
                     json_t **out, struct paglets_err *err)
@@ -121,7 +182,7 @@ static int get_json(struct paglets_client *client, const char *url,
     char full[PATH_MAX_LEN];
     int rc = need_client(client, err);
     if (rc == 0)
-        rc = host_path(full, url, suffix, err);
+        rc = host_path(client, full, url, suffix, err);
     return rc ? rc : request(client, "GET", full, NULL, opts, out, err);
 }
 
@@ -193,7 +254,7 @@ int paglets_client_create_with(struct paglets_client *client, const char *url,
     char full[PATH_MAX_LEN];
     int rc = need_client(client, err);
     if (rc == 0)
-        rc = host_path(full, url, "/agents", err);
+        rc = host_path(client, full, url, "/agents", err);
     if (rc != 0)
         return rc;
     json_t *copy = state ? json_deep_copy(state) : json_object();
@@ -219,7 +280,7 @@ int paglets__client_post_envelope(struct paglets_client *client,
     char full[PATH_MAX_LEN];
     int rc = need_client(client, err);
     if (rc == 0)
-        rc = host_path(full, url, "/agents", err);
+        rc = host_path(client, full, url, "/agents", err);
     if (rc != 0)
         return rc;
     return post_for_proxy(client, full, json_incref((json_t *)envelope), NULL,
@@ -236,7 +297,7 @@ int paglets_client_clone_with(struct paglets_client *client,
     char full[PATH_MAX_LEN];
     int rc = need_client(client, err);
     if (rc == 0)
-        rc = agent_path(full, agent, "clone", err);
+        rc = agent_path(client, full, agent, "clone", err);
     if (rc != 0)
         return rc;
     return post_for_proxy(client, full,
@@ -260,7 +321,7 @@ static int message(struct paglets_client *client,
     char full[PATH_MAX_LEN];
     int rc = need_client(client, err);
     if (rc == 0)
-        rc = agent_path(full, agent, "messages", err);
+        rc = agent_path(client, full, agent, "messages", err);
     if (rc != 0)
         return rc;
     json_t *body = paglets__message_to_json(op, req, oneway);
@@ -325,7 +386,7 @@ int paglets_client_dispose_with(struct paglets_client *client,
     char full[PATH_MAX_LEN];
     int rc = need_client(client, err);
     if (rc == 0)
-        rc = agent_path(full, agent, "dispose", err);
+        rc = agent_path(client, full, agent, "dispose", err);
     return rc ? rc : request(client, "POST", full, NULL, opts, NULL, err);
 }
 
@@ -344,7 +405,7 @@ int paglets_client_get_with(struct paglets_client *client,
     char full[PATH_MAX_LEN];
     int rc = need_client(client, err);
     if (rc == 0)
-        rc = agent_path(full, agent, "", err);
+        rc = agent_path(client, full, agent, "", err);
     return rc ? rc : request(client, "GET", full, NULL, opts, info, err);
 }
 

@@ -75,6 +75,25 @@ static int try_url(struct paglets_client *client, const char *text,
 }
 
 /*
+ * The mesh's word on where a host is is only a hint: the URL it gives
+ * must answer /health under that name, or the call (and the key with it)
+ * would go wherever the entry host said.
+ */
+static int not_named(const json_t *health, const char *name, const char *url,
+                     struct paglets_err *err)
+{
+    const char *got = json_string_value(json_object_get(health, "name"));
+    char shown[128];
+    if (got == NULL)
+        got = "(no name)";
+    paglets_escape(shown, sizeof(shown), got, strlen(got));
+    return paglets_err_set(err, -ENOENT,
+                           "no entry host named '%s': the mesh lists it at "
+                           "%s, which answers as '%s'",
+                           name, url, shown);
+}
+
+/*
  * Beyond the reference: when no candidate has the wanted name, ask the
  * mesh of one that answered for an online host of that name, so `--entry
  * NAME` also reaches hosts on other ports or machines.
@@ -96,11 +115,18 @@ static int via_mesh(struct paglets_client *client, const char *base,
             json_is_true(json_object_get(h, "online")))
             found = json_string_value(json_object_get(h, "url"));
     }
+    json_t *reply = NULL;
     if (rc == 0 && found != NULL)
-        rc = try_url(client, found, opts, url, url_size, health, err);
+        rc = try_url(client, found, opts, url, url_size, &reply, err);
     else
         rc = paglets_err_set(err, -ENOENT, "no entry host named '%s'", name);
     json_decref(hosts);
+    if (rc == 0 && !is_wanted(reply, name))
+        rc = not_named(reply, name, url, err);
+    if (rc == 0 && health != NULL)
+        *health = reply;
+    else
+        json_decref(reply);
     return rc;
 }
 

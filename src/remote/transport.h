@@ -17,4 +17,21 @@ int paglets__client_post_envelope(struct paglets_client *client,
                                   struct paglets_proxy *clone,
                                   struct paglets_err *err);
 
+/* Cap every call's limit at seconds (paglets__http_set_max_timeout). */
+void paglets__client_set_max_timeout(struct paglets_client *client,
+                                     double seconds);
+
+/*
+ * Decides whether a client may contact a host: called with the canonical
+ * host URL before every request; returns 0, or a negative errno (with the
+ * reason in err) that the call then fails with, nothing sent.
+ */
+typedef int (*paglets__client_url_check_fn)(void *arg, const char *url,
+                                            struct paglets_err *err);
+
+/* Install check (NULL: none); arg is borrowed and must outlive the client. */
+void paglets__client_set_url_check(struct paglets_client *client,
+                                   paglets__client_url_check_fn check,
+                                   void *arg);
+
 #endif

@@ -13,6 +13,7 @@
 
 #include "runtime/agent_int.h"
 #include "util/clock.h"
+#include "util/json_mem.h"
 
 struct paglets_agent *paglets__agent_new(const struct paglets__agent_home *home,
                                          const struct paglets_agent_type *type,
@@ -52,6 +53,7 @@ struct paglets_agent *paglets__agent_new(const struct paglets__agent_home *home,
     snprintf(agent->id, sizeof(agent->id), "%s", id);
     atomic_init(&agent->refs, 1);
     atomic_init(&agent->disposing, false);
+    atomic_init(&agent->charged, 0);
     return agent;
 nomem:
     if (agent != NULL)
@@ -72,12 +74,15 @@ void paglets__agent_unref(struct paglets_agent *agent)
         atomic_fetch_sub_explicit(&agent->refs, 1, memory_order_acq_rel) != 1)
         return;
     struct paglets__agent_home home = agent->home;
+    size_t charged = atomic_load(&agent->charged);
     if (agent->type->state_release != NULL)
         agent->type->state_release(agent->state);
     free(agent->state);
     pthread_mutex_destroy(&agent->lock);
     pthread_cond_destroy(&agent->cond);
     free(agent);
+    if (charged > 0 && home.refund != NULL)
+        home.refund(home.arg, charged);
     if (home.on_free != NULL)
         home.on_free(home.arg);
 }
@@ -196,4 +201,34 @@ void paglets_agent_dispose(struct paglets_agent *agent)
 bool paglets_agent_is_disposing(struct paglets_agent *agent)
 {
     return atomic_load(&agent->disposing);
+}
+
+size_t paglets_agent_state_bytes(const json_t *json)
+{
+    return json != NULL ? paglets__json_footprint(json) : 0;
+}
+
+int paglets_agent_charge(struct paglets_agent *agent, size_t bytes,
+                         struct paglets_err *err)
+{
+    if (bytes == 0)
+        return 0;
+    if (agent->home.charge != NULL) {
+        int rc = agent->home.charge(agent->home.arg, bytes, err);
+        if (rc != 0)
+            return rc;
+    }
+    atomic_fetch_add(&agent->charged, bytes);
+    return 0;
+}
+
+void paglets_agent_refund(struct paglets_agent *agent, size_t bytes)
+{
+    size_t old = atomic_load(&agent->charged), take;
+    do {
+        take = bytes < old ? bytes : old;
+    } while (take > 0 &&
+             !atomic_compare_exchange_weak(&agent->charged, &old, old - take));
+    if (take > 0 && agent->home.refund != NULL)
+        agent->home.refund(agent->home.arg, take);
 }

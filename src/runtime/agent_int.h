@@ -26,6 +26,13 @@ struct paglets__agent_home {
     void (*on_dispose)(void *arg, struct paglets_agent *agent);
     /* The agent was freed: its last reference is gone. May be NULL. */
     void (*on_free)(void *arg);
+    /*
+     * paglets_agent_charge(): 0 when the owner takes bytes more, else a
+     * negative errno with the reason in err. May be NULL (always takes).
+     */
+    int (*charge)(void *arg, size_t bytes, struct paglets_err *err);
+    /* Bytes charged before are given back (by refund or on free). */
+    void (*refund)(void *arg, size_t bytes);
     void *arg;
 };
 
@@ -44,6 +51,7 @@ struct paglets_agent {
     char id[PAGLETS_ID_MAX];
     atomic_uint refs;
     atomic_bool disposing;
+    atomic_size_t charged; /* state bytes charged to the owner */
     pthread_mutex_t lock;
     pthread_cond_t cond;
     void *state;

@@ -1,13 +1,17 @@
 /*
  * The per-thread clients agent code calls out with: made on a thread's
  * first paglets_agent_client(), freed when the thread exits or with the
- * host. Each carries the host's API key and its shutdown cancel handle.
+ * host. Each carries the host's API key, its shutdown cancel handle and
+ * its cap on how long a call may take; on a host with a key, they reach
+ * only members of its mesh.
  */
 #include "compat.h"
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "remote/transport.h"
 #include "runtime/agent_int.h"
 #include "runtime/host_int.h"
 
@@ -32,6 +36,33 @@ static void free_slot(void *arg)
     pthread_mutex_unlock(&host->clients.lock);
     paglets_client_free(slot->client);
     free(slot);
+}
+
+/*
+ * Every call of a keyed host's agents carries the key: agent code (an
+ * operation that takes a URL from its caller, say) must not be able to
+ * send it, or anything else, to a host outside the mesh.
+ */
+static int member_only(void *arg, const char *url, struct paglets_err *err)
+{
+    struct paglets_host *host = arg;
+    if (strcmp(url, host->url) == 0)
+        return 0;
+    struct paglets_host_info *hosts;
+    size_t n;
+    int rc = paglets_host_members(host, &hosts, &n, err);
+    if (rc != 0)
+        return rc;
+    bool member = false;
+    for (size_t i = 0; i < n && !member; i++)
+        member = strcmp(hosts[i].url, url) == 0;
+    paglets_host_info_free(hosts);
+    if (member)
+        return 0;
+    return paglets_err_set(err, -EPERM,
+                           "%s is not a member of the mesh: agents on a "
+                           "host with an API key call members only",
+                           url);
 }
 
 int paglets__clients_init(struct paglets_host *host, struct paglets_err *err)
@@ -68,11 +99,21 @@ struct paglets_client *paglets__clients_get(struct paglets_host *host,
     }
     slot->host = host;
     slot->client = paglets_client_new(host->config.api_key, err);
+    if (slot->client != NULL && host->config.tls_ca_file != NULL &&
+        paglets_client_set_tls_ca(slot->client, host->config.tls_ca_file,
+                                  err) != 0) {
+        paglets_client_free(slot->client);
+        slot->client = NULL;
+    }
     if (slot->client == NULL) {
         free(slot);
         return NULL;
     }
     paglets_client_set_cancel(slot->client, host->shutdown);
+    paglets__client_set_max_timeout(slot->client,
+                                    host->config.max_call_timeout_seconds);
+    if (host->config.api_key != NULL)
+        paglets__client_set_url_check(slot->client, member_only, host);
     int rc = pthread_setspecific(host->clients.key, slot);
     if (rc != 0) {
         paglets_client_free(slot->client);

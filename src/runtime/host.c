@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include <openssl/evp.h>
+#include <openssl/crypto.h>
 
+#include "runtime/admit.h"
 #include "runtime/host_int.h"
 #include "runtime/mesh.h"
 #include "util/clock.h"
@@ -29,11 +31,16 @@ static const struct paglets_host_config defaults = {
     .mesh_multicast = -1,
     .offline_after_seconds = 10,
     .gossip_interval_seconds = 1,
-    .max_body_bytes = 16u << 20,
+    .max_body_bytes = 2u << 20,
     .max_agents = 1024,
     .max_connections = 256,
     .request_timeout_seconds = 30,
     .shutdown_grace_seconds = 5,
+    .max_state_bytes = 1u << 20,
+    .max_state_total_bytes = 64u << 20,
+    .max_call_timeout_seconds = 300,
+    .header_timeout_seconds = 10,
+    .max_connections_per_address = 16,
     .max_members = 16384,
 };
 
@@ -96,6 +103,11 @@ static int copy_config(struct paglets_host *host,
     rc |= copy_string(host, &c->mesh_version);
     rc |= copy_string(host, &c->public_url); /* canonical, see host_new */
     rc |= copy_string(host, &c->api_key);
+    rc |= copy_string(host, &c->tls_cert_file);
+    rc |= copy_string(host, &c->tls_key_file);
+    rc |= copy_string(host, &c->tls_ca_file);
+    rc |= copy_array(host, &c->allow_hosts, c->n_allow_hosts);
+    rc |= copy_array(host, &c->allow_origins, c->n_allow_origins);
     rc |= copy_array(host, &c->peers, c->n_peers);
     rc |= copy_array(host, &c->bind_public, c->n_bind_public);
     rc |= copy_array(host, &c->tags, c->n_tags);
@@ -134,8 +146,15 @@ static int check_config(const struct paglets_host_config *c,
     if (c->port < 0 || c->port > 65535)
         return paglets_err_set(err, -EINVAL, "port %d is out of range",
                                c->port);
-    if (c->max_agents == 0 || c->max_connections == 0 || c->max_body_bytes == 0)
+    if (c->max_agents == 0 || c->max_connections == 0 ||
+        c->max_body_bytes == 0 || c->max_state_bytes == 0 ||
+        c->max_state_total_bytes == 0 || c->max_connections_per_address == 0)
         return paglets_err_set(err, -EINVAL, "host limits must be positive");
+    if (!(c->max_call_timeout_seconds > 0) || !(c->header_timeout_seconds > 0))
+        return paglets_err_set(err, -EINVAL,
+                               "max_call_timeout_seconds and "
+                               "header_timeout_seconds must be positive "
+                               "(paglets_host_config_init)");
     if (c->max_members < 16 || c->max_members > 1000000)
         return paglets_err_set(err, -EINVAL,
                                "max_members must be 16 to 1000000");
@@ -144,6 +163,9 @@ static int check_config(const struct paglets_host_config *c,
             err, -EINVAL,
             "offline_after_seconds and gossip_interval_seconds must be "
             "positive (paglets_host_config_init)");
+    if ((c->tls_cert_file == NULL) != (c->tls_key_file == NULL))
+        return paglets_err_set(err, -EINVAL,
+                               "TLS needs both a certificate and its key");
     struct paglets_err why = {0};
     if (c->public_url != NULL &&
         paglets__url_normalize(c->public_url, url, &why) != 0)
@@ -151,10 +173,55 @@ static int check_config(const struct paglets_host_config *c,
     return 0;
 }
 
-static void digest_key(const char *key, unsigned char out[32])
+/* A PEM file's contents, at most 1 MiB, NUL-terminated. */
+#define PEM_MAX ((size_t)1 << 20)
+
+static int read_pem(const char *path, const char *what, char **out,
+                    struct paglets_err *err)
 {
-    unsigned int len = 32;
-    EVP_Digest(key, strlen(key), out, &len, EVP_sha256(), NULL);
+    FILE *f = fopen(path, "re");
+    if (f == NULL) {
+        int rc = -errno;
+        return paglets_err_set(err, rc, "TLS %s '%s': %s", what, path,
+                               paglets_strerror(rc));
+    }
+    char *text = malloc(PEM_MAX + 1);
+    size_t n = text ? fread(text, 1, PEM_MAX + 1, f) : 0;
+    int rc = text == NULL ? -ENOMEM : ferror(f) ? -EIO : 0;
+    fclose(f);
+    if (rc == 0 && (n == 0 || n > PEM_MAX || memchr(text, '\0', n) != NULL))
+        rc = -EINVAL;
+    if (rc != 0) {
+        free(text);
+        return paglets_err_set(err, rc, "TLS %s '%s': %s", what, path,
+                               rc == -EINVAL ? "not a PEM file of at most 1 MiB"
+                                             : paglets_strerror(rc));
+    }
+    text[n] = '\0';
+    *out = text;
+    return 0;
+}
+
+/* TLS files, the admission rules; paglets_host_free() undoes them. */
+static int prepare_serving(struct paglets_host *host, struct paglets_err *err)
+{
+    const struct paglets_host_config *c = &host->config;
+    int rc = 0;
+    if (c->tls_cert_file != NULL)
+        rc =
+            read_pem(c->tls_cert_file, "certificate", &host->tls_cert_pem, err);
+    if (rc == 0 && c->tls_key_file != NULL)
+        rc = read_pem(c->tls_key_file, "key", &host->tls_key_pem, err);
+    if (rc == 0 && c->tls_ca_file != NULL && access(c->tls_ca_file, R_OK)) {
+        rc = -errno;
+        paglets_err_set(err, rc, "TLS CA file '%s': %s", c->tls_ca_file,
+                        paglets_strerror(rc));
+    }
+    if (rc == 0) {
+        host->admit = paglets__admit_new(c, err);
+        rc = host->admit ? 0 : -EINVAL;
+    }
+    return rc;
 }
 
 /* Locks and counts; all or none are set up. Negative errno. */
@@ -230,12 +297,10 @@ struct paglets_host *paglets_host_new(const struct paglets_host_config *config,
         return NULL;
     }
     host->shutdown = paglets_cancel_new(err);
-    if (host->shutdown == NULL) {
+    if (host->shutdown == NULL || prepare_serving(host, err) != 0) {
         paglets_host_free(host);
         return NULL;
     }
-    if (host->config.api_key != NULL)
-        digest_key(host->config.api_key, host->key_digest);
     return host;
 }
 
@@ -361,6 +426,7 @@ static int start_mesh(struct paglets_host *host, struct paglets_err *err)
         .multicast = multicast_wanted(host),
         .self_counts = self_counts,
         .self_counts_arg = host,
+        .tls_ca = host->config.tls_ca_file,
     };
     struct paglets_err why = {0};
     host->mesh = paglets__mesh_new(&mc, &why);
@@ -461,6 +527,12 @@ void paglets_host_free(struct paglets_host *host)
     paglets__registry_release(&host->registry);
     paglets__clients_release(host);
     paglets_cancel_free(host->shutdown);
+    paglets__admit_free(host->admit);
+    free(host->tls_cert_pem);
+    if (host->tls_key_pem != NULL) {
+        OPENSSL_cleanse(host->tls_key_pem, strlen(host->tls_key_pem));
+        free(host->tls_key_pem);
+    }
     json_decref(host->tags);
     json_decref(host->properties);
     for (size_t i = 0; i < host->n_strings; i++)

@@ -32,9 +32,11 @@
 #include "util/gauge.h"
 
 struct MHD_Daemon;
+struct paglets__conns;
 struct paglets__mesh;
 struct paglets__worker;
 struct paglets__client_slot;
+struct paglets__admit;
 
 /* Creates a worker thread: pthread_create's shape without attributes. */
 typedef int (*paglets__thread_create_fn)(pthread_t *thread,
@@ -45,9 +47,8 @@ struct paglets_host {
     struct paglets_host_config config; /* strings point into `strings` */
     char **strings;                    /* owned copies of config strings */
     size_t n_strings;
-    json_t *tags;                 /* array of strings */
-    json_t *properties;           /* object of strings */
-    unsigned char key_digest[32]; /* SHA-256 of the API key */
+    json_t *tags;       /* array of strings */
+    json_t *properties; /* object of strings */
     /* Cancels agents' calls once the shutdown grace is over. */
     struct paglets_cancel *shutdown;
 
@@ -60,12 +61,14 @@ struct paglets_host {
     size_t n_listen_fds;
     struct MHD_Daemon **daemons;
     size_t n_daemons;
-    bool started, stopped; /* the owner's thread only */
-    atomic_bool stopping;  /* requests now get 503 */
+    struct paglets__conns *conns; /* while serving; own lock */
+    bool started, stopped;        /* the owner's thread only */
+    atomic_bool stopping;         /* requests now get 503 */
 
     struct paglets__registry registry; /* thread-safe, own lock */
     struct paglets__gauge live_agents; /* created and not yet freed */
     struct paglets__gauge requests;    /* HTTP requests being served */
+    atomic_size_t state_bytes; /* charged by all agents: max_state_total */
 
     struct {
         pthread_mutex_t lock;         /* guards list, running, w->done */
@@ -81,6 +84,12 @@ struct paglets_host {
         struct paglets__client_slot *list;
         pthread_key_t key; /* the calling thread's slot */
     } clients;
+
+    /* Set by paglets_host_new (and admit's listening part by
+     * server_listen), read-only once serving. */
+    struct paglets__admit *admit; /* Host, Origin, auth checks (admit.h) */
+    char *tls_cert_pem;           /* the files' contents, or NULL */
+    char *tls_key_pem;            /* wiped before it is freed */
 };
 
 /* host.c */

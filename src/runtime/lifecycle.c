@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "runtime/host_int.h"
+#include "util/json_mem.h"
 #include "util/log.h"
 #include "wire/codec.h"
 
@@ -28,6 +29,62 @@ static void agent_freed(void *arg)
 {
     struct paglets_host *host = arg;
     paglets__gauge_sub(&host->live_agents);
+}
+
+/* An agent charges state: within max_state_total for the whole host. */
+static int charge_state(void *arg, size_t bytes, struct paglets_err *err)
+{
+    struct paglets_host *host = arg;
+    size_t limit = host->config.max_state_total_bytes;
+    size_t old = atomic_load(&host->state_bytes);
+    do {
+        if (bytes > limit || old > limit - bytes)
+            return paglets_err_set(err, -ENOSPC,
+                                   "agent state on host '%s' would take %zu "
+                                   "bytes, over its limit of %zu "
+                                   "(--max-state-total)",
+                                   host->config.name, old + bytes, limit);
+    } while (
+        !atomic_compare_exchange_weak(&host->state_bytes, &old, old + bytes));
+    return 0;
+}
+
+static void refund_state(void *arg, size_t bytes)
+{
+    struct paglets_host *host = arg;
+    atomic_fetch_sub(&host->state_bytes, bytes);
+}
+
+/*
+ * The state a new agent decodes from: an exact copy of what arrived,
+ * within max_state. A parsed string keeps the length of its escaped text
+ * (six bytes per "\u0041"); the copy's strings are as long as their
+ * values, so what the agent keeps is what it is charged. *bytes: its
+ * charge. NULL state (create without one) stays NULL and costs nothing.
+ */
+static int copy_state(struct paglets_host *host,
+                      const struct paglets_agent_type *type,
+                      const json_t *state, json_t **copy, size_t *bytes,
+                      struct paglets_err *err)
+{
+    *copy = NULL;
+    *bytes = 0;
+    if (state == NULL)
+        return 0;
+    *copy = json_deep_copy(state);
+    if (*copy == NULL)
+        return paglets_err_set(err, -ENOMEM, "out of memory copying state");
+    *bytes = paglets__json_footprint(*copy);
+    if (*bytes > host->config.max_state_bytes) {
+        json_decref(*copy);
+        *copy = NULL;
+        return paglets_err_set(err, -EMSGSIZE,
+                               "state for '%s' takes %zu bytes, over the "
+                               "limit of %zu (--max-state)",
+                               type->name, *bytes,
+                               host->config.max_state_bytes);
+    }
+    return 0;
 }
 
 /*
@@ -91,16 +148,26 @@ static int start_agent(struct paglets_host *host,
         .host_url = host->url,
         .on_dispose = agent_disposed,
         .on_free = agent_freed,
+        .charge = charge_state,
+        .refund = refund_state,
         .arg = host,
     };
+    json_t *copy;
+    size_t bytes;
+    int rc = copy_state(host, type, state, &copy, &bytes, err);
+    if (rc != 0)
+        return rc;
     paglets__gauge_add(&host->live_agents);
     struct paglets_agent *agent =
-        paglets__agent_new(&home, type, id, state, &why);
+        paglets__agent_new(&home, type, id, copy, &why);
+    json_decref(copy);
     if (agent == NULL) {
         paglets__gauge_sub(&host->live_agents);
         return paglets_err_set(err, why.code, "%s", why.message);
     }
-    int rc = register_agent(host, agent, id == fresh, err);
+    rc = paglets_agent_charge(agent, bytes, err);
+    if (rc == 0)
+        rc = register_agent(host, agent, id == fresh, err);
     if (rc != 0) {
         paglets__agent_unref(agent);
         return rc;
@@ -158,9 +225,15 @@ int paglets__host_accept(struct paglets_host *host, const json_t *json,
                                env.state_class_name, type->name);
     rc = start_agent(host, type, *env.agent_id ? env.agent_id : NULL, env.state,
                      proxy, err);
-    if (rc == 0)
-        paglets_log_info("accepted clone '%s' of '%.64s' from '%.128s'",
-                         proxy->agent_id, env.clone_of, env.source_host_name);
+    if (rc == 0) {
+        /* Both names come from the sender: one log line, whatever they hold. */
+        char of[4 * 64 + 1], from[4 * 128 + 1];
+        paglets_escape(of, sizeof(of), env.clone_of, strnlen(env.clone_of, 64));
+        paglets_escape(from, sizeof(from), env.source_host_name,
+                       strnlen(env.source_host_name, 128));
+        paglets_log_info("accepted clone '%s' of '%s' from '%s'",
+                         proxy->agent_id, of, from);
+    }
     return rc;
 }
 
@@ -223,9 +296,12 @@ int paglets__host_run_oneway(struct paglets_agent *agent,
     struct paglets_err err = {0};
     json_t *reply = NULL;
     int rc = call_op(agent, op, args, &reply, &err);
-    if (rc != 0)
+    if (rc != 0) {
+        char why[4 * PAGLETS_ERR_MESSAGE_MAX];
+        paglets_escape(why, sizeof(why), err.message, strlen(err.message));
         paglets_log_warn("one-way '%s' to agent '%s' failed: %s", op->name,
-                         agent->id, err.message);
+                         agent->id, why);
+    }
     json_decref(reply);
     return rc;
 }

@@ -189,7 +189,8 @@ struct paglets__mesh *
 paglets__mesh_new(const struct paglets__mesh_config *config,
                   struct paglets_err *err)
 {
-    struct paglets__mesh_io *io = paglets__mesh_io_new(config->api_key, err);
+    struct paglets__mesh_io *io =
+        paglets__mesh_io_new(config->api_key, config->tls_ca, err);
     if (io == NULL)
         return NULL;
     struct paglets__mesh *mesh =

@@ -33,6 +33,7 @@ struct paglets__mesh_config {
     /* Live agent counts for this host's own HostRef; called from any thread. */
     void (*self_counts)(void *arg, size_t *active, size_t *inactive);
     void *self_counts_arg;
+    const char *tls_ca; /* CA file for https members; NULL: the default */
 };
 
 /* Copies the config. Caller frees with paglets__mesh_free(). */

@@ -345,9 +345,11 @@ static void admit_unknown(struct paglets__mesh *mesh, const char *name,
         }
         m->incarnation = inc;
         m->seen = mono;
+        char shown[PAGLETS__MESH_SHOWN_MAX], seed[PAGLETS__MESH_SHOWN_MAX];
         paglets_log_debug(PAGLETS_LOG_CAT_MESH,
                           "mesh: '%s' at %s alive by the word of seed '%s'",
-                          name, url, src->name);
+                          paglets__mesh_shown(shown, name), url,
+                          paglets__mesh_shown(seed, src->name));
         /* News to us is news to pass on (a whole table at join is not). */
         if (!src->bootstrap)
             paglets__mesh_broadcast(mesh, m);

@@ -381,6 +381,14 @@ void paglets__mesh_note_error(struct paglets__mesh_member *m, const char *what,
                               int rc);
 
 /* Log the first refusal per (name, url) of another mesh version. */
+/*
+ * text, escaped into buf for a log line. Names and versions come from
+ * peers: C0 controls are refused when they arrive, C1 controls and bidi
+ * overrides are not (paglets_escape).
+ */
+#define PAGLETS__MESH_SHOWN_MAX (4 * PAGLETS__MESH_NAME_MAX)
+const char *paglets__mesh_shown(char buf[PAGLETS__MESH_SHOWN_MAX],
+                                const char *text);
 void paglets__mesh_refuse(struct paglets__mesh *mesh, const char *name,
                           const char *url, const char *version);
 
@@ -542,7 +550,9 @@ double paglets__mesh_sync_interval(const struct paglets__mesh *mesh);
 
 /* ---- mesh_io.c: the real I/O ---- */
 
+/* api_key and tls_ca (a CA file) may be NULL; both are copied. */
 struct paglets__mesh_io *paglets__mesh_io_new(const char *api_key,
+                                              const char *tls_ca,
                                               struct paglets_err *err);
 /* Cancel what is in flight, wait for every done, join the workers. */
 void paglets__mesh_io_stop(struct paglets__mesh_io *io);

@@ -39,6 +39,7 @@ struct job {
 
 struct paglets__mesh_io {
     char *api_key;
+    char *tls_ca; /* CA file for https members, or NULL */
     uint64_t rng;
     struct paglets_cancel *cancel; /* tripped at stop: ends what is in flight */
     pthread_mutex_t lock;          /* guards the queue and stopping */
@@ -57,16 +58,19 @@ struct paglets__mesh_io {
 static void *worker_main(void *arg);
 
 struct paglets__mesh_io *paglets__mesh_io_new(const char *api_key,
+                                              const char *tls_ca,
                                               struct paglets_err *err)
 {
     struct paglets__mesh_io *io = calloc(1, sizeof(*io));
     if (io == NULL)
         goto nomem;
-    if (api_key != NULL) {
+    if (api_key != NULL)
         io->api_key = strdup(api_key);
-        if (io->api_key == NULL)
-            goto nomem;
-    }
+    if (tls_ca != NULL)
+        io->tls_ca = strdup(tls_ca);
+    if ((api_key != NULL && io->api_key == NULL) ||
+        (tls_ca != NULL && io->tls_ca == NULL))
+        goto nomem;
     io->cancel = paglets_cancel_new(err);
     if (io->cancel == NULL) {
         paglets__mesh_io_free(io);
@@ -128,6 +132,7 @@ void paglets__mesh_io_free(struct paglets__mesh_io *io)
     }
     paglets_cancel_free(io->cancel);
     free(io->api_key);
+    free(io->tls_ca);
     free(io);
 }
 
@@ -161,6 +166,11 @@ static void *worker_main(void *arg)
     struct paglets__mesh_io *io = arg;
     struct paglets_err err = {0};
     struct paglets__http *http = paglets__http_new(io->api_key, &err);
+    if (http != NULL && io->tls_ca != NULL &&
+        paglets__http_set_tls_ca(http, io->tls_ca, &err) != 0) {
+        paglets__http_free(http);
+        http = NULL;
+    }
     if (http != NULL)
         paglets__http_set_cancel(http, io->cancel);
     pthread_mutex_lock(&io->lock);

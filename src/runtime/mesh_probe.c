@@ -274,9 +274,11 @@ static void conclude(struct paglets__mesh *mesh, struct paglets__mesh_probe *p,
     }
     if (m->state == PAGLETS__MESH_ALIVE) {
         mesh->stats.suspicions++;
+        char shown[PAGLETS__MESH_SHOWN_MAX];
         paglets_log_debug(PAGLETS_LOG_CAT_MESH,
                           "mesh: no ack from '%s' (%u relays, %u nacks)",
-                          p->target, p->relays, p->nacks);
+                          paglets__mesh_shown(shown, p->target), p->relays,
+                          p->nacks);
     }
     if (paglets__mesh_suspect(mesh, m, m->incarnation, mesh->self_name, mono) >
         0)
@@ -555,9 +557,11 @@ static void on_check_reply(struct paglets__mesh *mesh, void *ctx, int rc,
         paglets__mesh_confirm_alive(mesh, m, NULL, inc, mono);
     } else if (m != NULL && m->state == PAGLETS__MESH_PENDING) {
         if (++m->tries >= VERIFY_TRIES) {
+            char shown[PAGLETS__MESH_SHOWN_MAX];
             paglets_log_debug(PAGLETS_LOG_CAT_MESH,
                               "mesh: '%s' at %s never answered; dropped",
-                              c->name, paglets__mesh_url(mesh, m));
+                              paglets__mesh_shown(shown, c->name),
+                              paglets__mesh_url(mesh, m));
             paglets__mesh_remove(mesh, (size_t)(m - mesh->members));
         } else {
             m->due = mono + mesh->interval_s * (1u << m->tries);

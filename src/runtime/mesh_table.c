@@ -252,9 +252,12 @@ struct paglets__mesh_member *paglets__mesh_add(struct paglets__mesh *mesh,
         ssize_t victim = pick_victim(mesh);
         if (victim < 0)
             return NULL;
+        char gone[PAGLETS__MESH_SHOWN_MAX], shown[PAGLETS__MESH_SHOWN_MAX];
         paglets_log_debug(
             PAGLETS_LOG_CAT_MESH, "mesh: table full, dropping '%s' for '%s'",
-            paglets__mesh_name(mesh, &mesh->members[victim]), name);
+            paglets__mesh_shown(
+                gone, paglets__mesh_name(mesh, &mesh->members[victim])),
+            paglets__mesh_shown(shown, name));
         mesh->stats.evictions++;
         paglets__mesh_remove(mesh, (size_t)victim);
     }
@@ -398,7 +401,9 @@ static void log_change(struct paglets__mesh *mesh,
         state == PAGLETS__MESH_OFFLINE && (m->flags & PAGLETS__MESH_LEFT)
             ? " (it left)"
             : "";
-    paglets_log_info("host '%s' at %s %s%s", paglets__mesh_name(mesh, m),
+    char shown[PAGLETS__MESH_SHOWN_MAX];
+    paglets_log_info("host '%s' at %s %s%s",
+                     paglets__mesh_shown(shown, paglets__mesh_name(mesh, m)),
                      paglets__mesh_url(mesh, m), verbs[state], why);
 }
 
@@ -426,6 +431,13 @@ void paglets__mesh_set_state(struct paglets__mesh *mesh,
     }
 }
 
+const char *paglets__mesh_shown(char buf[PAGLETS__MESH_SHOWN_MAX],
+                                const char *text)
+{
+    paglets_escape(buf, PAGLETS__MESH_SHOWN_MAX, text, strlen(text));
+    return buf;
+}
+
 void paglets__mesh_refuse(struct paglets__mesh *mesh, const char *name,
                           const char *url, const char *version)
 {
@@ -438,9 +450,13 @@ void paglets__mesh_refuse(struct paglets__mesh *mesh, const char *name,
     if (mesh->n_refused == PAGLETS__MESH_MAX_REFUSED)
         return;
     snprintf(mesh->refused[mesh->n_refused++], sizeof(key), "%s", key);
+    char shown_name[PAGLETS__MESH_SHOWN_MAX];
+    char shown_version[PAGLETS__MESH_SHOWN_MAX];
     paglets_log_warn("refusing host '%s' at %s: mesh version '%s' is not "
                      "ours ('%s')",
-                     name, url, version, mesh->version);
+                     paglets__mesh_shown(shown_name, name), url,
+                     paglets__mesh_shown(shown_version, version),
+                     mesh->version);
 }
 
 /*

@@ -10,9 +10,22 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "runtime/conns.h"
 #include "runtime/mesh.h"
 #include "runtime/routes.h"
 #include "wire/codec.h"
+
+/* Connections refused, evicted and timed out since start (conns.h). */
+static json_t *connections_json(struct paglets_host *host)
+{
+    struct paglets__conns_stats st = {0};
+    if (host->conns != NULL)
+        paglets__conns_get_stats(host->conns, &st);
+    return json_pack("{s:I, s:I, s:I}", "refused_per_address",
+                     (json_int_t)st.refused_per_address, "evicted",
+                     (json_int_t)st.evicted, "header_timeouts",
+                     (json_int_t)st.header_timeouts);
+}
 
 json_t *paglets__host_health_json(struct paglets_host *host)
 {
@@ -21,13 +34,13 @@ json_t *paglets__host_health_json(struct paglets_host *host)
         return NULL;
     for (size_t i = 0; i < host->n_types; i++)
         json_array_append_new(caps, json_string(host->types[i]->name));
-    return json_pack("{s:s, s:s, s:I, s:I, s:s, s:i, s:o, s:O, s:O}", "name",
-                     host->config.name, "address", host->url, "active_count",
-                     (json_int_t)paglets__registry_count(&host->registry),
-                     "inactive_count", (json_int_t)0, "code_version",
-                     host->config.mesh_version, "api_version",
-                     PAGLETS_API_VERSION, "capabilities", caps, "tags",
-                     host->tags, "properties", host->properties);
+    return json_pack(
+        "{s:s, s:s, s:I, s:I, s:s, s:i, s:o, s:O, s:O, s:o}", "name",
+        host->config.name, "address", host->url, "active_count",
+        (json_int_t)paglets__registry_count(&host->registry), "inactive_count",
+        (json_int_t)0, "code_version", host->config.mesh_version, "api_version",
+        PAGLETS_API_VERSION, "capabilities", caps, "tags", host->tags,
+        "properties", host->properties, "connections", connections_json(host));
 }
 
 static json_t *self_hosts_json(struct paglets_host *host)

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "remote/http.h"
 #include "runtime/host_int.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -20,6 +21,7 @@ struct paglets__worker {
     struct paglets_agent *agent;
     const struct paglets_op *op; /* NULL: the run hook */
     json_t *args;
+    int hops; /* one-way: the Paglets-Hops of the request that sent it */
 };
 
 /* Run hooks may recurse deep in user code: keep glibc's default stack. */
@@ -27,10 +29,13 @@ static void *worker_main(void *arg)
 {
     struct paglets__worker *w = arg;
     struct paglets_host *host = w->host;
-    if (w->op == NULL)
+    if (w->op == NULL) {
         w->agent->type->run(w->agent);
-    else
+    } else {
+        /* Calls it makes are still made on behalf of that request. */
+        paglets__http_set_thread_hops(w->hops);
         paglets__host_run_oneway(w->agent, w->op, w->args);
+    }
     json_decref(w->args);
     w->args = NULL;
     paglets__agent_unref(w->agent);
@@ -92,6 +97,7 @@ int paglets__worker_spawn_oneway(struct paglets_host *host,
     if (w == NULL)
         return paglets_err_set(err, -ENOMEM, "out of memory");
     w->op = op;
+    w->hops = paglets__http_thread_hops();
     w->args = args ? json_deep_copy(args) : json_object();
     w->agent = agent;
     if (w->args == NULL) {

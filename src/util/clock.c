@@ -12,7 +12,7 @@ struct timespec paglets__deadline_after(double seconds)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    if (seconds < 0)
+    if (!(seconds > 0)) /* NaN too: converting it is undefined */
         seconds = 0;
     if (seconds > 1e9)
         seconds = 1e9;

@@ -13,9 +13,11 @@ static const struct {
     int code;
     int status;
 } status_map[] = {
-    {-EINVAL, 400}, {-EPROTO, 400}, {-EACCES, 401},    {-EPERM, 403},
-    {-ENOENT, 404}, {-ENOSYS, 405}, {-EMSGSIZE, 413},  {-EOPNOTSUPP, 422},
-    {-EBUSY, 503},  {-EAGAIN, 503}, {-ETIMEDOUT, 504},
+    {-EINVAL, 400},     {-EPROTO, 400},      {-EACCES, 401},
+    {-EPERM, 403},      {-ENOENT, 404},      {-ENOSYS, 405},
+    {-EMSGSIZE, 413},   {-EMEDIUMTYPE, 415}, {-EADDRNOTAVAIL, 421},
+    {-EOPNOTSUPP, 422}, {-EBUSY, 503},       {-EAGAIN, 503},
+    {-ETIMEDOUT, 504},  {-ENOSPC, 507},      {-ELOOP, 508},
 };
 
 #define N_STATUS (sizeof(status_map) / sizeof(status_map[0]))

@@ -13,7 +13,8 @@
  * The HTTP status a host answers a negative errno with: -EINVAL and
  * -EPROTO 400, -EACCES 401, -EPERM 403, -ENOENT 404, -ENOSYS 405 (known
  * path, method not allowed), -EMSGSIZE 413, -EOPNOTSUPP 422, -EBUSY and
- * -EAGAIN 503, -ETIMEDOUT 504, anything else 500.
+ * -EAGAIN 503, -ETIMEDOUT 504, -ENOSPC 507 (no room for more agent
+ * state), -ELOOP 508 (too many nested calls), anything else 500.
  */
 int paglets__wire_status_of(int code);
 

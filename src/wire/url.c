@@ -257,3 +257,44 @@ int paglets__url_from_address(bool https, const char *addr, int port,
                                addr);
     return paglets__url_parse(text, url, err);
 }
+
+int paglets__url_split(const char *text, struct paglets__url *url,
+                       const char **target, struct paglets_err *err)
+{
+    bool https;
+    size_t skip = text ? scheme_length(text, &https) : 0;
+    if (skip == 0)
+        return refuse(err, text ? text : "",
+                      "the scheme must be http or https");
+    size_t n = skip + strcspn(text + skip, "/?#");
+    char base[PAGLETS_URL_MAX + 16];
+    if (n >= sizeof(base))
+        return refuse(err, text, "it is too long");
+    memcpy(base, text, n);
+    base[n] = '\0';
+    int rc = paglets__url_parse(base, url, err);
+    if (rc == 0)
+        *target = text + n;
+    return rc;
+}
+
+const char *paglets__url_authority(const struct paglets__url *url)
+{
+    return url->text + strlen(paglets__url_scheme(url)) + 3;
+}
+
+int paglets__url_from_authority(bool https, const char *authority,
+                                struct paglets__url *url,
+                                struct paglets_err *err)
+{
+    char text[PAGLETS_URL_MAX + 16];
+    if (authority == NULL || *authority == '\0')
+        return paglets_err_set(err, -EINVAL, "no authority given");
+    if (strpbrk(authority, "/?#@ \t") != NULL)
+        return refuse(err, authority, "an authority is host[:port] alone");
+    int n = snprintf(text, sizeof(text), "%s://%s", https ? "https" : "http",
+                     authority);
+    if (n < 0 || (size_t)n >= sizeof(text))
+        return refuse(err, authority, "it is too long");
+    return paglets__url_parse(text, url, err);
+}

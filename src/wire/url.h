@@ -74,6 +74,26 @@ int paglets__url_from_address(bool https, const char *addr, int port,
  */
 bool paglets__url_has_http_scheme(const char *text);
 
+/*
+ * Split a request URL, a host URL followed by a path and query
+ * ("http://h:1/agents/x?y"), at the end of its authority: *url gets the
+ * host URL as paglets__url_parse() gives it, *target points into text at
+ * the rest ("/agents/x?y", or "" when there is none). 0 or -EINVAL.
+ */
+int paglets__url_split(const char *text, struct paglets__url *url,
+                       const char **target, struct paglets_err *err);
+
+/* The canonical authority of url: host[:port] (borrowed from url->text). */
+const char *paglets__url_authority(const struct paglets__url *url);
+
+/*
+ * Parse authority (an HTTP Host header: host[:port], nothing else) as the
+ * authority of a URL of that scheme. 0 or -EINVAL as paglets__url_parse().
+ */
+int paglets__url_from_authority(bool https, const char *authority,
+                                struct paglets__url *url,
+                                struct paglets_err *err);
+
 /* "http" or "https". */
 const char *paglets__url_scheme(const struct paglets__url *url);
 

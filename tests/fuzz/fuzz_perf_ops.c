@@ -2,9 +2,9 @@
  * Fuzz the benchmark agent's network input: the state a child arrives with
  * (decoded, encoded, released as a clone's would be), the child_result,
  * drain and summary payloads a parent agent receives, and the summary the
- * CLI decodes and prints from the entry host's reply. Input: one selector
- * byte, then JSON. collect is left out: it clones over HTTP (its
- * BenchmarkRequest is fuzz_perf_request's).
+ * CLI decodes and prints from the entry host's reply, with its outliers.
+ * Input: one selector byte, then JSON. collect is left out: it clones over
+ * HTTP (its BenchmarkRequest is fuzz_perf_request's).
  */
 #include "compat.h"
 
@@ -14,6 +14,7 @@
 
 #include <paglets/host.h>
 #include <paglets/perf.h>
+#include <paglets/perf_answers.h>
 
 #include "runtime/host_int.h"
 
@@ -81,6 +82,19 @@ static void summary(const json_t *json)
         return;
     (void)paglets_perf_summary_write_text(s, 0, sink);
     (void)paglets_perf_summary_write_json(s, sink);
+    /* The outliers of whatever the hosts sent, as the CLI prints them. */
+    struct paglets_perf_outliers o;
+    if (paglets_perf_outliers_find(s, NULL, &o, NULL) == 0) {
+        char line[512];
+        for (size_t i = 0; i < o.n; i++)
+            paglets_perf_outlier_format(&o.items[i], line, sizeof(line));
+        json_decref(paglets_perf_outliers_to_json(&o));
+        struct paglets_perf_text_options options;
+        paglets_perf_text_options_init(&options);
+        options.outliers = &o;
+        (void)paglets_perf_summary_write_text_with(s, &options, sink);
+        paglets_perf_outliers_release(&o);
+    }
     paglets_perf_summary_free(s);
 }
 

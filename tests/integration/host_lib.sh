@@ -3,13 +3,23 @@
 # Source after lib.sh.
 
 # pg_req METHOD URL [BODY]: print the reply body; the status lands in
-# $PG_TMP/status. Every call is bounded by 10 s.
+# $PG_TMP/status. Every call is bounded by 10 s. With $PG_KEY set the
+# request is signed with that key (pgsig.py), as paglets clients sign;
+# with PG_BEARER=1 as well, the key goes as "Authorization: Bearer".
 pg_req() {
   local method=$1 url=$2 body=${3:-}
-  local args=(-sS -m 10 -o "$PG_TMP/body" -w '%{http_code}' -X "$method")
-  [ -n "${PG_KEY:-}" ] && args+=(-H "Authorization: Bearer $PG_KEY")
-  [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
-  curl "${args[@]}" "$url" >"$PG_TMP/status" || echo 000 >"$PG_TMP/status"
+  rm -f "$PG_TMP/body"
+  if [ -n "${PG_KEY:-}" ] && [ -z "${PG_BEARER:-}" ]; then
+    pg_sig request --timeout 10 --out "$PG_TMP/body" \
+      "$method" "$url" ${body:+"$body"} >"$PG_TMP/status" 2>/dev/null ||
+      [ -s "$PG_TMP/status" ] || echo 000 >"$PG_TMP/status"
+  else
+    local args=(-sS -m 10 -o "$PG_TMP/body" -w '%{http_code}' -X "$method")
+    [ -n "${PG_KEY:-}" ] && args+=(-H "Authorization: Bearer $PG_KEY")
+    [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
+    curl "${args[@]}" ${PAGLETS_TLS_CA:+--cacert "$PAGLETS_TLS_CA"} "$url" \
+      >"$PG_TMP/status" || echo 000 >"$PG_TMP/status"
+  fi
   cat "$PG_TMP/body" 2>/dev/null || true
 }
 

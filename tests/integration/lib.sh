@@ -12,6 +12,9 @@ PAGLETS_BIN=${PAGLETS_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/b
 PG_TMP=$(mktemp -d "${TMPDIR:-/tmp}/paglets-test.XXXXXX")
 PG_PIDS=()
 PG_TEST=$(basename "$0" .sh)
+# Every `paglets examples perf` stores its run: in this test's own
+# database, never in the home directory of whoever runs the tests.
+export PAGLETS_RESULTS_DB=$PG_TMP/results.db
 
 # pg_sanitizer_reports: the ASan, LSan, UBSan and TSan reports in the
 # files directly under $PG_TMP (host logs, captured stderr), with the file
@@ -70,6 +73,18 @@ pg_skip() {
   exit 77
 }
 
+# pg_skip_if_sanitized WHAT: skip when PAGLETS_BIN runs under ASan or TSan,
+# whose shadow memory and quarantines make WHAT (a memory figure) mean
+# nothing. The runtime is linked dynamically (gcc) or statically (clang):
+# look in both symbol tables.
+pg_skip_if_sanitized() {
+  local symbols
+  symbols=$({ nm -D "$PAGLETS_BIN"; nm "$PAGLETS_BIN"; } 2>/dev/null || true)
+  if grep -qwE '__(asan|tsan)_init' <<<"$symbols"; then
+    pg_skip "sanitizer build, $1 is not meaningful"
+  fi
+}
+
 # Watch the test shell: if it dies (even by SIGKILL from a CTest timeout),
 # kill the host too, so no daemon outlives its test.
 pg_guard() {
@@ -113,12 +128,61 @@ pg_start_host() {
   printf -v "PG_URL_${name//[^A-Za-z0-9_]/_}" %s "$url"
 }
 
+# pg_start_python NAME [ARGS...]: run the python3 program read from stdin
+# in the background (a fake peer or client; killed with the hosts) with
+# ARGS, and return once it has called announce(PORT), which it must do
+# when it listens. Its URL is stored in PG_PY_URL (http://127.0.0.1:PORT).
+pg_start_python() {
+  local name=$1
+  shift
+  local prog="$PG_TMP/$name.py" portfile="$PG_TMP/$name.port"
+  {
+    cat <<'PRELUDE'
+import os
+def announce(port):
+    path = os.environ["PG_PORT_FILE"]
+    with open(path + ".tmp", "w") as f:
+        f.write(str(port))
+    os.rename(path + ".tmp", path)
+PRELUDE
+    cat
+  } >"$prog"
+  PG_PORT_FILE=$portfile python3 "$prog" "$@" &
+  PG_PIDS+=("$!")
+  pg_guard "$!"
+  pg_wait_for 20 test -s "$portfile" || pg_fail "$name did not start"
+  # shellcheck disable=SC2034 # read by the tests
+  PG_PY_URL="http://127.0.0.1:$(cat "$portfile")"
+}
+
+# pg_sig ARGS...: tests/integration/pgsig.py, requests signed as paglets
+# signs them and a fake host (see its --help). The system's python3 when
+# there is one: a version manager's shim can cost half a second a call.
+PG_SIG="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/pgsig.py"
+PG_PYTHON=python3
+[ -x /usr/bin/python3 ] && PG_PYTHON=/usr/bin/python3
+pg_sig() { "$PG_PYTHON" "$PG_SIG" "$@"; }
+
+# pg_get URL: GET URL and print the reply body; non-zero on a transport
+# error or a status that is not 2xx (as curl -f). With $PAGLETS_API_KEY
+# set the request is signed as paglets clients sign theirs (pgsig.py);
+# https is verified against $PG_CA, else $PAGLETS_TLS_CA when set (PG_CA
+# lets a test start a host without PAGLETS_TLS_CA and still reach it).
+pg_get() {
+  local ca=${PG_CA:-${PAGLETS_TLS_CA:-}}
+  if [ -n "${PAGLETS_API_KEY:-}" ]; then
+    PG_KEY=$PAGLETS_API_KEY pg_sig request --fail --timeout 2 \
+      ${ca:+--cacert "$ca"} GET "$1"
+  else
+    curl -fsS -m 2 ${ca:+--cacert "$ca"} "$1"
+  fi
+}
+
 # pg_wait_health URL [TRIES]: wait until /health answers 200 (0.1 s steps).
 pg_wait_health() {
   local url=$1 tries=${2:-100} i
   for i in $(seq "$tries"); do
-    curl -fsS -m 2 ${PAGLETS_API_KEY:+-H "Authorization: Bearer $PAGLETS_API_KEY"} \
-      "$url/health" >/dev/null 2>&1 && return 0
+    pg_get "$url/health" >/dev/null 2>&1 && return 0
     sleep 0.1
   done
   return 1

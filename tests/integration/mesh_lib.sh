@@ -21,9 +21,9 @@ mesh_netns() {
   PG_NETNS=1 exec unshare -rn bash "$@"
 }
 
-# mesh_hosts URL: the GET /hosts reply.
+# mesh_hosts URL: the GET /hosts reply (signed with $PAGLETS_API_KEY).
 mesh_hosts() {
-  curl -fsS -m 2 ${PAGLETS_API_KEY:+-H "Authorization: Bearer $PAGLETS_API_KEY"} "$1/hosts"
+  pg_get "$1/hosts"
 }
 
 # Every check below is true only on an answer from the host at URL: one

@@ -4,13 +4,14 @@
 # pg_perf_join NAME: start host NAME, meshed through the first host this
 # test started (PG_PERF_SEED), and set PG_URL_<NAME>. Not in $(...): the
 # pids and variables must reach the test's shell. The hosts of one test
-# share a temp dir (PERF_TMPDIR overrides it), so their benchmark lock is
-# theirs alone: other tests running at the same time do not delay them.
+# share a temp dir (PERF_TMPDIR overrides it), also their XDG_RUNTIME_DIR,
+# so their benchmark lock (in XDG_RUNTIME_DIR/paglets) is theirs alone:
+# other tests running at the same time do not delay them.
 # PERF_OFFLINE_AFTER sets the hosts' offline window (default 10 s).
 pg_perf_join() {
   local name=$1 tmp=${PERF_TMPDIR:-$PG_TMP/tmp}
   mkdir -p "$tmp"
-  TMPDIR=$tmp pg_start_host "$name" --mesh-version perf-test --gossip-interval 0.2 \
+  TMPDIR=$tmp XDG_RUNTIME_DIR=$tmp pg_start_host "$name" --mesh-version perf-test --gossip-interval 0.2 \
     --offline-after "${PERF_OFFLINE_AFTER:-10}" ${PG_PERF_SEED:+--peer "$PG_PERF_SEED"}
   [ -n "${PG_PERF_SEED:-}" ] || PG_PERF_SEED=$PG_URL
 }
@@ -40,15 +41,16 @@ pg_perf() {
   echo "$rc"
 }
 
-# pg_perf_hold_lock DIR: take DIR/paglets-benchmark.lock in a background
-# process (killed with the hosts) until the test ends.
+# pg_perf_hold_lock DIR: take the benchmark lock of hosts whose temp dir
+# is DIR (DIR/paglets/paglets-benchmark.lock) in a background process
+# (killed with the hosts) until the test ends.
 pg_perf_hold_lock() {
-  mkdir -p "$1"
-  bash -c 'exec 9>"$1/paglets-benchmark.lock"; flock -x 9; exec sleep 300' \
+  mkdir -p "$1" && mkdir -p -m 700 "$1/paglets"
+  bash -c 'exec 9>"$1/paglets/paglets-benchmark.lock"; flock -x 9; exec sleep 300' \
     _ "$1" >/dev/null 2>&1 &
   PG_PIDS+=("$!")
   pg_guard "$!"
-  pg_wait_for 5 bash -c "! flock -n '$1/paglets-benchmark.lock' true" ||
+  pg_wait_for 5 bash -c "! flock -n '$1/paglets/paglets-benchmark.lock' true" ||
     pg_fail "could not take the lock in $1"
 }
 

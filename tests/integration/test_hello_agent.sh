@@ -20,7 +20,7 @@ pg_expect_match "visit starts its own host first" "^hello_agent: host 'beta' lis
 pg_expect_eq "the clone greets from alpha" 'Hello, world, from alpha (greets: 1)' "$(tail -n 1 <<<"$out")"
 
 # The clone was disposed: alpha holds no agent any more.
-agents=$(curl -fsS -m 5 -H "Authorization: Bearer $PAGLETS_API_KEY" "$url/agents")
+agents=$(pg_get "$url/agents")
 pg_expect_eq "no agent left on alpha" 0 "$(jq '[.. | objects | select(has("agent_id"))] | length' <<<"$agents")"
 
 set +e

@@ -4,9 +4,9 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/host_lib.sh"
 
-pg_start_host alpha --mesh-version t
+pg_start_host alpha --mesh-version t --test-agents
 alpha=$PG_URL
-pg_start_host beta --mesh-version t --peer "$alpha"
+pg_start_host beta --mesh-version t --test-agents --peer "$alpha"
 beta=$PG_URL
 
 health=$(pg_req GET "$alpha/health")

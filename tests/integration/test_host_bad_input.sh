@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/host_lib.sh"
 
-pg_start_host alpha --mesh-version t --max-body 64K --max-agents 3
+pg_start_host alpha --mesh-version t --test-agents --max-body 64K --max-agents 3
 alpha=$PG_URL
 
 out=$(pg_req POST "$alpha/agents" '{"agent_class_name": ')
@@ -60,9 +60,11 @@ pg_expect_error "10,000-deep objects" 400 EINVAL "$out"
 
 head -c 70000 /dev/zero | tr '\0' ' ' >"$PG_TMP/big"
 curl -sS -m 10 -o "$PG_TMP/out" -w '%{http_code}' -X POST \
+  -H 'Content-Type: application/json' \
   --data-binary @"$PG_TMP/big" "$alpha/agents" >"$PG_TMP/status"
 pg_expect_error "declared oversize body" 413 EMSGSIZE "$(cat "$PG_TMP/out")"
 curl -sS -m 10 -o "$PG_TMP/out" -w '%{http_code}' -X POST \
+  -H 'Content-Type: application/json' \
   -H 'Transfer-Encoding: chunked' --data-binary @"$PG_TMP/big" \
   "$alpha/agents" >"$PG_TMP/status"
 pg_expect_error "chunked oversize body" 413 EMSGSIZE "$(cat "$PG_TMP/out")"

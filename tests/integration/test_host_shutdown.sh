@@ -4,9 +4,9 @@
 . "$(dirname "$0")/host_lib.sh"
 
 # Not in $(...): the pid variable must reach this shell.
-pg_start_host alpha --mesh-version t
+pg_start_host alpha --mesh-version t --test-agents
 alpha=$PG_URL
-pg_start_host beta --mesh-version t --no-mesh
+pg_start_host beta --mesh-version t --test-agents --no-mesh
 beta=$PG_URL
 
 # op_blocked PID: a request of host PID waits inside its operation. The
@@ -70,12 +70,12 @@ has_run() {
 
 # A run hook that returns on disposal lets the host stop at once; one that
 # ignores it gets --shutdown-grace, then the host exits anyway.
-pg_start_host polite --mesh-version t --no-mesh
+pg_start_host polite --mesh-version t --test-agents --no-mesh
 a=$(pg_create "$PG_URL" '{"linger":20}')
 pg_wait_for 5 has_run "$PG_URL" "$a" || pg_fail "polite agent's run hook never started"
 signal_and_wait "$PG_PID_polite" TERM
 grep -q "host 'polite' stopped" "$PG_TMP/polite.log" || pg_fail "polite host did not stop cleanly"
-pg_start_host stubborn --mesh-version t --no-mesh --shutdown-grace 0.5
+pg_start_host stubborn --mesh-version t --test-agents --no-mesh --shutdown-grace 0.5
 a=$(pg_create "$PG_URL" '{"linger":20,"stubborn":true}')
 pg_wait_for 5 has_run "$PG_URL" "$a" || pg_fail "stubborn agent's run hook never started"
 signal_and_wait "$PG_PID_stubborn" TERM

@@ -2,7 +2,8 @@
 # tags and 64 properties of 1 KiB each took a host from 11 MiB to 1.2 GiB.
 # Now a join, ping or ping-req body over 1 MiB is refused with 413 before
 # it is read, and the same fat list sent three times as a push-pull
-# (/hosts/sync, which may be large: it carries metadata) leaves every
+# (/hosts/sync, which may be large: it carries metadata; the request
+# memory budget may refuse it with 413 as well) leaves every
 # host within 64 MiB of its RSS before; a join whose own tags and
 # properties pass 1 KiB is refused with 413. RSS means nothing under the
 # sanitizers: skipped there (.ci/allowed-skips).
@@ -49,7 +50,8 @@ for i in 1 2 3; do
   code=$(curl -sS -m 30 -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
     --data-binary @"$PG_TMP/fat.json" "$alpha/hosts/sync") ||
     pg_fail "sync $i did not complete"
-  pg_expect_eq "a 16 MB sync" 200 "$code"
+  # 200, or 413 from the request memory budget (issue 11).
+  case $code in 200 | 413) ;; *) pg_fail "a 16 MB sync: HTTP $code" ;; esac
 done
 # A few rounds for whatever alpha took to reach beta.
 start=$(mesh_hosts "$alpha" | jq '.mesh.rounds')

@@ -7,7 +7,7 @@ prog="$(dirname "$PAGLETS_BIN")/examples/perf_collect"
 [ -x "$prog" ] || pg_fail "$prog was not built"
 
 rc=0
-TMPDIR="$PG_TMP" timeout 60 "$prog" >"$PG_TMP/out" 2>"$PG_TMP/err" || rc=$?
+TMPDIR="$PG_TMP" XDG_RUNTIME_DIR="$PG_TMP" timeout 60 "$prog" >"$PG_TMP/out" 2>"$PG_TMP/err" || rc=$?
 pg_expect_eq "own host: exit status (stderr: $(cat "$PG_TMP/err"))" 0 "$rc"
 pg_expect_match "own host: its row" '^perf-collect +- +- +- +- +[0-9.]+[KMGT]?/s +- +- +0$' \
   "$(sed -n 2p "$PG_TMP/out")"

@@ -14,7 +14,7 @@ out="$PG_TMP/out.json"
 
 pg_expect_eq "hosts with results" "alpha,beta,gamma" \
   "$(jq -r '.results | keys | join(",")' "$out")"
-pg_expect_eq "summary members" "cleanup_errors,errors,pending_hosts,results" \
+pg_expect_eq "summary members" "cleanup_errors,errors,outliers,pending_hosts,results,run_id" \
   "$(jq -r 'keys | join(",")' "$out")"
 pg_expect_eq "no errors, cleanup errors or pending hosts" "0 0 0" \
   "$(jq -r '[(.errors|length), (.cleanup_errors|length), (.pending_hosts|length)] | join(" ")' "$out")"
@@ -31,7 +31,7 @@ for host in alpha beta gamma; do
     "$(jq -r "[($r.cpu.single_core[].name), \"/\", ($r.cpu.multi_core[].name)] | join(\" \")" "$out")"
   pg_expect_eq "$host CPU workers" 1 "$(jq -r "$r.cpu.workers" "$out")"
   pg_expect_eq "$host metric fields" \
-    "bytes_per_second bytes_processed duration_seconds name operations operations_per_second" \
+    "bytes_per_second bytes_processed duration_seconds name operations operations_per_second setup_seconds" \
     "$(jq -r "$r.cpu.single_core[0] | keys | join(\" \")" "$out")"
   pg_expect_match "$host memory kernels" "memory-copy memory-scan" \
     "$(jq -r "[$r.memory.metrics[].name] | join(\" \")" "$out")"

@@ -25,13 +25,18 @@ expect_usage_error --lock-timeout --lock-timeout -1
 expect_usage_error --timeout --timeout nan
 expect_usage_error --path --path "$PG_TMP/does-not-exist"
 expect_usage_error --path --path /etc/hostname
+# '' was the working directory once; 65 paths a 400 from every host.
+expect_usage_error --path --path ''
+many=()
+for _ in $(seq 65); do many+=(--path "$PG_TMP"); done
+expect_usage_error "--path: at most 64" "${many[@]}"
 expect_usage_error --api-key-env --api-key-env PAGLETS_TEST_UNSET_VARIABLE
 expect_usage_error --frobnicate --frobnicate
 expect_usage_error "unexpected argument" extra
 
 out=$("$PAGLETS_BIN" examples perf --help)
 for option in api-key-env debug disk-size duration entry json lock-timeout \
-  no-cpu no-disk no-memory path timeout verbose workers; do
+  no-cpu no-disk no-memory path proxy timeout verbose workers; do
   pg_expect_match "--help lists --$option" "--$option" "$out"
 done
 pg_expect_match "examples lists perf" "perf" "$("$PAGLETS_BIN" examples --help)"

@@ -1,6 +1,6 @@
-# A burst of 1,000 simultaneous connections must not leave the host larger:
-# per-connection memory has to go back to the system when the connections
-# close. glibc's per-thread arenas are capped at two (MALLOC_ARENA_MAX) so
+# Bursts of 1,000 simultaneous connections must not leave the host larger
+# burst after burst: per-connection memory has to go back to the system when
+# the connections close. glibc's per-thread arenas are capped at two (MALLOC_ARENA_MAX) so
 # the figure does not depend on the core count; their bounded one-time
 # growth is what bench/load.sh reports separately.
 . "$(dirname "$0")/lib.sh"
@@ -8,12 +8,8 @@
 loadgen=$(dirname "$PAGLETS_BIN")/bench/loadgen
 [ -x "$loadgen" ] || pg_fail "bench/loadgen not built next to $PAGLETS_BIN"
 # Sanitizer runtimes keep shadow memory and quarantines (ASan holds freed
-# memory on purpose): RSS means nothing there. The runtime is linked
-# dynamically (gcc) or statically (clang): look in both symbol tables.
-symbols=$({ nm -D "$PAGLETS_BIN"; nm "$PAGLETS_BIN"; } 2>/dev/null || true)
-if grep -qwE '__(asan|tsan)_init' <<<"$symbols"; then
-  pg_skip "sanitizer build, RSS is not meaningful"
-fi
+# memory on purpose): RSS means nothing there.
+pg_skip_if_sanitized RSS
 ulimit -n 8192 2>/dev/null || pg_skip "cannot raise the open-file limit to 8192 (not root)"
 
 export MALLOC_ARENA_MAX=2
@@ -23,7 +19,8 @@ host=$PG_URL
 pid=${PG_PID_burst:?}
 rss() { awk '/^VmRSS:/ {print $2}' "/proc/$pid/status"; }
 threads() { awk '/^Threads:/ {print $2}' "/proc/$pid/status"; }
-few_threads() { [ "$(threads)" -le 2 ]; }
+# Idle: main, the listener and the connection watchdog (runtime/conns.c).
+few_threads() { [ "$(threads)" -le 3 ]; }
 burst() { # N: one burst of 1,000 connections, then wait for their threads
   "$loadgen" "$host/health" 3000 1000 60 >"$PG_TMP/burst$1.out" ||
     pg_fail "requests failed under burst $1: $(cat "$PG_TMP/burst$1.out")"
@@ -35,13 +32,17 @@ burst 1
 first=$(rss)
 burst 2
 second=$(rss)
-pg_log "rss idle $idle KiB, after 1,000 connections $first KiB, after 2,000 $second KiB"
-# 1,000 pools of 32 KiB held would be +31 MiB (the bug this test is for);
-# malloc arenas grow once by a few MiB depending on how many threads ran
-# at the same moment, so allow 16 MiB for the first burst.
-[ "$first" -le $((idle + 16384)) ] ||
-  pg_fail "host kept $((first - idle)) KiB after the burst (idle $idle KiB)"
-# Whatever the first burst left is reused, not added to: no growth per burst.
-[ "$second" -le $((first + 4096)) ] ||
-  pg_fail "host grew $((second - first)) KiB more on a second burst"
+burst 3
+third=$(rss)
+pg_log "rss idle $idle KiB; after 1,000 connections $first KiB, 2,000 $second KiB, 3,000 $third KiB"
+# 1,000 pools of 32 KiB held would be +31 MiB after one burst (the bug this
+# test is for) and more after each further burst. What malloc's two arenas
+# keep depends on how many threads ran at the same moment, which a loaded
+# machine varies from burst to burst (+12 MiB seen in CI, once only on a
+# second burst): so every burst is held to one ceiling over idle, which a
+# per-connection leak crosses and arena growth does not.
+for n in first second third; do
+  [ "${!n}" -le $((idle + 16384)) ] ||
+    pg_fail "host kept $((${!n} - idle)) KiB after the $n burst (idle $idle KiB)"
+done
 pg_pass

@@ -37,7 +37,7 @@ perf() { # OUT ARGS...: a --json run on $host; prints the exit status
 }
 bench_dirs() { find "$1" -maxdepth 1 -name 'paglets-bench-*' | wc -l; }
 
-TMPDIR="$area/tmp" pg_start_host alpha --mesh-version t --no-mesh
+TMPDIR="$area/tmp" XDG_RUNTIME_DIR="$area/tmp" pg_start_host alpha --mesh-version t --no-mesh
 host=$PG_URL
 pid=${PG_PID_alpha:?}
 
@@ -89,7 +89,9 @@ cat >"$PG_TMP/as_nobody" <<EOS
 exec setpriv --reuid=nobody --regid=nogroup --clear-groups "$PAGLETS_BIN" "\$@"
 EOS
 chmod 755 "$PG_TMP/as_nobody"
-PAGLETS_BIN="$PG_TMP/as_nobody" TMPDIR="$area/tmp" \
+# Its lock lives in a runtime directory of its own, as nobody's.
+mkdir -p "$area/run-nobody" && chown nobody "$area/run-nobody"
+PAGLETS_BIN="$PG_TMP/as_nobody" TMPDIR="$area/tmp" XDG_RUNTIME_DIR="$area/run-nobody" \
   pg_start_host nobody --mesh-version t --no-mesh
 host=$PG_URL
 pg_expect_eq "host runs as nobody" nobody "$(ps -o user= -p "${PG_PID_nobody:?}")"

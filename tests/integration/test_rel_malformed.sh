@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/host_lib.sh"
 
-pg_start_host rel --mesh-version t --max-body 64K
+pg_start_host rel --mesh-version t --test-agents --max-body 64K
 host=$PG_URL
 agent=$(pg_create "$host")
 tried=0

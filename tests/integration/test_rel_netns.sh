@@ -52,7 +52,7 @@ start_host() {
   mkdir -p "$PG_TMP/tmp-$n"
   # Not through in_ns: a function would run in a subshell, and $! would be
   # that subshell instead of the host.
-  ip netns exec "pg-$n-$tag" env TMPDIR="$PG_TMP/tmp-$n" "$PAGLETS_BIN" host --name "$n" --port 8765 \
+  ip netns exec "pg-$n-$tag" env TMPDIR="$PG_TMP/tmp-$n" XDG_RUNTIME_DIR="$PG_TMP/tmp-$n" "$PAGLETS_BIN" host --name "$n" --port 8765 \
     --bind-public "$addr" --mesh-version netns --gossip-interval 0.3 \
     --offline-after 3 "$@" >/dev/null 2>"$log" &
   pid=$!

@@ -15,7 +15,11 @@ unit="$prefix/lib/systemd/system/paglets-host@.service"
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
 pg_expect_eq "ExecStart runs the installed binary" \
   "$prefix/bin/paglets host --name %i --config /etc/paglets/%i.conf" "$exec_start"
-grep -qx 'PrivateTmp=no' "$unit" || pg_fail "the benchmark lock needs the shared /tmp"
+grep -qx 'PrivateTmp=no' "$unit" || pg_fail "the disk benchmark measures the real /tmp"
+# The benchmark lock: /run/paglets, private, shared by every instance.
+for line in RuntimeDirectory=paglets RuntimeDirectoryMode=0700 RuntimeDirectoryPreserve=yes; do
+  grep -qx "$line" "$unit" || pg_fail "the unit lacks $line"
+done
 grep -q '^DynamicUser=yes' "$unit" && pg_fail "DynamicUser= implies PrivateTmp=yes"
 
 # systemd-analyze comes with Debian's systemd package (scripts/bootstrap).

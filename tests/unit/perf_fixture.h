@@ -8,6 +8,8 @@
 #include "compat.h"
 
 #include <dirent.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +59,23 @@ static inline void fixture_rmtree(const char *dir)
     if (d != NULL)
         closedir(d);
     rmdir(dir);
+}
+
+/*
+ * A stop request for the kernels' tests: counts how often it is asked and
+ * says "stop" from the stop_at-th question on (0: never). Workers ask from
+ * their own threads, hence the atomics.
+ */
+struct fixture_stop {
+    atomic_ulong asked;
+    unsigned long stop_at;
+};
+
+static inline bool fixture_stop_requested(void *arg)
+{
+    struct fixture_stop *f = arg;
+    unsigned long n = atomic_fetch_add(&f->asked, 1) + 1;
+    return f->stop_at > 0 && n >= f->stop_at;
 }
 
 /* cmocka setup/teardown: *state is a scratch directory name. */

@@ -241,6 +241,71 @@ static void test_clone_without_host_fails_cleanly(void **state)
     paglets__agent_unref(agent);
 }
 
+/* An owner that takes up to `limit` bytes of state in all. */
+struct ledger {
+    size_t limit, total, frees;
+};
+
+static int ledger_charge(void *arg, size_t bytes, struct paglets_err *err)
+{
+    struct ledger *l = arg;
+    if (bytes > l->limit - l->total)
+        return paglets_err_set(err, -ENOSPC, "full");
+    l->total += bytes;
+    return 0;
+}
+
+static void ledger_refund(void *arg, size_t bytes)
+{
+    struct ledger *l = arg;
+    assert_true(bytes <= l->total);
+    l->total -= bytes;
+}
+
+static void ledger_freed(void *arg)
+{
+    ((struct ledger *)arg)->frees++;
+}
+
+static void test_charges_stay_within_the_owner_and_go_back_on_free(void **state)
+{
+    (void)state;
+    struct ledger l = {.limit = 1000};
+    const struct paglets__agent_home home = {.on_free = ledger_freed,
+                                             .charge = ledger_charge,
+                                             .refund = ledger_refund,
+                                             .arg = &l};
+    json_t *json = json_pack("{s:i}", "value", 1);
+    struct paglets_agent *a =
+        paglets__agent_new(&home, &counter_type, "a", json, NULL);
+    struct paglets_agent *b =
+        paglets__agent_new(&home, &counter_type, "b", json, NULL);
+    json_decref(json);
+    assert_non_null(a);
+    assert_non_null(b);
+    struct paglets_err err = {0};
+    assert_int_equal(paglets_agent_charge(a, 600, &err), 0);
+    assert_int_equal(paglets_agent_charge(b, 500, &err), -ENOSPC);
+    assert_int_equal(l.total, 600);
+    assert_int_equal(paglets_agent_charge(b, 400, NULL), 0);
+    assert_int_equal(paglets_agent_charge(a, 0, NULL), 0);
+    /* A refund gives back at most what the agent holds. */
+    paglets_agent_refund(b, 1000);
+    assert_int_equal(l.total, 600);
+    paglets_agent_refund(a, 100);
+    assert_int_equal(l.total, 500);
+    paglets__agent_unref(a);
+    assert_int_equal(l.total, 0);
+    assert_int_equal(l.frees, 1);
+    paglets__agent_unref(b);
+    assert_int_equal(l.frees, 2);
+    /* What a JSON value counts as: never nothing, 0 for NULL. */
+    json_t *empty = json_object();
+    assert_true(paglets_agent_state_bytes(empty) >= 100);
+    assert_int_equal(paglets_agent_state_bytes(NULL), 0);
+    json_decref(empty);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +318,8 @@ int main(void)
         cmocka_unit_test(test_wait_wakes_on_notify),
         cmocka_unit_test(test_wait_is_cancelled_by_disposal),
         cmocka_unit_test(test_clone_without_host_fails_cleanly),
+        cmocka_unit_test(
+            test_charges_stay_within_the_owner_and_go_back_on_free),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -232,6 +232,61 @@ static void test_client_refuses_bad_arguments(void **state)
     paglets_client_free(NULL);
 }
 
+/*
+ * libcurl reads http_proxy and ALL_PROXY for every transfer unless told
+ * otherwise; a client must not: the call goes straight to the (closed)
+ * host, and the "proxy", our silent peer, never sees it.
+ */
+static void test_client_ignores_proxy_variables(void **state)
+{
+    struct fixture *f = *state;
+    unsetenv("no_proxy");
+    unsetenv("NO_PROXY");
+    setenv("http_proxy", f->peer.url, 1);
+    setenv("ALL_PROXY", f->peer.url, 1);
+    f->opts.timeout_seconds = 0.5;
+    int rc = paglets_client_health_with(f->client, "http://127.0.0.1:1",
+                                        &f->opts, NULL, &f->err);
+    unsetenv("http_proxy");
+    unsetenv("ALL_PROXY");
+    assert_int_equal(rc, -ECONNREFUSED);
+    assert_false(silent_was_reached(&f->peer));
+}
+
+static void test_client_set_proxy_routes_every_call(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(paglets_client_set_proxy(f->client, f->peer.url, &f->err),
+                     0);
+    f->opts.timeout_seconds = 0.2;
+    assert_int_equal(paglets_client_health_with(f->client, "http://127.0.0.1:1",
+                                                &f->opts, NULL, &f->err),
+                     -ETIMEDOUT);
+    assert_true(silent_was_reached(&f->peer));
+    /* "" turns it off again. */
+    assert_int_equal(paglets_client_set_proxy(f->client, "", &f->err), 0);
+    assert_int_equal(paglets_client_health_with(f->client, "http://127.0.0.1:1",
+                                                &f->opts, NULL, &f->err),
+                     -ECONNREFUSED);
+}
+
+static void test_client_set_proxy_refuses_other_urls(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const bad[] = {"127.0.0.1:3128", "ftp://p:21", "http://",
+                                      "http://p:1\r\nX: y"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        paglets_err_clear(&f->err);
+        assert_int_equal(paglets_client_set_proxy(f->client, bad[i], &f->err),
+                         -EINVAL);
+        assert_non_null(strstr(f->err.message, "proxy URL"));
+    }
+    assert_int_equal(paglets_client_set_proxy(NULL, NULL, &f->err), -EINVAL);
+    assert_int_equal(
+        paglets_client_set_proxy(f->client, "socks5h://p:1080", &f->err), 0);
+    assert_int_equal(paglets_client_set_proxy(f->client, NULL, &f->err), 0);
+}
+
 #define TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -245,6 +300,9 @@ int main(void)
         TEST(test_client_wide_handle_ends_every_call),
         TEST(test_client_trip_from_signal_handler),
         TEST(test_client_refuses_bad_arguments),
+        TEST(test_client_ignores_proxy_variables),
+        TEST(test_client_set_proxy_routes_every_call),
+        TEST(test_client_set_proxy_refuses_other_urls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,6 +20,7 @@
 
 #include "perf/kernel_cpu.h"
 #include "perf/platform.h"
+#include "perf_fixture.h"
 
 static void hex(const unsigned char *d, char out[65])
 {
@@ -82,7 +83,9 @@ static void test_each_kernel_gives_positive_rates(void **state)
         const struct paglets__perf_cpu_kernel *k =
             &paglets__perf_cpu_kernels[i];
         struct paglets__perf_sample s = {0};
-        assert_int_equal(k->run(0.01, &s), 0);
+        const struct paglets__perf_job job =
+            paglets__perf_job_single(0.01, NULL, NULL);
+        assert_int_equal(k->run(&job, &s), 0);
         assert_true(s.elapsed >= 0.01);
         assert_true(s.operations > 0);
         if (strcmp(k->name, "sha256") == 0)
@@ -108,9 +111,10 @@ static struct {
     unsigned n;
 } ranked = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, {0}, 0};
 
-static int ranked_kernel(double seconds, struct paglets__perf_sample *s)
+static int ranked_kernel(const struct paglets__perf_job *job,
+                         struct paglets__perf_sample *s)
 {
-    (void)seconds;
+    (void)job;
     struct timespec deadline;
     clock_gettime(CLOCK_REALTIME, &deadline);
     deadline.tv_sec += 10; /* the runner starts all workers together */
@@ -140,8 +144,10 @@ static void test_parallel_sums_workers_and_takes_slowest(void **state)
     (void)state;
     struct paglets__perf_sample total = {0};
     struct paglets_err err = {0};
-    assert_int_equal(paglets__perf_run_parallel(ranked_kernel, RANKED_WORKERS,
-                                                0.01, &total, &err),
+    const struct paglets__perf_job job =
+        paglets__perf_job_single(0.01, NULL, NULL);
+    assert_int_equal(paglets__perf_run_parallel(ranked_kernel, &job,
+                                                RANKED_WORKERS, &total, &err),
                      0);
     /* Each rank exactly once: 1 + 2 + 4 operations, 100 + 200 + 400 bytes. */
     assert_int_equal(total.operations, 7);
@@ -154,8 +160,10 @@ static void test_parallel_runs_the_kernel_in_every_worker(void **state)
     (void)state;
     struct paglets__perf_sample three = {0};
     struct paglets_err err = {0};
+    const struct paglets__perf_job job =
+        paglets__perf_job_single(0.01, NULL, NULL);
     assert_int_equal(
-        paglets__perf_run_parallel(paglets__perf_cpu_kernels[0].run, 3, 0.01,
+        paglets__perf_run_parallel(paglets__perf_cpu_kernels[0].run, &job, 3,
                                    &three, &err),
         0);
     assert_true(three.elapsed >= 0.01);
@@ -164,9 +172,10 @@ static void test_parallel_runs_the_kernel_in_every_worker(void **state)
     assert_int_equal(three.operations % 10000, 0);
 }
 
-static int failing_kernel(double seconds, struct paglets__perf_sample *s)
+static int failing_kernel(const struct paglets__perf_job *job,
+                          struct paglets__perf_sample *s)
 {
-    (void)seconds;
+    (void)job;
     s->operations = 1;
     return -EIO;
 }
@@ -176,8 +185,10 @@ static void test_parallel_reports_a_failed_worker(void **state)
     (void)state;
     struct paglets__perf_sample s = {0};
     struct paglets_err err = {0};
+    const struct paglets__perf_job job =
+        paglets__perf_job_single(0.01, NULL, NULL);
     assert_int_equal(
-        paglets__perf_run_parallel(failing_kernel, 2, 0.01, &s, &err), -EIO);
+        paglets__perf_run_parallel(failing_kernel, &job, 2, &s, &err), -EIO);
     assert_non_null(strstr(err.message, "worker 1 failed"));
 }
 
@@ -189,7 +200,7 @@ static void test_cpu_run_fills_both_metric_lists(void **state)
     req.duration_seconds = 0; /* floored to 0.01 s */
     req.workers = 2;
     struct paglets_perf_cpu_result r = {0};
-    assert_int_equal(paglets__perf_cpu_run(&req, &r), 0);
+    assert_int_equal(paglets__perf_cpu_run(&req, NULL, &r), 0);
     assert_int_equal(r.errors.n, 0);
     assert_int_equal(r.workers, 2);
     assert_true(r.logical_cpus >= 1);
@@ -213,6 +224,72 @@ static void test_cpu_run_fills_both_metric_lists(void **state)
     paglets_perf_request_release(&req);
 }
 
+/* Work between two stop checks: 10,000 steps, or one digest. */
+static uint64_t batch_of(const struct paglets__perf_cpu_kernel *k)
+{
+    return strcmp(k->name, "sha256") == 0 ? 1 : 10000;
+}
+
+/*
+ * Stopping: every kernel asks once per batch (each well under 50 ms of
+ * work), and one told to stop returns at once with what it did, even with
+ * an hour left to run.
+ */
+static void test_kernels_ask_to_stop_after_every_batch(void **state)
+{
+    (void)state;
+    for (int i = 0; i < PAGLETS_PERF_CPU_KERNELS; i++) {
+        const struct paglets__perf_cpu_kernel *k =
+            &paglets__perf_cpu_kernels[i];
+        struct fixture_stop never = {0};
+        const struct paglets__perf_stop stop = {fixture_stop_requested, &never};
+        struct paglets__perf_job job =
+            paglets__perf_job_single(0.01, &stop, NULL);
+        struct paglets__perf_sample s = {0};
+        assert_int_equal(k->run(&job, &s), 0);
+        assert_int_equal(atomic_load(&never.asked), s.operations / batch_of(k));
+
+        struct fixture_stop third = {.stop_at = 3};
+        const struct paglets__perf_stop stop3 = {fixture_stop_requested,
+                                                 &third};
+        job = paglets__perf_job_single(3600, &stop3, NULL);
+        s = (struct paglets__perf_sample){0};
+        assert_int_equal(k->run(&job, &s), -ECANCELED);
+        assert_int_equal(atomic_load(&third.asked), 3);
+        assert_int_equal(s.operations, 3 * batch_of(k));
+    }
+}
+
+static void test_stopped_parallel_run_and_cpu_part_end(void **state)
+{
+    (void)state;
+    struct fixture_stop f = {.stop_at = 1};
+    const struct paglets__perf_stop stop = {fixture_stop_requested, &f};
+    const struct paglets__perf_job job =
+        paglets__perf_job_single(3600, &stop, NULL);
+    struct paglets__perf_sample s = {0};
+    struct paglets_err err = {0};
+    assert_int_equal(paglets__perf_run_parallel(
+                         paglets__perf_cpu_kernels[0].run, &job, 3, &s, &err),
+                     -ECANCELED);
+    assert_int_equal(atomic_load(&f.asked), 3); /* one batch per worker */
+
+    struct paglets_perf_request req;
+    paglets_perf_request_init(&req);
+    req.duration_seconds = 3600;
+    req.workers = 2;
+    struct paglets_perf_cpu_result r = {0};
+    atomic_store(&f.asked, 0);
+    f.stop_at = 5;
+    assert_int_equal(paglets__perf_cpu_run(&req, &stop, &r), -ECANCELED);
+    assert_int_equal(atomic_load(&f.asked), 5);
+    /* The kernel it cut has no metric, and no error is made up. */
+    assert_int_equal(r.errors.n, 0);
+    assert_int_equal(r.single_core.n, 0);
+    paglets__perf_cpu_result_release(&r);
+    paglets_perf_request_release(&req);
+}
+
 static void test_physical_cpus_unknown_without_topology(void **state)
 {
     (void)state;
@@ -229,6 +306,8 @@ int main(void)
         cmocka_unit_test(test_parallel_reports_a_failed_worker),
         cmocka_unit_test(test_cpu_run_fills_both_metric_lists),
         cmocka_unit_test(test_physical_cpus_unknown_without_topology),
+        cmocka_unit_test(test_kernels_ask_to_stop_after_every_batch),
+        cmocka_unit_test(test_stopped_parallel_run_and_cpu_part_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

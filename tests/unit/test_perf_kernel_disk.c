@@ -44,7 +44,7 @@ static void test_volume_gives_positive_figures_and_leaves_nothing(void **state)
     struct paglets_perf_disk_volume v = {0};
     struct paglets_err err = {0};
     assert_int_equal(
-        paglets__perf_disk_bench_volume(&t, 2u << 20, NULL, &v, &err), 0);
+        paglets__perf_disk_bench_volume(&t, 2u << 20, NULL, NULL, &v, &err), 0);
     assert_string_equal(v.path, t.path);
     assert_int_equal(v.benchmark_size_bytes, 2u << 20);
     assert_true(v.write_seconds > 0 && v.fsync_seconds >= 0);
@@ -81,7 +81,7 @@ static void test_failed_writes_leave_no_directory(void **state)
         struct paglets_err err = {0};
         writes_seen = 0;
         assert_int_equal(
-            paglets__perf_disk_bench_volume(&t, sizes[i], &ops, &v, &err),
+            paglets__perf_disk_bench_volume(&t, sizes[i], &ops, NULL, &v, &err),
             -EIO);
         assert_string_equal(err.message, messages[i]);
         assert_int_equal(fixture_count(t.path, PREFIX), 0);
@@ -101,12 +101,13 @@ static void test_full_tmpfs_leaves_no_directory_and_is_no_disk(void **state)
     struct paglets__perf_disk_target t = target_at(mnt);
     struct paglets_perf_disk_volume v = {0};
     struct paglets_err err = {0};
-    int rc = paglets__perf_disk_bench_volume(&t, 4u << 20, NULL, &v, &err);
+    int rc =
+        paglets__perf_disk_bench_volume(&t, 4u << 20, NULL, NULL, &v, &err);
     int left = fixture_count(mnt, PREFIX);
     /* A file that fits: tmpfs figures are memory figures, and say so. */
     struct paglets_perf_disk_volume small = {0};
-    int small_rc =
-        paglets__perf_disk_bench_volume(&t, 256u << 10, NULL, &small, NULL);
+    int small_rc = paglets__perf_disk_bench_volume(&t, 256u << 10, NULL, NULL,
+                                                   &small, NULL);
     umount(mnt);
     assert_int_equal(rc, -ENOSPC);
     assert_string_equal(err.message, "write failed: No space left on device");
@@ -135,7 +136,7 @@ static void test_refused_o_direct_falls_back_to_evicted_read(void **state)
     struct paglets_perf_disk_volume v = {0};
     struct paglets_err err = {0};
     assert_int_equal(
-        paglets__perf_disk_bench_volume(&t, 2u << 20, &ops, &v, &err), 0);
+        paglets__perf_disk_bench_volume(&t, 2u << 20, &ops, NULL, &v, &err), 0);
     assert_true(has_note(&v, "O_DIRECT read refused: Invalid argument"));
     assert_true(v.read_bytes_per_second > 0);
     /*
@@ -186,7 +187,7 @@ static void test_stale_directory_of_killed_run_is_removed(void **state)
     struct paglets_perf_disk_volume v = {0};
     struct paglets_err err = {0};
     assert_int_equal(
-        paglets__perf_disk_bench_volume(&t, 1u << 20, NULL, &v, &err), 0);
+        paglets__perf_disk_bench_volume(&t, 1u << 20, NULL, NULL, &v, &err), 0);
     assert_true(has_note(&v, "removed stale benchmark directory"));
     assert_int_equal(fixture_count(dir, PREFIX), chowned ? 2 : 1);
     assert_int_equal(access(live, F_OK), 0);
@@ -204,7 +205,7 @@ static void test_disk_run_reports_failed_volume_as_error(void **state)
     const struct paglets__perf_disk_ops ops = {failing_write, openat};
     struct paglets_perf_disk_result r = {0};
     writes_seen = 0;
-    assert_int_equal(paglets__perf_disk_run(&req, NULL, &ops, &r), 0);
+    assert_int_equal(paglets__perf_disk_run(&req, NULL, &ops, NULL, &r), 0);
     assert_int_equal(r.volumes.n, 0);
     assert_int_equal(r.errors.n, 1);
     assert_non_null(strstr(r.errors.items[0], "write failed"));
@@ -212,11 +213,64 @@ static void test_disk_run_reports_failed_volume_as_error(void **state)
     paglets__perf_disk_result_release(&r);
 
     struct paglets_perf_disk_result ok = {0};
-    assert_int_equal(paglets__perf_disk_run(&req, NULL, NULL, &ok), 0);
+    assert_int_equal(paglets__perf_disk_run(&req, NULL, NULL, NULL, &ok), 0);
     assert_int_equal(ok.volumes.n, 1);
     assert_int_equal(ok.errors.n, 0);
     assert_int_equal(fixture_count(*state, PREFIX), 0);
     paglets__perf_disk_result_release(&ok);
+    paglets_perf_request_release(&req);
+}
+
+/*
+ * Stopping: the kernel asks between batches of work (each 1 MiB written,
+ * each 1 MiB read, each metadata file), so a disposal never waits for a
+ * whole volume; the directory goes on every path.
+ */
+static void test_volume_asks_to_stop_between_batches(void **state)
+{
+    struct paglets__perf_disk_target t = target_at(*state);
+    struct paglets_perf_disk_volume v = {0};
+    struct fixture_stop never = {0};
+    const struct paglets__perf_stop stop = {fixture_stop_requested, &never};
+    const uint64_t size = 4u << 20;
+    assert_int_equal(
+        paglets__perf_disk_bench_volume(&t, size, NULL, &stop, &v, NULL), 0);
+    uint64_t chunks = size / PAGLETS_PERF_DISK_CHUNK;
+    assert_true(atomic_load(&never.asked) >=
+                2 * chunks + PAGLETS_PERF_DISK_META_FILES);
+    paglets__perf_disk_volume_release(&v);
+}
+
+static void test_stopped_volume_ends_at_once_and_leaves_nothing(void **state)
+{
+    /* In the write, the read and the metadata phase of a 4 MiB volume. */
+    static const unsigned long stop_at[] = {1, 3, 6, 50};
+    for (size_t i = 0; i < sizeof(stop_at) / sizeof(stop_at[0]); i++) {
+        struct paglets__perf_disk_target t = target_at(*state);
+        struct paglets_perf_disk_volume v = {0};
+        struct fixture_stop f = {.stop_at = stop_at[i]};
+        const struct paglets__perf_stop stop = {fixture_stop_requested, &f};
+        assert_int_equal(paglets__perf_disk_bench_volume(&t, 4u << 20, NULL,
+                                                         &stop, &v, NULL),
+                         -ECANCELED);
+        /* Nothing asked after the answer "stop": no further batch ran. */
+        assert_int_equal(atomic_load(&f.asked), stop_at[i]);
+        assert_int_equal(fixture_count(t.path, PREFIX), 0);
+        paglets__perf_disk_volume_release(&v);
+    }
+    struct paglets_perf_request req;
+    paglets_perf_request_init(&req);
+    req.disk_size_bytes = 4u << 20;
+    assert_int_equal(paglets_perf_request_add_path(&req, *state), 0);
+    struct fixture_stop f = {.stop_at = 2};
+    const struct paglets__perf_stop stop = {fixture_stop_requested, &f};
+    struct paglets_perf_disk_result r = {0};
+    assert_int_equal(paglets__perf_disk_run(&req, NULL, NULL, &stop, &r),
+                     -ECANCELED);
+    assert_int_equal(r.volumes.n, 0);
+    assert_int_equal(r.errors.n, 0);
+    assert_int_equal(fixture_count(*state, PREFIX), 0);
+    paglets__perf_disk_result_release(&r);
     paglets_perf_request_release(&req);
 }
 
@@ -231,6 +285,8 @@ int main(void)
         T(test_refused_o_direct_falls_back_to_evicted_read),
         T(test_stale_directory_of_killed_run_is_removed),
         T(test_disk_run_reports_failed_volume_as_error),
+        T(test_volume_asks_to_stop_between_batches),
+        T(test_stopped_volume_ends_at_once_and_leaves_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

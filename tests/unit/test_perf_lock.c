@@ -11,7 +11,11 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -133,17 +137,137 @@ static void test_two_threads_are_serialized(void **state)
     assert_int_equal(atomic_load(&overlaps), 0);
 }
 
-static void test_unwritable_lock_dir_still_locks_threads(void **state)
+/* A lock in dir is taken at once (the in-process layer is free again). */
+static void expect_lock_works(const char *dir)
 {
-    (void)state;
     struct paglets__perf_lock lock;
-    assert_int_equal(
-        paglets__perf_lock_acquire(&lock, "/nonexistent/dir", 1, NULL, NULL),
-        0);
-    assert_int_equal(lock.fd, -1);
-    assert_true(lock.have_mutex);
+    assert_int_equal(paglets__perf_lock_acquire(&lock, dir, 1, NULL, NULL), 0);
     paglets__perf_lock_release(&lock);
     paglets__perf_lock_release(&lock); /* twice is harmless */
+}
+
+/* One acquire on a thread of its own, so a test can bound a hang. */
+struct attempt {
+    const char *dir;
+    int rc;
+    struct paglets_err err;
+    int done[2]; /* the thread writes one byte when acquire returned */
+};
+
+static void *attempt_thread(void *arg)
+{
+    struct attempt *a = arg;
+    struct paglets__perf_lock lock;
+    a->rc = paglets__perf_lock_acquire(&lock, a->dir, 1, NULL, &a->err);
+    if (a->rc == 0)
+        paglets__perf_lock_release(&lock);
+    if (write(a->done[1], "d", 1) != 1)
+        abort();
+    return NULL;
+}
+
+/*
+ * acquire in dir must return within 5 s (its timeout is 1 s) with an
+ * error naming what: a planted file once blocked open() forever.
+ */
+static void expect_refused(const char *dir, const char *says)
+{
+    struct attempt a = {.dir = dir};
+    pthread_t thread;
+    assert_int_equal(pipe(a.done), 0);
+    assert_int_equal(pthread_create(&thread, NULL, attempt_thread, &a), 0);
+    struct pollfd done = {.fd = a.done[0], .events = POLLIN};
+    if (poll(&done, 1, 5000) != 1) {
+        pthread_detach(thread);
+        fail_msg("acquiring the lock in '%s' still blocks after 5 s", dir);
+    }
+    pthread_join(thread, NULL);
+    close(a.done[0]);
+    close(a.done[1]);
+    assert_true(a.rc < 0);
+    assert_non_null(strstr(a.err.message, dir));
+    assert_non_null(strstr(a.err.message, says));
+}
+
+static char *lock_path(const char *dir)
+{
+    char *path = NULL;
+    assert_true(asprintf(&path, "%s/%s", dir, PAGLETS_PERF_LOCK_FILE) > 0);
+    return path;
+}
+
+static void test_fifo_at_the_lock_path_fails_at_once(void **state)
+{
+    char *path = lock_path(*state);
+    /*
+     * Read-only, as another user's would be: O_RDWR is refused (unless we
+     * are root), and the old fallback to O_RDONLY blocked for a writer.
+     */
+    assert_int_equal(mkfifo(path, 0444), 0);
+    expect_refused(*state, PAGLETS_PERF_LOCK_FILE);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    expect_refused(*state, "is not a regular file");
+    unlink(path);
+    free(path);
+    expect_lock_works(*state);
+}
+
+static void test_symlink_at_the_lock_path_is_an_error(void **state)
+{
+    char *path = lock_path(*state);
+    assert_int_equal(symlink("/tmp/elsewhere", path), 0);
+    expect_refused(*state, "is a symbolic link");
+    unlink(path);
+    free(path);
+    expect_lock_works(*state);
+}
+
+static void test_lock_dir_must_be_private(void **state)
+{
+    assert_int_equal(chmod(*state, 0755), 0);
+    expect_refused(*state, "mode 0700, not uid");
+    assert_int_equal(chmod(*state, 0700), 0);
+    expect_refused("/nonexistent/dir", "No such file");
+    char *link = lock_path(*state); /* any name in it will do */
+    assert_int_equal(symlink(*state, link), 0);
+    expect_refused(link, "cannot open benchmark lock directory");
+    unlink(link);
+    free(link);
+    expect_lock_works(*state);
+}
+
+static void test_lock_dir_comes_from_the_environment(void **state)
+{
+    char dir[4096], want[4096];
+    struct paglets_err err = {0};
+    setenv("RUNTIME_DIRECTORY", *state, 1);
+    assert_int_equal(paglets__perf_lock_dir(dir, sizeof(dir), &err), 0);
+    assert_string_equal(dir, *state);
+    snprintf(want, sizeof(want), "%s:/run/other", (const char *)*state);
+    setenv("RUNTIME_DIRECTORY", want, 1);
+    assert_int_equal(paglets__perf_lock_dir(dir, sizeof(dir), &err), 0);
+    assert_string_equal(dir, *state);
+    unsetenv("RUNTIME_DIRECTORY");
+
+    setenv("XDG_RUNTIME_DIR", *state, 1);
+    assert_int_equal(paglets__perf_lock_dir(dir, sizeof(dir), &err), 0);
+    snprintf(want, sizeof(want), "%s/paglets", (const char *)*state);
+    assert_string_equal(dir, want);
+    struct stat st;
+    assert_int_equal(lstat(dir, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(st.st_mode & 07777, 0700);
+    expect_lock_works(dir);
+    char *path = lock_path(dir);
+    unlink(path);
+    free(path);
+    rmdir(dir);
+    unsetenv("XDG_RUNTIME_DIR");
+
+    assert_int_equal(paglets__perf_lock_dir(dir, sizeof(dir), &err), 0);
+    snprintf(want, sizeof(want), "/tmp/paglets-%u", (unsigned)geteuid());
+    assert_string_equal(dir, want);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, fixture_setup, fixture_teardown)
@@ -154,7 +278,10 @@ int main(void)
         T(test_second_thread_times_out_with_exact_message),
         T(test_second_process_times_out_with_exact_message),
         T(test_two_threads_are_serialized),
-        T(test_unwritable_lock_dir_still_locks_threads),
+        T(test_fifo_at_the_lock_path_fails_at_once),
+        T(test_symlink_at_the_lock_path_is_an_error),
+        T(test_lock_dir_must_be_private),
+        T(test_lock_dir_comes_from_the_environment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

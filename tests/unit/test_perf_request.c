@@ -134,6 +134,43 @@ static void test_request_rejects_non_object(void **state)
     paglets_perf_request_release(&r);
 }
 
+/*
+ * 1.55 M paths once took a host to 3 GiB: a request names at most 64,
+ * each shorter than PATH_MAX, from JSON and through add_path alike.
+ */
+static void test_request_bounds_paths(void **state)
+{
+    (void)state;
+    struct paglets_perf_request r;
+    paglets_perf_request_init(&r);
+    json_t *paths = json_array();
+    for (int i = 0; i <= PAGLETS_PERF_MAX_PATHS; i++)
+        json_array_append_new(paths, json_string("/data"));
+    json_t *j = json_pack("{s:o}", "paths", paths);
+    struct paglets_err err = {0};
+    assert_int_equal(paglets_perf_request_from_json(&r, j, &err), -EINVAL);
+    assert_non_null(strstr(err.message, "at most 64"));
+    json_array_remove(paths, 0);
+    assert_int_equal(paglets_perf_request_from_json(&r, j, &err), 0);
+    assert_int_equal(r.n_paths, PAGLETS_PERF_MAX_PATHS);
+    assert_int_equal(paglets_perf_request_add_path(&r, "/one-more"), -E2BIG);
+    json_decref(j);
+    paglets_perf_request_release(&r);
+
+    char long_path[PAGLETS_PERF_MAX_PATH_BYTES + 1];
+    memset(long_path, 'a', sizeof(long_path) - 1);
+    long_path[0] = '/';
+    long_path[sizeof(long_path) - 1] = '\0';
+    j = json_pack("{s:[s]}", "paths", long_path);
+    paglets_err_clear(&err);
+    assert_int_equal(paglets_perf_request_from_json(&r, j, &err), -EINVAL);
+    assert_non_null(strstr(err.message, "paths[0]"));
+    assert_int_equal(paglets_perf_request_add_path(&r, long_path), -E2BIG);
+    assert_int_equal(r.n_paths, 0);
+    json_decref(j);
+    paglets_perf_request_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -142,6 +179,7 @@ int main(void)
         cmocka_unit_test(test_request_missing_fields_keep_defaults),
         cmocka_unit_test(test_request_rejects_bad_fields_naming_them),
         cmocka_unit_test(test_request_rejects_non_object),
+        cmocka_unit_test(test_request_bounds_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,13 +22,22 @@ static void test_status_map_both_ways(void **state)
         int status;
         int back; /* what a client reads from that status */
     } cases[] = {
-        {-EINVAL, 400, -EINVAL},       {-EPROTO, 400, -EINVAL},
-        {-EACCES, 401, -EACCES},       {-EPERM, 403, -EPERM},
-        {-ENOENT, 404, -ENOENT},       {-ENOSYS, 405, -ENOSYS},
-        {-EMSGSIZE, 413, -EMSGSIZE},   {-EOPNOTSUPP, 422, -EOPNOTSUPP},
-        {-EBUSY, 503, -EBUSY},         {-EAGAIN, 503, -EBUSY},
-        {-ETIMEDOUT, 504, -ETIMEDOUT}, {-ENOMEM, 500, -EIO},
-        {-ECANCELED, 500, -EIO},       {-EIO, 500, -EIO},
+        {-EINVAL, 400, -EINVAL},
+        {-EPROTO, 400, -EINVAL},
+        {-EACCES, 401, -EACCES},
+        {-EPERM, 403, -EPERM},
+        {-ENOENT, 404, -ENOENT},
+        {-ENOSYS, 405, -ENOSYS},
+        {-EMSGSIZE, 413, -EMSGSIZE},
+        {-EOPNOTSUPP, 422, -EOPNOTSUPP},
+        {-EMEDIUMTYPE, 415, -EMEDIUMTYPE},
+        {-EADDRNOTAVAIL, 421, -EADDRNOTAVAIL},
+        {-EBUSY, 503, -EBUSY},
+        {-EAGAIN, 503, -EBUSY},
+        {-ETIMEDOUT, 504, -ETIMEDOUT},
+        {-ENOMEM, 500, -EIO},
+        {-ECANCELED, 500, -EIO},
+        {-EIO, 500, -EIO},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         assert_int_equal(paglets__wire_status_of(cases[i].code),

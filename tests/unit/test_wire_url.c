@@ -205,6 +205,70 @@ static void test_url_has_http_scheme(void **state)
     assert_false(paglets__url_has_http_scheme(NULL));
 }
 
+static void test_url_split_at_the_target(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *canonical, *authority, *target;
+    } cases[] = {
+        {"http://127.0.0.1:8765/agents/x/messages", "http://127.0.0.1:8765",
+         "127.0.0.1:8765", "/agents/x/messages"},
+        {"HTTP://H:80/a?b=c", "http://h", "h", "/a?b=c"},
+        {"https://[::1]:443/health", "https://[::1]", "[::1]", "/health"},
+        {"https://[::1]:8443?q", "https://[::1]:8443", "[::1]:8443", "?q"},
+        {"http://h:1", "http://h:1", "h:1", ""},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct paglets__url url;
+        const char *target = NULL;
+        assert_int_equal(paglets__url_split(cases[i].text, &url, &target, NULL),
+                         0);
+        assert_string_equal(url.text, cases[i].canonical);
+        assert_string_equal(paglets__url_authority(&url), cases[i].authority);
+        assert_string_equal(target, cases[i].target);
+    }
+    struct paglets__url url;
+    const char *target;
+    assert_int_equal(paglets__url_split("ftp://h/x", &url, &target, NULL),
+                     -EINVAL);
+    assert_int_equal(paglets__url_split("http://u@h/x", &url, &target, NULL),
+                     -EINVAL);
+}
+
+static void test_url_from_authority_reads_host_headers(void **state)
+{
+    (void)state;
+    static const struct {
+        bool https;
+        const char *authority, *canonical; /* NULL: refused */
+    } cases[] = {
+        {false, "127.0.0.1:8765", "127.0.0.1:8765"},
+        {false, "LocalHost:80", "localhost"},
+        {true, "h:443", "h"},
+        {true, "h:80", "h:80"},
+        {false, "[::1]:9", "[::1]:9"},
+        {false, "evil.example", "evil.example"},
+        {false, "", NULL},
+        {false, "h/x", NULL},
+        {false, "u@h", NULL},
+        {false, "h:1 x", NULL},
+        {false, "h?x", NULL},
+        {false, "h:0", NULL},
+        {false, "[::1%eth0]:9", NULL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct paglets__url url;
+        int rc = paglets__url_from_authority(cases[i].https, cases[i].authority,
+                                             &url, NULL);
+        if (cases[i].canonical == NULL) {
+            assert_int_equal(rc, -EINVAL);
+            continue;
+        }
+        assert_int_equal(rc, 0);
+        assert_string_equal(paglets__url_authority(&url), cases[i].canonical);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +278,8 @@ int main(void)
         cmocka_unit_test(test_url_normalize_works_in_place),
         cmocka_unit_test(test_url_from_address_brackets_ipv6),
         cmocka_unit_test(test_url_has_http_scheme),
+        cmocka_unit_test(test_url_split_at_the_target),
+        cmocka_unit_test(test_url_from_authority_reads_host_headers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
