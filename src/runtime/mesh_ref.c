@@ -196,8 +196,21 @@ int paglets__mesh_ref_parse(const json_t *json, struct paglets__mesh_ref *ref,
     if (rc == 0)
         rc =
             get_count(json, "incarnation", MAX_COUNTER, &ref->incarnation, err);
+    /* Main's old protocol sends these; unused here, still checked. */
+    uint64_t heartbeat;
+    if (rc == 0)
+        rc = get_count(json, "heartbeat", MAX_COUNTER, &heartbeat, err);
     if (rc < 0)
         return rc;
+    const json_t *age = json_object_get(json, "age_s");
+    if (age != NULL && !(json_is_number(age) && json_number_value(age) >= 0 &&
+                         isfinite(json_number_value(age))))
+        return paglets_err_set(err, -EINVAL,
+                               "field 'age_s' must be a number >= 0");
+    const json_t *members = json_object_get(json, "members");
+    if (members != NULL && !json_is_array(members))
+        return paglets_err_set(err, -EINVAL,
+                               "field 'members' must be an array");
     ref->has_incarnation = json_object_get(json, "incarnation") != NULL;
     ref->active_count = (int64_t)active;
     ref->inactive_count = (int64_t)inactive;

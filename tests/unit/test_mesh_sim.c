@@ -31,7 +31,7 @@
 #endif
 
 /* How long each lossy or slow phase runs here (the bench runs minutes). */
-#define PHASE_S 20
+#define PHASE_S 10
 
 /* CPU seconds so far, to show what each phase costs CI. */
 static double cpu_s(void)
@@ -83,7 +83,7 @@ static void check_rest(struct sim *sim)
 {
     sim_run_until(sim, sim_now(sim) + 10);
     sim_traffic_reset(sim);
-    sim_run_until(sim, sim_now(sim) + 20);
+    sim_run_until(sim, sim_now(sim) + 10);
     struct sim_traffic t;
     sim_traffic(sim, &t);
     double per = NODES * t.seconds;

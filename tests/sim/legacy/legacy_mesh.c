@@ -627,11 +627,15 @@ static void remove_at(struct legacy__mesh *mesh, size_t i)
     mesh->members[i] = mesh->members[--mesh->n_members];
 }
 
+uint64_t legacy__mesh_went_offline;
+
 static void set_online(struct legacy__mesh_member *m, bool online)
 {
     if (m->online == online)
         return;
     m->online = online;
+    if (!online)
+        legacy__mesh_went_offline++;
     if (online)
         paglets_log_info("host '%s' at %s is online", m->name, m->url);
     else

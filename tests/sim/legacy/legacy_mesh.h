@@ -108,6 +108,12 @@ struct legacy__mesh_stats {
 void legacy__mesh_get_stats(struct legacy__mesh *mesh,
                             struct legacy__mesh_stats *stats);
 
+/*
+ * Members any legacy mesh of this process marked offline so far (the
+ * simulation's count of the old protocol's offline verdicts).
+ */
+extern uint64_t legacy__mesh_went_offline;
+
 /* Hostile peers cannot grow us past these. */
 #define LEGACY__MESH_NAME_MAX 128
 #define LEGACY__MESH_VERSION_MAX 128
