@@ -37,30 +37,6 @@
 #include "sim.h"
 #include "util/log.h"
 
-static double cpu_s(void)
-{
-    return (double)clock() / CLOCKS_PER_SEC;
-}
-
-static bool converged(struct sim *sim, void *arg)
-{
-    (void)arg;
-    return sim_converged(sim);
-}
-
-static bool all_know_crash(struct sim *sim, void *arg)
-{
-    const size_t *crashed = arg;
-    for (size_t i = 0; i < sim_size(sim); i++) {
-        if (i == *crashed || !sim_is_up(sim, i))
-            continue;
-        int v = sim_view(sim, i, *crashed);
-        if (v != PAGLETS__MESH_SUSPECT && v != PAGLETS__MESH_OFFLINE)
-            return false;
-    }
-    return true;
-}
-
 static uint64_t verdicts(struct sim *sim, bool legacy)
 {
     return legacy ? legacy__mesh_went_offline : sim_false_offline(sim);
@@ -139,10 +115,10 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < n; i++)
             sim_boot(sim, i, (double)i / (double)n, i ? &seed : NULL,
                      i ? 1 : 0);
-        double t = sim_run_until_true(sim, 300, 0.25, converged, NULL);
+        double t = sim_run_until_true(sim, 300, 0.25, sim_done_converged, NULL);
         printf("%s n=%zu seed=%zu storm: converged %.1f s after the last "
                "launch (cpu %.1f s)\n",
-               protocol, n, s, t < 0 ? -1 : t - 1, cpu_s());
+               protocol, n, s, t < 0 ? -1 : t - 1, sim_cpu_seconds());
         if (t < 0)
             rc = 1;
         if (wanted(scenarios, "rest")) {
@@ -164,17 +140,18 @@ int main(int argc, char **argv)
                    "per node; largest %llu B (cpu %.1f s)\n",
                    protocol, n, s, (double)tr.messages[SIM_SYNC] / per,
                    (double)tr.bytes[SIM_SYNC] / per,
-                   (unsigned long long)tr.largest[SIM_SYNC], cpu_s());
+                   (unsigned long long)tr.largest[SIM_SYNC], sim_cpu_seconds());
         }
         if (wanted(scenarios, "crash")) {
             size_t crashed = n / 3;
             sim_crash(sim, crashed);
             double at = sim_now(sim);
             double known = sim_run_until_true(sim, at + 120, 0.1,
-                                              all_know_crash, &crashed);
+                                              sim_done_down_known, &crashed);
             printf("%s n=%zu seed=%zu crash: known everywhere %.1f s after "
                    "it (cpu %.1f s)\n",
-                   protocol, n, s, known < 0 ? -1 : known - at, cpu_s());
+                   protocol, n, s, known < 0 ? -1 : known - at,
+                   sim_cpu_seconds());
             sim_run_until(sim, sim_now(sim) + 30);
         }
         if (wanted(scenarios, "loss")) {
@@ -186,7 +163,8 @@ int main(int argc, char **argv)
             loss_total += got;
             printf("%s n=%zu seed=%zu loss: 20%% loss for %.0f s: %llu false "
                    "offline verdicts (cpu %.1f s)\n",
-                   protocol, n, s, phase_s, (unsigned long long)got, cpu_s());
+                   protocol, n, s, phase_s, (unsigned long long)got,
+                   sim_cpu_seconds());
             sim_run_until(sim, sim_now(sim) + 30);
         }
         if (wanted(scenarios, "slow")) {
@@ -198,7 +176,8 @@ int main(int argc, char **argv)
             slow_total += got;
             printf("%s n=%zu seed=%zu slow: 10%% of nodes 2.5 s late for %.0f "
                    "s: %llu false offline verdicts (cpu %.1f s)\n",
-                   protocol, n, s, phase_s, (unsigned long long)got, cpu_s());
+                   protocol, n, s, phase_s, (unsigned long long)got,
+                   sim_cpu_seconds());
         }
         fflush(stdout);
         sim_free(sim);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "legacy/legacy_mesh.h"
 #include "sim.h"
@@ -840,6 +841,30 @@ int sim_view(struct sim *sim, size_t viewer, size_t subject)
     if (m == NULL)
         return PAGLETS__MESH_UNKNOWN;
     return m->online ? PAGLETS__MESH_ALIVE : PAGLETS__MESH_OFFLINE;
+}
+
+bool sim_done_converged(struct sim *sim, void *arg)
+{
+    (void)arg;
+    return sim_converged(sim);
+}
+
+bool sim_done_down_known(struct sim *sim, void *arg)
+{
+    const size_t *down = arg;
+    for (size_t i = 0; i < sim_size(sim); i++) {
+        if (i == *down || !sim_is_up(sim, i))
+            continue;
+        int v = sim_view(sim, i, *down);
+        if (v != PAGLETS__MESH_SUSPECT && v != PAGLETS__MESH_OFFLINE)
+            return false;
+    }
+    return true;
+}
+
+double sim_cpu_seconds(void)
+{
+    return (double)clock() / CLOCKS_PER_SEC;
 }
 
 size_t sim_alive_count(struct sim *sim, size_t i)

@@ -100,6 +100,16 @@ struct paglets__mesh *sim_mesh(struct sim *sim, size_t i);
  */
 int sim_view(struct sim *sim, size_t viewer, size_t subject);
 
+/*
+ * For sim_run_until_true(): sim_converged(); and every up node lists node
+ * *(const size_t *)arg suspect or offline.
+ */
+bool sim_done_converged(struct sim *sim, void *arg);
+bool sim_done_down_known(struct sim *sim, void *arg);
+
+/* CPU seconds this process used so far. */
+double sim_cpu_seconds(void);
+
 /* Members node i lists alive (self not counted). */
 size_t sim_alive_count(struct sim *sim, size_t i);
 

@@ -33,31 +33,6 @@
 /* How long each lossy or slow phase runs here (the bench runs minutes). */
 #define PHASE_S 10
 
-/* CPU seconds so far, to show what each phase costs CI. */
-static double cpu_s(void)
-{
-    return (double)clock() / CLOCKS_PER_SEC;
-}
-
-static bool converged(struct sim *sim, void *arg)
-{
-    (void)arg;
-    return sim_converged(sim);
-}
-
-static bool all_know_crash(struct sim *sim, void *arg)
-{
-    const size_t *crashed = arg;
-    for (size_t i = 0; i < sim_size(sim); i++) {
-        if (i == *crashed || !sim_is_up(sim, i))
-            continue;
-        int v = sim_view(sim, i, *crashed);
-        if (v != PAGLETS__MESH_SUSPECT && v != PAGLETS__MESH_OFFLINE)
-            return false;
-    }
-    return true;
-}
-
 /* All NODES within the first second, every one through node 0. */
 static struct sim *storm(void)
 {
@@ -70,11 +45,11 @@ static struct sim *storm(void)
     const size_t seed = 0;
     for (size_t i = 0; i < NODES; i++)
         sim_boot(sim, i, (double)i / NODES, i ? &seed : NULL, i ? 1 : 0);
-    double t = sim_run_until_true(sim, 60, 0.25, converged, NULL);
+    double t = sim_run_until_true(sim, 60, 0.25, sim_done_converged, NULL);
     assert_true(t >= 0);
     print_message("%d nodes: converged %.1f s after the last launch "
                   "(cpu %.1f s)\n",
-                  NODES, t - 1, cpu_s());
+                  NODES, t - 1, sim_cpu_seconds());
     assert_true(t - 1 <= 10);
     return sim;
 }
@@ -108,12 +83,13 @@ static void check_crash(struct sim *sim)
     sim_crash(sim, crashed);
     double at = sim_now(sim);
     double known =
-        sim_run_until_true(sim, at + 30, 0.1, all_know_crash, &crashed);
+        sim_run_until_true(sim, at + 30, 0.1, sim_done_down_known, &crashed);
     assert_true(known >= 0);
     print_message("crash known everywhere %.1f s after it (cpu %.1f s)\n",
-                  known - at, cpu_s());
+                  known - at, sim_cpu_seconds());
     assert_true(known - at <= 15);
-    assert_true(sim_run_until_true(sim, at + 120, 1, converged, NULL) >= 0);
+    assert_true(
+        sim_run_until_true(sim, at + 120, 1, sim_done_converged, NULL) >= 0);
 }
 
 static void test_mesh_sim_storm_rest_crash_loss_and_slow_nodes(void **state)
@@ -129,7 +105,8 @@ static void test_mesh_sim_storm_rest_crash_loss_and_slow_nodes(void **state)
     sim_set_loss(sim, 0);
     print_message("20%% loss for %d s: %llu false offline verdicts (cpu %.1f "
                   "s)\n",
-                  PHASE_S, (unsigned long long)sim_false_offline(sim), cpu_s());
+                  PHASE_S, (unsigned long long)sim_false_offline(sim),
+                  sim_cpu_seconds());
     assert_int_equal(sim_false_offline(sim), 0);
 
     for (size_t i = 0; i < NODES; i += 10)
@@ -137,7 +114,8 @@ static void test_mesh_sim_storm_rest_crash_loss_and_slow_nodes(void **state)
     sim_run_until(sim, sim_now(sim) + PHASE_S);
     print_message("10%% slow for %d s: %llu false offline verdicts (cpu %.1f "
                   "s)\n",
-                  PHASE_S, (unsigned long long)sim_false_offline(sim), cpu_s());
+                  PHASE_S, (unsigned long long)sim_false_offline(sim),
+                  sim_cpu_seconds());
     assert_int_equal(sim_false_offline(sim), 0);
     sim_free(sim);
 }
