@@ -18,11 +18,13 @@
  *   slow   then 30 s without loss, and 10% of the nodes answering 2.5 s
  *          late (5x the probe timeout) for T seconds: the same count.
  * Usage: mesh_sim [-p swim|legacy] [-n N] [-s SEEDS] [-t SECONDS]
- *                 [-r SECONDS] [-x storm,rest,crash,loss,slow]
+ *                 [-r SECONDS] [-k BYTES] [-x storm,rest,crash,loss,slow]
  *   -p protocol (default swim); -n nodes (default 1000); -s seeds, run
  *   one after another (default 1); -t each lossy/slow phase (default 600,
  *   10 minutes); -r the rest window (default 20); -x the scenarios
- *   (default all; storm always runs).
+ *   (default all; storm always runs); -k bytes a keyed mesh's signature
+ *   headers add to each request and each answer (308 measured on loopback:
+ *   docs/MESH.md; default 0, a keyless mesh).
  * Example: build/bench/mesh_sim -n 1000 -s 5
  */
 #include "compat.h"
@@ -54,7 +56,8 @@ static bool wanted(const char *list, const char *name)
 static void usage(FILE *to)
 {
     fprintf(to, "usage: mesh_sim [-p swim|legacy] [-n N] [-s SEEDS] "
-                "[-t SECONDS] [-r SECONDS] [-x storm,rest,crash,loss,slow]\n");
+                "[-t SECONDS] [-r SECONDS] [-k BYTES] "
+                "[-x storm,rest,crash,loss,slow]\n");
 }
 
 int main(int argc, char **argv)
@@ -62,8 +65,9 @@ int main(int argc, char **argv)
     const char *protocol = "swim", *scenarios = "storm,rest,crash,loss,slow";
     size_t n = 1000, seeds = 1;
     double phase_s = 600, rest_s = 20;
+    size_t sig_bytes = 0;
     int opt;
-    while ((opt = getopt(argc, argv, "p:n:s:t:r:x:h")) != -1) {
+    while ((opt = getopt(argc, argv, "p:n:s:t:r:k:x:h")) != -1) {
         switch (opt) {
         case 'p':
             protocol = optarg;
@@ -79,6 +83,9 @@ int main(int argc, char **argv)
             break;
         case 'r':
             rest_s = strtod(optarg, NULL);
+            break;
+        case 'k':
+            sig_bytes = strtoul(optarg, NULL, 10);
             break;
         case 'x':
             scenarios = optarg;
@@ -106,6 +113,7 @@ int main(int argc, char **argv)
         c.n = n;
         c.protocol = legacy ? SIM_LEGACY : SIM_SWIM;
         c.seed = 12 + s;
+        c.sig_bytes = sig_bytes;
         struct sim *sim = sim_new(&c);
         if (sim == NULL) {
             fprintf(stderr, "mesh_sim: out of memory\n");

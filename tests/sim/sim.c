@@ -303,7 +303,8 @@ static int sim_send(void *arg, const char *url, const char *kind,
     c->prev = &sim->calls;
     sim->calls.next->prev = c;
     sim->calls.next = c;
-    count(sim, c->kind, sim_request_overhead(url, kind, len) + len);
+    count(sim, c->kind,
+          sim_request_overhead(url, kind, len) + len + sim->config.sig_bytes);
     c->refs++;
     push(sim, sim->now + timeout_s, EV_TIMEOUT, self->index, 0, c);
     ssize_t to = node_of_url(sim, url);
@@ -348,7 +349,8 @@ static void sim_respond(void *arg, int rc, json_t *reply,
     struct node *to = &sim->nodes[a->to];
     if (!sim->tearing_down && text != NULL && to->up) {
         size_t len = strlen(text);
-        count(sim, a->kind, sim_response_overhead(len) + len);
+        count(sim, a->kind,
+              sim_response_overhead(len) + len + sim->config.sig_bytes);
         if (!lost(sim) && !sim->nodes[a->from].deaf && !to->isolated &&
             !sim->nodes[a->from].isolated) {
             struct msg *m = calloc(1, sizeof(*m));
@@ -419,7 +421,8 @@ static int legacy_exchange(void *arg, const char *url, const json_t *request,
     if (text == NULL)
         return paglets_err_set(err, -ENOMEM, "out of memory");
     size_t len = strlen(text);
-    count(sim, SIM_SYNC, sim_request_overhead(url, "join", len) + len);
+    count(sim, SIM_SYNC,
+          sim_request_overhead(url, "join", len) + len + sim->config.sig_bytes);
     ssize_t to = node_of_url(sim, url);
     if (to < 0 || !sim->nodes[to].up || sim->nodes[to].legacy == NULL ||
         lost(sim)) {
@@ -439,7 +442,8 @@ static int legacy_exchange(void *arg, const char *url, const json_t *request,
     if (text == NULL)
         return paglets_err_set(err, -ENOMEM, "out of memory");
     len = strlen(text);
-    count(sim, SIM_SYNC, sim_response_overhead(len) + len);
+    count(sim, SIM_SYNC,
+          sim_response_overhead(len) + len + sim->config.sig_bytes);
     bool late = sim->nodes[to].slow && sim->config.slow_delay_s > timeout_s;
     if (late || lost(sim)) {
         if (late)

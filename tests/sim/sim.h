@@ -34,6 +34,7 @@ struct sim_config {
     double slow_delay_s;  /* how late (added to the delay) */
     bool refuse_down;     /* a crashed node refuses at once (else silent) */
     size_t max_members;   /* 0: the mesh's default */
+    size_t sig_bytes;     /* a keyed mesh's signature headers, per message */
     uint64_t seed;
 };
 
