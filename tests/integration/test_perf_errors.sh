@@ -30,7 +30,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if self.path in ("/hosts/ping", "/hosts/ping-req"):
-            code, body = 200, {"ack": ["gamma", url, 1 << 40]}
+            # An incarnation above the real gamma's (its start time in
+            # microseconds): refutes a suspicion raised before it was up.
+            code, body = 200, {"ack": ["gamma", url, (1 << 53) - 1]}
         else:
             code, body = 500, {"error": "gamma is gone"}
         data = json.dumps(body).encode()
@@ -46,6 +48,7 @@ server.serve_forever()
 PY
 PG_PIDS+=($!)
 pg_wait_for 5 test -s "$PG_TMP/standin.up" || pg_fail "gamma's stand-in did not start"
+pg_wait_for 20 pg_perf_online "$PG_URL_alpha" 3 || pg_fail "alpha does not list the stand-in alive"
 
 rc=$(pg_perf "$PG_TMP/out" "$PG_TMP/err" --entry "$PG_URL_alpha" --json \
   --no-cpu --no-disk --duration 0.02 --lock-timeout 0.2)
