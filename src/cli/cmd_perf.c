@@ -74,6 +74,7 @@ struct perf_config {
     uint64_t disk_size;
     double duration;
     const char *entry;
+    const char *html;
     bool json;
     double lock_timeout;
     bool no_cpu;
@@ -112,6 +113,10 @@ static const struct cli_opt perf_opts[] = {
     {"entry", 0, CLI_OPT_STRING, "NAME|URL",
      "entry host: a URL, or the name of a host in the local mesh",
      offsetof(struct perf_config, entry), 0, 0},
+    {"html", 0, CLI_OPT_STRING, "FILE",
+     "also write an HTML report with charts to FILE ('-': stdout, instead "
+     "of the table)",
+     offsetof(struct perf_config, html), 0, 0},
     {"json", 0, CLI_OPT_FLAG, NULL, "print the full summary as JSON",
      offsetof(struct perf_config, json), 0, 0},
     {"lock-timeout", 0, CLI_OPT_SECONDS, "SECONDS", LOCK_TIMEOUT_HELP,
@@ -287,8 +292,12 @@ static int print_summary(const struct perf_config *c,
                          time_t started)
 {
     const struct perf_save_options save = save_options(c);
-    struct perf_report report = {c->json, c->verbose || c->debug,
-                                 c->outlier_threshold, 0, NULL};
+    struct perf_report report = {.json = c->json,
+                                 .verbose = c->verbose || c->debug,
+                                 .outlier_threshold = c->outlier_threshold,
+                                 .html = c->html,
+                                 .request = request,
+                                 .time_unix_seconds = (int64_t)started};
     int status = perf_save_and_print(&save, request, summary, (int64_t)started,
                                      &report, PATH_NAME);
     if (status != 0)
@@ -354,6 +363,8 @@ static int perf_run(void *config, int argc, char **argv)
          setenv("PAGLETS_TLS_CA", c->tls_ca, 1) != 0))
         status =
             cli_usage_error(PATH_NAME, "--tls-ca: cannot read '%s'", c->tls_ca);
+    if (status == 0)
+        status = perf_html_check(c->html, c->json, PATH_NAME);
     if (status == 0)
         status = build_request(c, &request);
     else
