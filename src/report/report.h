@@ -44,7 +44,7 @@
 #define REPORT_BAR_HEIGHT 14
 #define REPORT_BAR_MAX 400
 #define REPORT_BAR_MIN 2
-#define REPORT_LABEL_CHARS 24
+#define REPORT_LABEL_CHARS 22
 
 /* Colours (#rrggbb): the chart's ground, a bar, an outlier, the median. */
 #define REPORT_COLOUR_GROUND "#f4f6f8"

@@ -218,6 +218,31 @@ class Scenario:
         self.hosts = [host_row("decoy", self.url), host_row(self.args.name, self.args.other)]
         self.health_name = "decoy"
 
+    def report_hosts(self, rates, errors=None):
+        # Hosts with the same figures at these rates (name order is
+        # strcmp order), all online, and host errors.
+        names = sorted(rates)
+        self.hosts = [host_row(n, self.url) for n in names + sorted(errors or {})]
+        results = {n: {"host_url": self.url, "result": result(n, self.url, rate=rates[n])}
+                   for n in names}
+        self.drain_replies = [{"done": True, "summary": summary(
+            results=results, errors=errors)}]
+
+    def mode_report(self):
+        # For the HTML report: five hosts, the last one at 0.2 x the
+        # median of 1.0e6 (an outlier in every chart), the fastest at
+        # 1.1e6; names with markup and terminal escapes; a long name; a
+        # host error that is markup.
+        self.report_hosts({
+            "alpha": 1.0e6, "beta": 1.1e6, "gamma<b>&\"'" + EVIL: 0.9e6,
+            "l" * 100: 1.0e6, "zslow<script>alert(1)</script>": 0.2e6},
+            errors={"zz-err": "<img src=x onerror=alert(1)>" + EVIL})
+
+    def mode_report_200(self):
+        # 200 hosts named h000..h199, h199 an outlier.
+        self.report_hosts({"h%03d" % i: (0.2e6 if i == 199 else 1.0e6 + i)
+                           for i in range(200)})
+
     def mode_never_done(self):
         # Drain answers at once and never says done.
         self.drain_replies = [{"done": False, "summary": summary(pending=[self.args.name])}]
