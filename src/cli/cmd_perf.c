@@ -60,10 +60,13 @@
     "process.\n\n"                                                             \
     "With 3 or more hosts, a figure at or below --outlier-threshold times\n"   \
     "the median of the hosts is flagged with '!' and named under notes:.\n"    \
-    "Every run is stored in the run database (see 'paglets results').\n\n"     \
+    "Every run is stored in the run database (see 'paglets results').\n"       \
+    "--html FILE also writes an HTML report with a bar chart per figure\n"     \
+    "(docs/REPORT.md), atomically; '-' writes it to stdout.\n\n"               \
     "Exit status: 0 all good; 1 any error in the summary; 2 the run\n"         \
-    "could not happen; 130 interrupted. Outliers, regressions and a\n"         \
-    "database that cannot be written do not change it."
+    "could not happen or the --html file cannot be written; 130\n"            \
+    "interrupted. Outliers, regressions and a database that cannot be\n"      \
+    "written do not change it."
 /* clang-format on */
 
 struct perf_config {

@@ -424,9 +424,10 @@ static const struct cli_command show_command = {
     .summary = "Print a stored run as it printed when it ran.",
     .args = "RUN",
     .description = "RUN is a run id or 'last'. The outliers are those of the "
-                   "run's own\n--outlier-threshold.\n\n"
-                   "Exit status: 0 shown; 2 no such run, or the database "
-                   "cannot be read.",
+                   "run's own\n--outlier-threshold. --html FILE also writes "
+                   "the run's HTML report.\n\n"
+                   "Exit status: 0 shown; 2 no such run, the database "
+                   "cannot be read,\nor the --html file cannot be written.",
     .opts = show_opts,
     .n_opts = N_OPTS(show_opts),
     .config_size = sizeof(struct results_config),
