@@ -250,6 +250,35 @@ static void test_publish_bounds(void **state)
     paglets_host_free(host);
 }
 
+/* A metrics key guards nothing without an API key, or as the API key. */
+static void test_metrics_key_needs_another_api_key(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *api_key, *metrics_key;
+        bool ok;
+    } cases[] = {
+        {NULL, "scrape", false},
+        {"same", "same", false},
+        {"main", "scrape", true},
+        {NULL, NULL, true},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct paglets_host_config c;
+        paglets_host_config_init(&c);
+        c.name = "keys";
+        c.mesh = false;
+        c.api_key = cases[i].api_key;
+        c.metrics_key = cases[i].metrics_key;
+        struct paglets_err err = {0};
+        struct paglets_host *host = paglets_host_new(&c, &err);
+        assert_int_equal(host != NULL, cases[i].ok);
+        if (!cases[i].ok)
+            assert_int_equal(err.code, -EINVAL);
+        paglets_host_free(host);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -260,6 +289,7 @@ int main(void)
         cmocka_unit_test(test_publish_replaces_and_withdraws),
         cmocka_unit_test(test_publish_refuses_bad_input),
         cmocka_unit_test(test_publish_bounds),
+        cmocka_unit_test(test_metrics_key_needs_another_api_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
