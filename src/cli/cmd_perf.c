@@ -127,18 +127,13 @@ static void perf_defaults(void *config)
     c->timeout = options.timeout_seconds;
 }
 
-static volatile sig_atomic_t interrupted;
+/* Tripped by the first SIGINT: aborts the request in flight at once. */
+static struct paglets_cancel *volatile interrupt;
 
 static void on_sigint(int sig)
 {
     (void)sig;
-    interrupted = 1;
-}
-
-static bool is_interrupted(void *arg)
-{
-    (void)arg;
-    return interrupted != 0;
+    paglets_cancel_trip(interrupt); /* async-signal-safe */
 }
 
 /*
@@ -247,33 +242,44 @@ static int print_summary(const struct perf_config *c,
 
 static int collect_and_print(const struct perf_config *c,
                              const struct paglets_perf_request *request,
-                             const char *entry_url, const char *api_key)
+                             const char *entry_url, const char *api_key,
+                             double deadline)
 {
     struct paglets_perf_collect_options options;
     paglets_perf_collect_options_init(&options);
     options.timeout_seconds = c->timeout;
+    options.deadline_seconds = deadline;
     options.api_key = api_key;
-    options.cancelled = is_interrupted;
     options.proxy = c->proxy;
     if (isatty(STDERR_FILENO))
         options.progress = show_progress;
+    struct paglets_err err = {0};
+    options.cancel = interrupt = paglets_cancel_new(&err);
+    if (options.cancel == NULL) {
+        cli_error("%s: %s\n", PATH_NAME, err.message);
+        return CLI_EXIT_USAGE;
+    }
 
+    /* A second SIGINT finds the default action again: it ends the command. */
     struct sigaction action = {.sa_handler = on_sigint,
                                .sa_flags = SA_RESETHAND};
     struct sigaction previous;
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, &previous);
     struct paglets_perf_summary *summary = NULL;
-    struct paglets_err err = {0};
     int rc =
         paglets_perf_collect_with(entry_url, request, &options, &summary, &err);
     sigaction(SIGINT, &previous, NULL);
+    bool interrupted = paglets_cancel_is_tripped(options.cancel);
+    interrupt = NULL;
+    paglets_cancel_free(options.cancel);
     if (options.progress != NULL)
         fprintf(stderr, "\r\033[K");
     if (rc == -ECANCELED || interrupted) {
         paglets_perf_summary_free(summary);
-        fprintf(stderr, "%s: interrupted; benchmark agents cleaned up\n",
-                PATH_NAME);
+        /* The library says whether the agents are gone. */
+        cli_error("%s: %s\n", PATH_NAME,
+                  rc == -ECANCELED ? err.message : "interrupted");
         return CLI_EXIT_INTERRUPTED;
     }
     if (rc != 0) {
@@ -305,12 +311,20 @@ static int perf_run(void *config, int argc, char **argv)
         status = build_request(c, &request);
     else
         paglets_perf_request_init(&request);
+    /*
+     * --timeout bounds the whole command: finding the entry host counts
+     * (but gets PAGLETS_PERF_MIN_CALL_SECONDS whatever the timeout).
+     */
+    double started = paglets_monotonic_seconds();
+    double deadline = started + c->timeout;
+    double lookup = started + PAGLETS_PERF_MIN_CALL_SECONDS;
     struct perf_entry entry = {0};
     if (status == 0)
         status =
-            perf_entry_open(&entry, c->entry, api_key, c->proxy, PATH_NAME);
+            perf_entry_open(&entry, c->entry, api_key, c->proxy,
+                            deadline > lookup ? deadline : lookup, PATH_NAME);
     if (status == 0)
-        status = collect_and_print(c, &request, entry.url, api_key);
+        status = collect_and_print(c, &request, entry.url, api_key, deadline);
     perf_entry_close(&entry);
     paglets_perf_request_release(&request);
     return status;
