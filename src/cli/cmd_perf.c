@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <paglets/paglets.h>
@@ -191,25 +190,29 @@ static int build_request(const struct perf_config *c,
                                PAGLETS_PERF_MAX_PATHS);
     for (size_t i = 0; i < c->paths.n; i++) {
         const char *path = c->paths.items[i];
-        struct stat st;
         /* "" would be the working directory: say which one instead. */
         if (path[0] == '\0')
             return cli_usage_error(PATH_NAME, "--path: the directory name "
                                               "is empty");
         /*
-         * Hosts have other working directories: send absolute paths, but
-         * not resolved ones. A symlink is measured where it points and
-         * reported under the name the user gave.
+         * The path is the hosts' to judge: they report one that is not a
+         * directory there as a skipped volume. Hosts have other working
+         * directories, so send absolute paths, but not resolved ones: a
+         * symlink is measured where it points and reported under the name
+         * the user gave.
          */
         char *absolute = absolute_path(path);
-        int rc =
-            absolute != NULL && stat(absolute, &st) == 0 && S_ISDIR(st.st_mode)
-                ? paglets_perf_request_add_path(request, absolute)
-                : -ENOTDIR;
+        int rc = absolute != NULL
+                     ? paglets_perf_request_add_path(request, absolute)
+                     : -ENOMEM;
         free(absolute);
+        if (rc == -E2BIG)
+            return cli_usage_error(PATH_NAME,
+                                   "--path: '%.64s...' is %d bytes or longer",
+                                   path, PAGLETS_PERF_MAX_PATH_BYTES);
         if (rc != 0)
-            return cli_usage_error(
-                PATH_NAME, "--path: '%s' is not an existing directory", path);
+            return cli_usage_error(PATH_NAME, "--path: %s",
+                                   paglets_strerror(rc));
     }
     return 0;
 }
