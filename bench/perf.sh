@@ -118,11 +118,13 @@ record_rss() {
 }
 
 # run_perf KEY ARGS...: one timed command; the JSON summary is kept.
+# --no-save: the run database is timed by bench/results.sh (against an
+# empty run it is as much again), and the runs of a bench are no user's.
 run_perf() {
   local key=$1 start end rc=0
   shift
   start=$(now_ns)
-  "$bin" examples perf --entry "$entry" --json "$@" >"$work/out.json" \
+  "$bin" examples perf --entry "$entry" --json --no-save "$@" >"$work/out.json" \
     2>"$work/err" || rc=$?
   end=$(now_ns)
   if [ "$rc" -ne 0 ]; then

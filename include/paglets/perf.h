@@ -181,6 +181,51 @@ PAGLETS_EXTERN int
 paglets_perf_summary_write_text(const struct paglets_perf_summary *summary,
                                 unsigned flags, FILE *out);
 
+/* <paglets/perf_answers.h> */
+struct paglets_perf_outliers;
+struct paglets_perf_change;
+
+/*
+ * What the table shows besides the figures. Fill with
+ * paglets_perf_text_options_init() first: fields are only ever added at
+ * the end, and _init gives them their defaults (nothing but the figures).
+ */
+struct paglets_perf_text_options {
+    unsigned flags; /* enum paglets_perf_text_flags */
+    /*
+     * Figures to flag (borrowed; NULL: none): the cell of each gets a '!'
+     * inside its column width, and a notes: line names host, figure,
+     * value, median and ratio. With nothing flagged the table is the
+     * reference layout, character for character.
+     */
+    const struct paglets_perf_outliers *outliers;
+    /*
+     * A comparison with an earlier run (`--compare`), shown when
+     * compare_label is not NULL: under each host row and volume row a
+     * line "  vs LABEL" with each figure's change
+     * (paglets_perf_ratio_format(), a '!' inside the cell for a
+     * regression, "-" where either run has no figure), and a notes: line
+     * per regression. changes[0 .. n_changes - 1] is borrowed and sorted
+     * as paglets_perf_changes_lookup() wants; the label ("run 3") too.
+     */
+    const struct paglets_perf_change *changes;
+    size_t n_changes;
+    const char *compare_label;
+};
+
+PAGLETS_EXTERN void
+paglets_perf_text_options_init(struct paglets_perf_text_options *options);
+
+/*
+ * The table with what options adds (NULL: as
+ * paglets_perf_summary_write_text(summary, 0, out)). Host names, paths
+ * and messages are escaped (paglets_escape()). Returns 0, or -EIO when
+ * writing to out failed.
+ */
+PAGLETS_EXTERN int paglets_perf_summary_write_text_with(
+    const struct paglets_perf_summary *summary,
+    const struct paglets_perf_text_options *options, FILE *out);
+
 /*
  * The summary as JSON (paglets_perf_summary_to_json), laid out as Python's
  * json.dumps(indent=2, sort_keys=True). 0, -ENOMEM or -EIO.
@@ -188,6 +233,15 @@ paglets_perf_summary_write_text(const struct paglets_perf_summary *summary,
 PAGLETS_EXTERN int
 paglets_perf_summary_write_json(const struct paglets_perf_summary *summary,
                                 FILE *out);
+
+/*
+ * Any JSON value (borrowed) laid out as paglets_perf_summary_write_json()
+ * lays out a summary: Python's json.dumps(indent=2, sort_keys=True,
+ * ensure_ascii=True), reals in their shortest round-trip form, then a
+ * newline. For a summary with members added (`outliers`, `run_id`), a
+ * diff, a list of runs. 0, -ENOMEM or -EIO.
+ */
+PAGLETS_EXTERN int paglets_perf_json_write(const json_t *json, FILE *out);
 
 /*
  * What a collection reports while it waits, for progress displays. The

@@ -260,6 +260,54 @@ paglets_perf_outliers_to_json(const struct paglets_perf_outliers *outliers);
 PAGLETS_EXTERN size_t paglets_perf_outlier_format(
     const struct paglets_perf_outlier *outlier, char *out, size_t size);
 
+/*
+ * One figure of one host against the same host in an earlier run
+ * (`paglets results diff`, `paglets examples perf --compare`). Plain data;
+ * whoever fills an array of them owns the strings.
+ */
+struct paglets_perf_change {
+    char *host;
+    const struct paglets_perf_metric_info *metric;
+    char *path;    /* the volume, for disk figures; else NULL */
+    double before; /* NAN when the earlier run has no usable figure */
+    double after;  /* NAN when the later run has none */
+    double ratio;  /* after / before; NAN when either is missing */
+    /*
+     * paglets_perf_metric_judge(metric, after, before, threshold): WORSE
+     * is a regression (a fall, or a rise for lower-is-better figures).
+     */
+    enum paglets_perf_verdict verdict;
+};
+
+/*
+ * The change of host's figure (metric id; path for disk figures, else
+ * NULL) in changes[0 .. n - 1], or NULL when there is none. The array
+ * must be sorted by host (strcmp), catalogue order, then path (NULL
+ * first), as paglets_results_diff() fills it: the lookup is a binary
+ * search. Borrowed from changes. Any thread.
+ */
+PAGLETS_EXTERN const struct paglets_perf_change *
+paglets_perf_changes_lookup(const struct paglets_perf_change *changes, size_t n,
+                            const char *host, const char *metric_id,
+                            const char *path);
+
+/*
+ * One change as text, without the host: "cpu.integer 100.0M/s -> 60.0M/s
+ * (0.6 x)", "disk.write /srv: - -> 120.0M/s" for a figure only one run
+ * has. The path is copied as is: escape before printing. snprintf's
+ * contract, as paglets_perf_metric_format().
+ */
+PAGLETS_EXTERN size_t paglets_perf_change_format(
+    const struct paglets_perf_change *change, char *out, size_t size);
+
+/*
+ * A ratio as the change a table cell shows: "+3.1%", "-77.0%", "+0.0%";
+ * "-" when it is not finite and positive; beyond +-9999% capped as
+ * ">+9999%". At most 8 characters. snprintf's contract.
+ */
+PAGLETS_EXTERN size_t paglets_perf_ratio_format(double ratio, char *out,
+                                                size_t size);
+
 #ifdef __cplusplus
 }
 #endif

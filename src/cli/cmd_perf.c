@@ -11,13 +11,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <paglets/paglets.h>
 #include <paglets/perf.h>
+#include <paglets/perf_answers.h>
 
 #include "commands.h"
 #include "perf_entry.h"
+#include "perf_report.h"
 #include "term.h"
 
 #define PATH_NAME "paglets examples perf"
@@ -43,10 +46,29 @@
 #define TIMEOUT_HELP                                                           \
     "seconds to wait for the hosts' results (default "                         \
     TEXT(PAGLETS_PERF_DEFAULT_TIMEOUT_SECONDS) ")"
+#define OUTLIER_THRESHOLD_HELP                                                 \
+    "flag a figure at or below this fraction of the mesh median (default "     \
+    TEXT(PAGLETS_PERF_DEFAULT_OUTLIER_THRESHOLD) ")"
+#define DESCRIPTION                                                            \
+    "Creates a PerformanceBenchmarkAgent on the entry host; it clones\n"        \
+    "itself to every online host of the same mesh version, each clone\n"       \
+    "measures its machine and reports back. Without --entry, the host on\n"    \
+    "port " CLI_STR(PAGLETS_DEFAULT_PORT) " (loopback, then this machine's "   \
+    "LAN address) is used; when\n"                                             \
+    "none answers, the benchmark runs on an embedded host in this\n"           \
+    "process.\n\n"                                                             \
+    "With 3 or more hosts, a figure at or below --outlier-threshold times\n"   \
+    "the median of the hosts is flagged with '!' and named under notes:.\n"    \
+    "Every run is stored in the run database (see 'paglets results').\n\n"     \
+    "Exit status: 0 all good; 1 any error in the summary; 2 the run\n"         \
+    "could not happen; 130 interrupted. Outliers, regressions and a\n"         \
+    "database that cannot be written do not change it."
 /* clang-format on */
 
 struct perf_config {
     const char *api_key_env;
+    const char *compare;
+    const char *db;
     bool debug;
     uint64_t disk_size;
     double duration;
@@ -56,6 +78,8 @@ struct perf_config {
     bool no_cpu;
     bool no_disk;
     bool no_memory;
+    bool no_save;
+    double outlier_threshold;
     struct cli_list paths;
     const char *proxy;
     double timeout;
@@ -69,6 +93,14 @@ static const struct cli_opt perf_opts[] = {
      "environment variable holding the bearer API key (default: "
      "PAGLETS_API_KEY when set)",
      offsetof(struct perf_config, api_key_env), 0, 0},
+    {"compare", 0, CLI_OPT_STRING, "RUN",
+     "also show each figure's change since a stored run ('last': the one "
+     "before this run)",
+     offsetof(struct perf_config, compare), 0, 0},
+    {"db", 0, CLI_OPT_STRING, "PATH",
+     "the run database (default: $PAGLETS_RESULTS_DB, else "
+     "$XDG_DATA_HOME/paglets/results.db)",
+     offsetof(struct perf_config, db), 0, 0},
     {"debug", 0, CLI_OPT_FLAG, NULL, "same diagnostic output as --verbose",
      offsetof(struct perf_config, debug), 0, 0},
     {"disk-size", 0, CLI_OPT_SIZE, "SIZE", DISK_SIZE_HELP,
@@ -90,6 +122,12 @@ static const struct cli_opt perf_opts[] = {
      offsetof(struct perf_config, no_disk), 0, 0},
     {"no-memory", 0, CLI_OPT_FLAG, NULL, "skip memory tests",
      offsetof(struct perf_config, no_memory), 0, 0},
+    {"no-save", 0, CLI_OPT_FLAG, NULL,
+     "do not store the run in the run database",
+     offsetof(struct perf_config, no_save), 0, 0},
+    {"outlier-threshold", 0, CLI_OPT_NUMBER, "RATIO", OUTLIER_THRESHOLD_HELP,
+     offsetof(struct perf_config, outlier_threshold), 0.01,
+     PAGLETS_PERF_MAX_OUTLIER_THRESHOLD},
     {"path", 0, CLI_OPT_LIST, "DIR",
      "limit disk I/O to this directory (repeatable)",
      offsetof(struct perf_config, paths), 0, 0},
@@ -124,6 +162,9 @@ static void perf_defaults(void *config)
     struct paglets_perf_collect_options options;
     paglets_perf_collect_options_init(&options);
     c->timeout = options.timeout_seconds;
+    struct paglets_perf_outlier_options outliers;
+    paglets_perf_outlier_options_init(&outliers);
+    c->outlier_threshold = outliers.threshold;
 }
 
 /* Tripped by the first SIGINT: aborts the request in flight at once. */
@@ -228,17 +269,28 @@ static int api_key_from_env(const char *name, const char **key)
     return 0;
 }
 
-static int print_summary(const struct perf_config *c,
-                         const struct paglets_perf_summary *summary)
+static struct perf_save_options save_options(const struct perf_config *c)
 {
-    unsigned flags = c->verbose || c->debug ? PAGLETS_PERF_TEXT_VERBOSE : 0;
-    int rc = c->json ? paglets_perf_summary_write_json(summary, stdout)
-                     : paglets_perf_summary_write_text(summary, flags, stdout);
-    if (rc != 0 || fflush(stdout) != 0) {
-        cli_error("%s: cannot write the report: %s\n", PATH_NAME,
-                  paglets_strerror(-EIO));
-        return CLI_EXIT_USAGE;
-    }
+    return (struct perf_save_options){c->db, c->no_save, c->compare,
+                                      c->outlier_threshold};
+}
+
+/*
+ * Store, compare and print the run; the exit status says whether the
+ * summary holds errors (the database's troubles are warnings).
+ */
+static int print_summary(const struct perf_config *c,
+                         const struct paglets_perf_request *request,
+                         const struct paglets_perf_summary *summary,
+                         time_t started)
+{
+    const struct perf_save_options save = save_options(c);
+    struct perf_report report = {c->json, c->verbose || c->debug,
+                                 c->outlier_threshold, 0, NULL};
+    int status = perf_save_and_print(&save, request, summary, (int64_t)started,
+                                     &report, PATH_NAME);
+    if (status != 0)
+        return status;
     return paglets_perf_summary_error_count(summary) ? CLI_EXIT_FAILURE
                                                      : CLI_EXIT_OK;
 }
@@ -270,6 +322,7 @@ static int collect_and_print(const struct perf_config *c,
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, &previous);
     struct paglets_perf_summary *summary = NULL;
+    time_t started = time(NULL);
     int rc =
         paglets_perf_collect_with(entry_url, request, &options, &summary, &err);
     sigaction(SIGINT, &previous, NULL);
@@ -290,7 +343,7 @@ static int collect_and_print(const struct perf_config *c,
                   entry_url, err.message);
         return CLI_EXIT_USAGE;
     }
-    int status = print_summary(c, summary);
+    int status = print_summary(c, request, summary, started);
     paglets_perf_summary_free(summary);
     return status;
 }
@@ -314,6 +367,9 @@ static int perf_run(void *config, int argc, char **argv)
         status = build_request(c, &request);
     else
         paglets_perf_request_init(&request);
+    const struct perf_save_options save = save_options(c);
+    if (status == 0)
+        status = perf_save_check(&save, PATH_NAME);
     /*
      * --timeout bounds the whole command: finding the entry host counts
      * (but gets PAGLETS_PERF_MIN_CALL_SECONDS whatever the timeout).
@@ -336,19 +392,7 @@ static int perf_run(void *config, int argc, char **argv)
 const struct cli_command cli_perf_command = {
     .name = "perf",
     .summary = "Benchmark CPU, memory and disks of every host in the mesh.",
-    .description =
-        "Creates a PerformanceBenchmarkAgent on the entry host; it clones\n"
-        "itself to every online host of the same mesh version, each clone\n"
-        "measures its machine and reports back. Without --entry, the host on\n"
-        "port " CLI_STR(
-            PAGLETS_DEFAULT_PORT) " (loopback, then this machine's "
-                                  "LAN address) is used; when\n"
-                                  "none answers, the benchmark runs on an "
-                                  "embedded host in this\n"
-                                  "process.\n\n"
-                                  "Exit status: 0 all good; 1 any error in the "
-                                  "summary; 2 the run\n"
-                                  "could not happen; 130 interrupted.",
+    .description = DESCRIPTION,
     .opts = perf_opts,
     .n_opts = sizeof(perf_opts) / sizeof(perf_opts[0]),
     .config_size = sizeof(struct perf_config),

@@ -21,5 +21,6 @@ extern const struct cli_command cli_examples_command;
 extern const struct cli_command cli_perf_command;
 extern const struct cli_command cli_host_command;
 extern const struct cli_command cli_hosts_command;
+extern const struct cli_command cli_results_command;
 
 #endif

@@ -35,6 +35,7 @@ static const struct cli_command *const root_subcommands[] = {
     &cli_examples_command,
     &cli_host_command,
     &cli_hosts_command,
+    &cli_results_command,
     NULL,
 };
 

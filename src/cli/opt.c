@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,8 +39,7 @@ void cli_list_release(struct cli_list *list)
     list->n = 0;
 }
 
-/* 16777216 -> "16M": the largest binary suffix that divides exactly. */
-static void format_size(char *out, size_t size, uint64_t bytes)
+void cli_format_size(char *out, size_t size, uint64_t bytes)
 {
     static const char suffixes[] = "KMGT";
     int k = -1;
@@ -72,9 +72,10 @@ static void format_default(const struct cli_opt *opt, const void *config,
         snprintf(out, size, "%ld", *(const long *)field);
         return;
     case CLI_OPT_SIZE:
-        format_size(out, size, *(const uint64_t *)field);
+        cli_format_size(out, size, *(const uint64_t *)field);
         return;
     case CLI_OPT_SECONDS:
+    case CLI_OPT_NUMBER:
         snprintf(out, size, "%g", *(const double *)field);
         return;
     case CLI_OPT_LIST:
@@ -232,6 +233,20 @@ int cli_parse_value(const struct cli_opt *opt, const char *arg, void *config,
         *(double *)field = v;
         return 0;
     }
+    case CLI_OPT_NUMBER: {
+        char *end;
+        errno = 0;
+        double v = strtod(arg, &end);
+        if (*arg == '\0' || *end != '\0' || errno != 0 || !isfinite(v))
+            return paglets_err_set(err, -EINVAL, "--%s: '%s' is not a number",
+                                   opt->name, arg);
+        if (v < opt->min || v > opt->max)
+            return paglets_err_set(err, -ERANGE,
+                                   "--%s: %s is out of range (%g..%g)",
+                                   opt->name, arg, opt->min, opt->max);
+        *(double *)field = v;
+        return 0;
+    }
     }
     return paglets_err_set(err, -EINVAL, "--%s: unsupported option kind",
                            opt->name);
@@ -278,7 +293,13 @@ static void build_short_options(const struct cli_command *cmd, char *out,
                                 size_t size)
 {
     size_t n = 0;
-    out[n++] = '+'; /* stop at the first operand: it may be a subcommand */
+    /*
+     * A command with subcommands stops at the first operand: it names the
+     * subcommand, whose options follow. Other commands take options after
+     * their operands too (`paglets results show 3 --json`).
+     */
+    if (cmd->subcommands != NULL)
+        out[n++] = '+';
     out[n++] = ':'; /* report a missing value as ':' */
     out[n++] = 'h';
     for (size_t i = 0; i < cmd->n_opts && n + 3 < size; i++) {

@@ -21,6 +21,7 @@ enum cli_opt_kind {
     CLI_OPT_INT,       /* long, checked against min..max */
     CLI_OPT_SIZE,      /* uint64_t bytes, "128M" */
     CLI_OPT_SECONDS,   /* double seconds, "1.5", "250ms" */
+    CLI_OPT_NUMBER,    /* double without a unit, checked against min..max */
 };
 
 /*
@@ -37,7 +38,7 @@ struct cli_opt {
     const char *value_name; /* shown in --help, NULL for flags */
     const char *help;       /* may contain CLI_OPT_DEFAULT once */
     size_t offset;          /* offsetof(config struct, field) */
-    double min, max;        /* for CLI_OPT_INT and CLI_OPT_SECONDS */
+    double min, max;        /* for CLI_OPT_INT, _SECONDS and _NUMBER */
 };
 
 /* Values of a repeatable option, in order; items borrow from argv. */
@@ -91,6 +92,12 @@ int cli_usage_error(const char *path, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 void cli_list_release(struct cli_list *list);
+
+/*
+ * A size as a CLI_OPT_SIZE option takes it: 16777216 -> "16M", with the
+ * largest binary suffix that divides it exactly.
+ */
+void cli_format_size(char *out, size_t size, uint64_t bytes);
 
 /*
  * Parse arg for opt into config (arg NULL for flags). Returns 0, or a

@@ -48,9 +48,13 @@ void paglets__perf_fmt_bytes(double value, char *out, size_t size);
 /* A byte rate: "2.1G/s", or "-" when the value is not positive. */
 void paglets__perf_fmt_bytes_per_second(double value, char *out, size_t size);
 
-/* The text report (borrowed summary); 0 or -EIO when writing failed. */
+/*
+ * The text report (borrowed summary and options, never NULL); 0 or -EIO
+ * when writing failed.
+ */
 int paglets__perf_write_text(const struct paglets_perf_summary *summary,
-                             bool verbose, FILE *out);
+                             const struct paglets_perf_text_options *options,
+                             FILE *out);
 
 /*
  * json as Python's json.dumps(indent=2, sort_keys=True) writes it, with

@@ -408,11 +408,28 @@ paglets_perf_summary_error_count(const struct paglets_perf_summary *summary)
     return n;
 }
 
+void paglets_perf_text_options_init(struct paglets_perf_text_options *options)
+{
+    memset(options, 0, sizeof(*options));
+}
+
+int paglets_perf_summary_write_text_with(
+    const struct paglets_perf_summary *summary,
+    const struct paglets_perf_text_options *options, FILE *out)
+{
+    struct paglets_perf_text_options defaults;
+    paglets_perf_text_options_init(&defaults);
+    return paglets__perf_write_text(summary, options ? options : &defaults,
+                                    out);
+}
+
 int paglets_perf_summary_write_text(const struct paglets_perf_summary *summary,
                                     unsigned flags, FILE *out)
 {
-    return paglets__perf_write_text(summary, flags & PAGLETS_PERF_TEXT_VERBOSE,
-                                    out);
+    struct paglets_perf_text_options options;
+    paglets_perf_text_options_init(&options);
+    options.flags = flags;
+    return paglets__perf_write_text(summary, &options, out);
 }
 
 int paglets_perf_summary_write_json(const struct paglets_perf_summary *summary,
@@ -422,4 +439,9 @@ int paglets_perf_summary_write_json(const struct paglets_perf_summary *summary,
     int rc = json ? paglets__perf_write_json(json, out) : -ENOMEM;
     json_decref(json);
     return rc;
+}
+
+int paglets_perf_json_write(const json_t *json, FILE *out)
+{
+    return json ? paglets__perf_write_json(json, out) : -EINVAL;
 }

@@ -21,13 +21,13 @@ static int add_change(struct paglets_results_diff *diff,
                       const struct paglets__results_row *a)
 {
     const struct paglets__results_row *key = a ? a : b;
-    struct paglets_results_change *items =
+    struct paglets_perf_change *items =
         realloc(diff->items, (diff->n + 1) * sizeof(*items));
     if (items == NULL)
         return -ENOMEM;
     diff->items = items;
-    struct paglets_results_change *c = &items[diff->n++];
-    *c = (struct paglets_results_change){
+    struct paglets_perf_change *c = &items[diff->n++];
+    *c = (struct paglets_perf_change){
         .metric = key->metric,
         .before = b ? b->value : NAN,
         .after = a ? a->value : NAN,
@@ -231,20 +231,13 @@ void paglets_results_diff_release(struct paglets_results_diff *diff)
     memset(diff, 0, sizeof(*diff));
 }
 
-const struct paglets_results_change *
+const struct paglets_perf_change *
 paglets_results_diff_lookup(const struct paglets_results_diff *diff,
                             const char *host, const char *metric_id,
                             const char *path)
 {
-    for (size_t i = 0; host != NULL && metric_id != NULL && i < diff->n; i++) {
-        const struct paglets_results_change *c = &diff->items[i];
-        if (strcmp(c->host, host) == 0 &&
-            strcmp(c->metric->id, metric_id) == 0 &&
-            (c->path == NULL || path == NULL ? c->path == path
-                                             : strcmp(c->path, path) == 0))
-            return c;
-    }
-    return NULL;
+    return paglets_perf_changes_lookup(diff->items, diff->n, host, metric_id,
+                                       path);
 }
 
 /* A figure, or null where the run has none. */
@@ -262,7 +255,7 @@ static json_t *verdict_json(enum paglets_perf_verdict v)
     return json_null();
 }
 
-static json_t *change_json(const struct paglets_results_change *c)
+static json_t *change_json(const struct paglets_perf_change *c)
 {
     return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "host", c->host,
                      "metric", c->metric->id, "path",
@@ -293,17 +286,4 @@ json_t *paglets_results_diff_to_json(const struct paglets_results_diff *diff)
                      "threshold", diff->threshold, "regressions",
                      (json_int_t)diff->regressions, "warnings", warnings,
                      "changes", changes);
-}
-
-size_t paglets_results_change_format(const struct paglets_results_change *c,
-                                     char *out, size_t size)
-{
-    char before[64], after[64], ratio[32] = "";
-    paglets_perf_metric_format(c->metric, c->before, before, sizeof(before));
-    paglets_perf_metric_format(c->metric, c->after, after, sizeof(after));
-    if (isfinite(c->ratio))
-        snprintf(ratio, sizeof(ratio), " (%.3g x)", c->ratio);
-    return (size_t)snprintf(out, size, "%s%s%s%s %s -> %s%s", c->metric->id,
-                            c->path ? " " : "", c->path ? c->path : "",
-                            c->path ? ":" : "", before, after, ratio);
 }

@@ -220,25 +220,6 @@ PAGLETS_NODISCARD int paglets_results_prune(struct paglets_results *db,
                                             size_t keep, size_t *removed,
                                             struct paglets_err *err);
 
-/*
- * One figure of one host in two runs. before or after is NAN when that
- * run has no usable figure (the host or the part missing, the kernel
- * failed); ratio is after / before, NAN when either is missing.
- */
-struct paglets_results_change {
-    char *host;
-    const struct paglets_perf_metric_info *metric;
-    char *path; /* the volume, for disk figures; else NULL */
-    double before;
-    double after;
-    double ratio;
-    /*
-     * paglets_perf_metric_judge(metric, after, before, threshold): WORSE
-     * is a regression (a fall, or a rise for lower-is-better figures).
-     */
-    enum paglets_perf_verdict verdict;
-};
-
 enum paglets_results_mismatch_flags {
     PAGLETS_RESULTS_MISMATCH_DURATION = 1u << 0,
     PAGLETS_RESULTS_MISMATCH_DISK_SIZE = 1u << 1,
@@ -250,8 +231,13 @@ struct paglets_results_diff {
     int64_t before_id;
     int64_t after_id; /* 0 for a run that was not stored */
     double threshold;
-    /* Hosts matched by name; by host (strcmp), catalogue order, path. */
-    struct paglets_results_change *items;
+    /*
+     * Hosts matched by name, sorted by host (strcmp), catalogue order and
+     * path, as paglets_perf_changes_lookup() and the text table's
+     * --compare rows want them. before or after is NAN where that run has
+     * no usable figure (the host or the part missing, the kernel failed).
+     */
+    struct paglets_perf_change *items;
     size_t n;
     size_t regressions; /* items with verdict WORSE */
     /* Options that differ between the runs, and a sentence for each:
@@ -292,7 +278,7 @@ void paglets_results_diff_release(struct paglets_results_diff *diff);
  * The change of host's figure (metric id; path for disk figures, else
  * NULL), or NULL when neither run has it. Borrowed from diff.
  */
-const struct paglets_results_change *
+const struct paglets_perf_change *
 paglets_results_diff_lookup(const struct paglets_results_diff *diff,
                             const char *host, const char *metric_id,
                             const char *path);
@@ -305,15 +291,6 @@ paglets_results_diff_lookup(const struct paglets_results_diff *diff,
  * "verdict": "regression" | "improvement" | null}]}.
  */
 json_t *paglets_results_diff_to_json(const struct paglets_results_diff *diff);
-
-/*
- * One change as text, without the host: "cpu.integer 100.0M/s -> 60.0M/s
- * (0.6 x)", "disk.write /srv: - -> 120.0M/s" for a figure only one run
- * has. The path is copied as is: escape before printing. snprintf's
- * contract.
- */
-size_t paglets_results_change_format(const struct paglets_results_change *c,
-                                     char *out, size_t size);
 
 #ifdef __cplusplus
 }

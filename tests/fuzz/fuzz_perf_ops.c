@@ -89,6 +89,10 @@ static void summary(const json_t *json)
         for (size_t i = 0; i < o.n; i++)
             paglets_perf_outlier_format(&o.items[i], line, sizeof(line));
         json_decref(paglets_perf_outliers_to_json(&o));
+        struct paglets_perf_text_options options;
+        paglets_perf_text_options_init(&options);
+        options.outliers = &o;
+        (void)paglets_perf_summary_write_text_with(s, &options, sink);
         paglets_perf_outliers_release(&o);
     }
     paglets_perf_summary_free(s);

@@ -12,6 +12,9 @@ PAGLETS_BIN=${PAGLETS_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/b
 PG_TMP=$(mktemp -d "${TMPDIR:-/tmp}/paglets-test.XXXXXX")
 PG_PIDS=()
 PG_TEST=$(basename "$0" .sh)
+# Every `paglets examples perf` stores its run: in this test's own
+# database, never in the home directory of whoever runs the tests.
+export PAGLETS_RESULTS_DB=$PG_TMP/results.db
 
 # pg_sanitizer_reports: the ASan, LSan, UBSan and TSan reports in the
 # files directly under $PG_TMP (host logs, captured stderr), with the file

@@ -30,7 +30,7 @@ pg_expect_match "root options include --help" $'(^|\n)--help($|\n)' "$out"
 cmds=$("$PAGLETS_BIN" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z0-9-]*\).*/\1/p')
 out=$(complete_line "")
 pg_expect_eq "every subcommand is offered" "$(sort <<<"$cmds")" "$out"
-for cmd in host hosts examples; do
+for cmd in host hosts examples results; do
   grep -qx "$cmd" <<<"$cmds" || pg_fail "'paglets --help' lists no '$cmd' command"
 done
 
@@ -54,5 +54,15 @@ out=$(complete_line examples perf --json --path "$PG_TMP/da")
 pg_expect_eq "--path completes names" "$PG_TMP/data"$'\n'"$PG_TMP/database" "$out"
 out=$(complete_line examples perf --duration 1 --no-)
 pg_expect_match "perf --no- options" '--no-disk' "$out"
+out=$(complete_line examples perf --compare l)
+pg_expect_eq "--compare values" "last" "$out"
+
+out=$(complete_line results "")
+pg_expect_eq "results subcommands" "diff"$'\n'"list"$'\n'"prune"$'\n'"show" "$out"
+out=$(complete_line results diff --th)
+pg_expect_eq "results diff --th" "--threshold" "$out"
+touch "$PG_TMP/runs.db"
+out=$(complete_line results show --db "$PG_TMP/run")
+pg_expect_eq "--db completes file names" "$PG_TMP/runs.db" "$out"
 
 pg_pass

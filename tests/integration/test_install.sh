@@ -16,6 +16,7 @@ for f in bin/paglets lib/libpaglets.a lib/pkgconfig/paglets.pc \
          include/paglets/paglets.h include/paglets/agent.h \
          share/man/man1/paglets.1 share/man/man1/paglets-host.1 \
          share/man/man1/paglets-hosts.1 share/man/man1/paglets-examples-perf.1 \
+         share/man/man1/paglets-results-diff.1 \
          lib/systemd/system/paglets-host@.service lib/sysusers.d/paglets.conf \
          share/bash-completion/completions/paglets; do
   [ -f "$prefix/$f" ] || pg_fail "not installed: $f"

@@ -76,7 +76,9 @@ check_command() {
 }
 
 check_command
-for cmd in paglets "paglets host" "paglets hosts" "paglets examples perf"; do
+for cmd in paglets "paglets host" "paglets hosts" "paglets examples perf" \
+  "paglets results list" "paglets results show" "paglets results diff" \
+  "paglets results prune"; do
   printf '%s\n' "${checked[@]}" | grep -qx "$cmd" ||
     pg_fail "'$cmd' was not checked against a man page"
 done

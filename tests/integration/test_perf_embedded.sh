@@ -30,7 +30,8 @@ pg_expect_eq "the machine's result" "$name" \
   "$(jq -r '.results | keys | join(",")' "$PG_TMP/out")"
 pg_expect_eq "its disk volume" "$PG_TMP" \
   "$(jq -r ".results[\"$name\"].result.disk.volumes[0].path" "$PG_TMP/out")"
-pg_expect_eq "no temp files left" "err out" \
+# (results.db: the run database lib.sh points the run at.)
+pg_expect_eq "no temp files left" "err out results.db" \
   "$(find "$PG_TMP" -mindepth 1 -path "$PG_TMP/run" -prune -o -printf '%f\n' | sort | paste -sd ' ')"
 
 # --entry given: no fallback, the run cannot happen.

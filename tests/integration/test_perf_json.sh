@@ -14,7 +14,7 @@ out="$PG_TMP/out.json"
 
 pg_expect_eq "hosts with results" "alpha,beta,gamma" \
   "$(jq -r '.results | keys | join(",")' "$out")"
-pg_expect_eq "summary members" "cleanup_errors,errors,pending_hosts,results" \
+pg_expect_eq "summary members" "cleanup_errors,errors,outliers,pending_hosts,results,run_id" \
   "$(jq -r 'keys | join(",")' "$out")"
 pg_expect_eq "no errors, cleanup errors or pending hosts" "0 0 0" \
   "$(jq -r '[(.errors|length), (.cleanup_errors|length), (.pending_hosts|length)] | join(" ")' "$out")"

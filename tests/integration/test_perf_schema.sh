@@ -1,7 +1,9 @@
 # docs/perf-summary.schema.json against documents: the schema is valid
 # JSON Schema 2020-12, the documented example passes, a broken example fails
 # (so the check is not vacuous), and the real --json output of `paglets
-# examples perf` from two hosts on loopback passes.
+# examples perf` from two hosts on loopback passes, stored (run_id 1) and
+# not (--no-save: null), with its outliers (none among two hosts).
+# test_perf_starved validates a run with outliers and --compare.
 # Validator: Debian's python3-jsonschema, through validate_json_schema.py.
 . "$(dirname "$0")/lib.sh"
 
@@ -16,13 +18,19 @@ python=/usr/bin/python3
   pg_fail "the documented example does not match the schema"
 
 jq '.results.alpha.result.disk.volumes[0].write_seconds = "fast"
-    | del(.results.alpha.result.runtime_version)' \
+    | del(.results.alpha.result.runtime_version)
+    | .outliers = [{host: "alpha", metric: "cpu.integer", path: null,
+                    value: 1.0, median: 4.0}]
+    | .run_id = "12"' \
   "$src/docs/perf-summary.example.json" >"$PG_TMP/broken.json"
 if "$python" "$validate" "$schema" "$PG_TMP/broken.json" >"$PG_TMP/broken.out"; then
   pg_fail "a summary with a string duration and no runtime_version passed"
 fi
 grep -q 'write_seconds' "$PG_TMP/broken.out" || pg_fail "the wrong type was not named"
 grep -q 'runtime_version' "$PG_TMP/broken.out" || pg_fail "the missing field was not named"
+grep -q "'ratio' is a required property" "$PG_TMP/broken.out" ||
+  pg_fail "the outlier without a ratio was not named"
+grep -q "'12' is not of type" "$PG_TMP/broken.out" || pg_fail "the string run_id was not named"
 
 # The hosts' benchmark lock is this test's alone (XDG_RUNTIME_DIR/paglets).
 XDG_RUNTIME_DIR=$PG_TMP pg_start_host alpha --mesh-version "$PG_TEST"
@@ -40,4 +48,14 @@ set -e
   pg_fail "real --json output does not match the schema"
 hosts=$(jq -r '[.results | keys[]] + [.errors | keys[]] | sort | join(",")' "$PG_TMP/summary.json")
 pg_expect_eq "both hosts are in the summary" "alpha,beta" "$hosts"
+pg_expect_eq "outliers and run id" '[] 1' "$(jq -c '.outliers, .run_id' "$PG_TMP/summary.json" | paste -sd ' ')"
+set +e
+timeout 120 "$PAGLETS_BIN" examples perf --entry "$alpha" --json --no-cpu --no-memory \
+  --no-disk --no-save >"$PG_TMP/unsaved.json" 2>"$PG_TMP/perf.log"
+rc=$?
+set -e
+pg_expect_eq "--no-save exit status ($(cat "$PG_TMP/perf.log"))" 0 "$rc"
+"$python" "$validate" "$schema" "$PG_TMP/unsaved.json" ||
+  pg_fail "real --json output of an unsaved run does not match the schema"
+pg_expect_eq "--no-save run id" null "$(jq .run_id "$PG_TMP/unsaved.json")"
 pg_pass

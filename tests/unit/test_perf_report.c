@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include <paglets/perf.h>
+#include <paglets/perf_answers.h>
 
 #include "perf/report.h"
 
@@ -141,17 +142,21 @@ static const char fixture[] =
     " \"cleanup_errors\": {\"delta\": \"connection refused\"},"
     " \"pending_hosts\": []}";
 
-static const char expected_table[] =
-    "host                int/s    float/s        sha  multi-int/s   mem copy"
+/* The reference's header lines of the host rows and of the disks: table. */
+#define TABLE_HEADER                                                           \
+    "host                int/s    float/s        sha  multi-int/s   mem copy"  \
     "    disk wr    disk rd err\n"
+#define DISKS_HEADER                                                           \
+    "disks:\n"                                                                 \
+    "host           path                                  size      write"     \
+    "       read   metadata\n"
+
+static const char expected_table[] = TABLE_HEADER
     "alpha               17.2M      19.8M     2.1G/s       140.2M    30.6G/s"
     "     3.7G/s    16.0G/s   0\n"
     "beta                    -          -          -            -          -"
     "          -          -   2\n"
-    "\n"
-    "disks:\n"
-    "host           path                                  size      write"
-    "       read   metadata\n"
+    "\n" DISKS_HEADER
     "alpha          /data                               128.0M     3.7G/s"
     "    16.0G/s      9130/s\n"
     "alpha          /a/very/long/path/that/is/longer      1.0M    1000B/s"
@@ -161,10 +166,9 @@ static const char expected_table[] =
     "  - gamma: timed out waiting for benchmark result\n"
     "  - delta: cleanup failed: connection refused\n";
 
-static struct paglets_perf_summary *load(const char *text)
+/* The summary of json (a reference this call releases). */
+static struct paglets_perf_summary *load_json(json_t *json)
 {
-    json_error_t error;
-    json_t *json = json_loads(text, 0, &error);
     assert_non_null(json);
     struct paglets_err err = {0};
     struct paglets_perf_summary *summary =
@@ -174,16 +178,39 @@ static struct paglets_perf_summary *load(const char *text)
     return summary;
 }
 
-static char *render(const struct paglets_perf_summary *summary, bool json,
-                    unsigned flags)
+static struct paglets_perf_summary *load(const char *text)
+{
+    json_error_t error;
+    return load_json(json_loads(text, 0, &error));
+}
+
+static char *render_with(const struct paglets_perf_summary *summary,
+                         const struct paglets_perf_text_options *options)
 {
     char *text = NULL;
     size_t size = 0;
     FILE *out = open_memstream(&text, &size);
     assert_non_null(out);
-    int rc = json ? paglets_perf_summary_write_json(summary, out)
-                  : paglets_perf_summary_write_text(summary, flags, out);
-    assert_int_equal(rc, 0);
+    assert_int_equal(
+        paglets_perf_summary_write_text_with(summary, options, out), 0);
+    fclose(out);
+    return text;
+}
+
+static char *render(const struct paglets_perf_summary *summary, bool json,
+                    unsigned flags)
+{
+    if (!json) {
+        struct paglets_perf_text_options options;
+        paglets_perf_text_options_init(&options);
+        options.flags = flags;
+        return render_with(summary, &options);
+    }
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    assert_non_null(out);
+    assert_int_equal(paglets_perf_summary_write_json(summary, out), 0);
     fclose(out);
     return text;
 }
@@ -273,7 +300,7 @@ static char *print_json(const json_t *json)
     size_t size = 0;
     FILE *out = open_memstream(&text, &size);
     assert_non_null(out);
-    assert_int_equal(paglets__perf_write_json(json, out), 0);
+    assert_int_equal(paglets_perf_json_write(json, out), 0);
     fclose(out);
     return text;
 }
@@ -473,6 +500,186 @@ static void test_requested_skip_is_an_error_shown_always(void **state)
     paglets_perf_summary_free(summary);
 }
 
+/*
+ * Three hosts of a mesh for the answers in the table: gamma is slow in
+ * single-core integer, per worker in multi-core integer (one worker
+ * against four) and writing to /srv.
+ */
+static json_t *mesh_host(double integer, double multi, int workers,
+                         double write)
+{
+    return json_pack(
+        "{s:s, s:{s:[], s:[], s:i, s:[{s:s, s:f}, {s:s, s:f}, {s:s, s:f}],"
+        " s:[{s:s, s:f}]}, s:{s:[], s:[{s:s, s:f}]},"
+        " s:{s:[], s:[], s:[{s:s, s:I, s:f, s:f, s:f}]}, s:[]}",
+        "host_name", "x", "cpu", "errors", "multi_core", "workers", workers,
+        "single_core", "name", "integer", "operations_per_second", integer,
+        "name", "float", "operations_per_second", 20e6, "name", "sha256",
+        "bytes_per_second", 1073741824.0, "multi_core", "name", "integer-multi",
+        "operations_per_second", multi, "memory", "errors", "metrics", "name",
+        "memory-copy", "bytes_per_second", 8589934592.0, "disk", "errors",
+        "skipped", "volumes", "path", "/srv", "benchmark_size_bytes",
+        (json_int_t)1048576, "write_bytes_per_second", write,
+        "read_bytes_per_second", 2147483648.0, "metadata_files_per_second",
+        9000.0, "errors");
+}
+
+static struct paglets_perf_summary *mesh_summary(void)
+{
+    json_t *results = json_pack(
+        "{s:{s:s, s:o}, s:{s:s, s:o}, s:{s:s, s:o}}", "alpha", "host_url",
+        "http://127.0.0.1:1", "result",
+        mesh_host(100e6, 400e6, 4, 1073741824.0), "beta", "host_url",
+        "http://127.0.0.1:2", "result",
+        mesh_host(110e6, 440e6, 4, 1073741824.0), "gamma", "host_url",
+        "http://127.0.0.1:3", "result", mesh_host(30e6, 50e6, 1, 536870912.0));
+    return load_json(json_pack("{s:o}", "results", results));
+}
+
+static const char mesh_table[] = TABLE_HEADER
+    "alpha              100.0M      20.0M     1.0G/s       400.0M     8.0G/s"
+    "     1.0G/s     2.0G/s   0\n"
+    "beta               110.0M      20.0M     1.0G/s       440.0M     8.0G/s"
+    "     1.0G/s     2.0G/s   0\n"
+    "gamma              30.0M!      20.0M     1.0G/s       50.0M!     8.0G/s"
+    "   512.0M/s     2.0G/s   0\n"
+    "\n" DISKS_HEADER
+    "alpha          /srv                                  1.0M     1.0G/s"
+    "     2.0G/s      9000/s\n"
+    "beta           /srv                                  1.0M     1.0G/s"
+    "     2.0G/s      9000/s\n"
+    "gamma          /srv                                  1.0M  512.0M/s!"
+    "     2.0G/s      9000/s\n"
+    "\n"
+    "notes:\n"
+    "  - gamma: cpu.integer 30.0M/s is 0.3 x the median 100.0M/s of 3 hosts\n"
+    "  - gamma: cpu.integer-multi 50.0M/s per worker is 0.5 x the median "
+    "100.0M/s of 3 hosts\n"
+    "  - gamma: disk.write /srv: 512.0M/s is 0.5 x the median 1.0G/s of 3 "
+    "hosts\n";
+
+/*
+ * A flagged cell keeps its column's width: the '!' takes the place of
+ * the last padding character, so every row is as long as without it, and
+ * a notes: line names host, figure, value, median and ratio.
+ */
+static void test_outliers_are_flagged_inside_their_cells(void **state)
+{
+    (void)state;
+    struct paglets_perf_summary *summary = mesh_summary();
+    struct paglets_perf_outliers outliers;
+    assert_int_equal(paglets_perf_outliers_find(summary, NULL, &outliers, NULL),
+                     0);
+    assert_int_equal(outliers.n, 3);
+    struct paglets_perf_text_options options;
+    paglets_perf_text_options_init(&options);
+    options.outliers = &outliers;
+    char *text = render_with(summary, &options);
+    assert_string_equal(text, mesh_table);
+    /* Without outliers: the reference layout, the same line lengths. */
+    char *plain = render_with(summary, NULL);
+    char *a = text, *b = plain;
+    for (int line = 0; line < 9; line++) {
+        size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
+        assert_int_equal(la, lb);
+        a += la + 1;
+        b += lb + 1;
+    }
+    assert_null(strchr(plain, '!'));
+    assert_null(strstr(plain, "notes:"));
+    free(plain);
+    free(text);
+    paglets_perf_outliers_release(&outliers);
+    paglets_perf_summary_free(summary);
+}
+
+/* A change of one figure, for the --compare rows (sorted as lookups want). */
+#define CHANGE(host, id, path, before, after, verdict)                         \
+    {                                                                          \
+        (char *)(host), NULL, (char *)(path), before, after,                   \
+            (after) / (before), PAGLETS_PERF_##verdict                         \
+    }
+
+static const char compare_table[] = TABLE_HEADER
+    "alpha              100.0M      20.0M     1.0G/s       400.0M     8.0G/"
+    "s     1.0G/s     2.0G/s   0\n"
+    "  vs run 7          +2.0%          -          -            -          "
+    "-\n"
+    "beta               110.0M      20.0M     1.0G/s       440.0M     8.0G/"
+    "s     1.0G/s     2.0G/s   0\n"
+    "  vs run 7              -          -          -            -          "
+    "-\n"
+    "gamma               30.0M      20.0M     1.0G/s        50.0M     8.0G/"
+    "s   512.0M/s     2.0G/s   0\n"
+    "  vs run 7        -70.0%!    +100.0%          -            -          "
+    "-\n"
+    "\n" DISKS_HEADER
+    "alpha          /srv                                  1.0M     1.0G/s  "
+    "   2.0G/s      9000/s\n"
+    "  vs run 7                                                         -  "
+    "        -           -\n"
+    "beta           /srv                                  1.0M     1.0G/s  "
+    "   2.0G/s      9000/s\n"
+    "  vs run 7                                                         -  "
+    "        -           -\n"
+    "gamma          /srv                                  1.0M   512.0M/s  "
+    "   2.0G/s      9000/s\n"
+    "  vs run 7                                                   -50.0%!  "
+    "        -           -\n"
+    "\n"
+    "notes:\n"
+    "  - gamma: regression since run 7: cpu.integer 100.0M/s -> 30.0M/s (0."
+    "3 x)\n"
+    "  - gamma: regression since run 7: disk.write /srv: 1.0G/s -> 512.0M/s"
+    " (0.5 x)\n";
+
+/*
+ * --compare: a line of changes under each host row and volume row, a '!'
+ * inside the cell of a regression, "-" for figures without a change, and
+ * a notes: line per regression.
+ */
+static void test_compare_rows_show_each_change(void **state)
+{
+    (void)state;
+    struct paglets_perf_summary *summary = mesh_summary();
+    struct paglets_perf_change changes[] = {
+        CHANGE("alpha", "cpu.integer", NULL, 98e6, 100e6, WITHIN),
+        CHANGE("gamma", "cpu.integer", NULL, 100e6, 30e6, WORSE),
+        CHANGE("gamma", "cpu.float", NULL, 10e6, 20e6, BETTER),
+        CHANGE("gamma", "disk.write", "/srv", 1073741824.0, 536870912.0, WORSE),
+    };
+    const char *ids[] = {"cpu.integer", "cpu.integer", "cpu.float",
+                         "disk.write"};
+    for (size_t i = 0; i < 4; i++)
+        changes[i].metric = paglets_perf_metric_find(ids[i]);
+    struct paglets_perf_text_options options;
+    paglets_perf_text_options_init(&options);
+    options.changes = changes;
+    options.n_changes = 4;
+    options.compare_label = "run 7";
+    char *text = render_with(summary, &options);
+    assert_string_equal(text, compare_table);
+    free(text);
+    paglets_perf_summary_free(summary);
+}
+
+/* The public printer lays out any value, as the summary's is laid out. */
+static void test_json_printer_takes_any_value(void **state)
+{
+    (void)state;
+    json_t *json = json_pack("{s:[], s:n, s:I}", "outliers", "run_id", "count",
+                             (json_int_t)3);
+    char *text = print_json(json);
+    assert_string_equal(text, "{\n"
+                              "  \"count\": 3,\n"
+                              "  \"outliers\": [],\n"
+                              "  \"run_id\": null\n"
+                              "}\n");
+    free(text);
+    json_decref(json);
+    assert_int_equal(paglets_perf_json_write(NULL, stdout), -EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -491,6 +698,9 @@ int main(void)
         cmocka_unit_test(test_accessors_list_hosts_in_name_order),
         cmocka_unit_test(test_requested_skip_is_an_error_shown_always),
         cmocka_unit_test(test_invalid_result_becomes_a_host_error),
+        cmocka_unit_test(test_outliers_are_flagged_inside_their_cells),
+        cmocka_unit_test(test_compare_rows_show_each_change),
+        cmocka_unit_test(test_json_printer_takes_any_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

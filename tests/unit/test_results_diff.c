@@ -97,7 +97,7 @@ static void test_diff_judges_each_figure(void **state)
     };
     assert_int_equal(diff.n, sizeof(expected) / sizeof(expected[0]));
     for (size_t i = 0; i < diff.n; i++) {
-        const struct paglets_results_change *c = &diff.items[i];
+        const struct paglets_perf_change *c = &diff.items[i];
         const struct expected *e = &expected[i];
         print_message("%s %s\n", e->host, e->metric);
         assert_string_equal(c->host, e->host);
@@ -212,10 +212,10 @@ static void test_diff_json_and_text(void **state)
     json_decref(json);
     char line[128];
     assert_int_equal(
-        paglets_results_change_format(&diff.items[0], line, sizeof(line)),
+        paglets_perf_change_format(&diff.items[0], line, sizeof(line)),
         strlen("cpu.integer 100.0/s -> 50.0/s (0.5 x)"));
     assert_string_equal(line, "cpu.integer 100.0/s -> 50.0/s (0.5 x)");
-    paglets_results_change_format(&diff.items[1], line, sizeof(line));
+    paglets_perf_change_format(&diff.items[1], line, sizeof(line));
     assert_string_equal(line, "disk.fsync /srv: 0.01s -> -");
     paglets_results_diff_release(&diff);
     paglets_perf_summary_free(a);
