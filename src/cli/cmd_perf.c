@@ -140,7 +140,7 @@ static const struct cli_opt perf_opts[] = {
     {"tls-ca", 0, CLI_OPT_STRING, "FILE",
      "CA certificates to verify https hosts with (sets $PAGLETS_TLS_CA)",
      offsetof(struct perf_config, tls_ca), 0, 0},
-    {"verbose", 0, CLI_OPT_FLAG, NULL,
+    {"verbose", 'v', CLI_OPT_FLAG, NULL,
      "also print skipped disk targets and cleanup diagnostics",
      offsetof(struct perf_config, verbose), 0, 0},
     {"workers", 0, CLI_OPT_INT, "N",
