@@ -594,6 +594,15 @@ static bool child_disposing(void *agent)
     return paglets_agent_is_disposing(agent);
 }
 
+/* The child is disposed after it reports: its figures stay on /metrics. */
+static void publish(struct paglets_host *host, const json_t *result)
+{
+    struct paglets_err err = {0};
+    if (result != NULL && paglets__perf_publish(host, result, &err) != 0)
+        paglets_log_write(PAGLETS_LOG_WARN, PAGLETS__PERF_LOG,
+                          "cannot publish benchmark metrics: %s", err.message);
+}
+
 static void perf_run(struct paglets_agent *agent)
 {
     paglets_agent_lock(agent);
@@ -606,10 +615,14 @@ static void perf_run(struct paglets_agent *agent)
     const struct paglets__perf_stop stop = {child_disposing, agent};
     json_t *result = paglets__perf_run_host(
         &st->request, paglets_host_name(host), paglets_host_url(host), &stop);
-    /* Disposed meanwhile: the parent has given up on this answer. */
-    if (!paglets_agent_is_disposing(agent))
+    /*
+     * Disposed meanwhile: the parent has given up on this answer, and a
+     * run cut short is no host's last result.
+     */
+    if (!paglets_agent_is_disposing(agent)) {
+        publish(host, result);
         report_to_parent(agent, st, paglets_host_url(host), result);
-    else
+    } else
         json_decref(result);
     paglets_agent_dispose(agent);
 }

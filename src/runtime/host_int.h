@@ -28,6 +28,7 @@
 #include <paglets/client.h>
 #include <paglets/host.h>
 
+#include "runtime/metrics.h"
 #include "runtime/registry.h"
 #include "util/gauge.h"
 
@@ -69,6 +70,7 @@ struct paglets_host {
     struct paglets__gauge live_agents; /* created and not yet freed */
     struct paglets__gauge requests;    /* HTTP requests being served */
     atomic_size_t state_bytes; /* charged by all agents: max_state_total */
+    struct paglets__metrics metrics; /* GET /metrics; own lock, atomics */
 
     struct {
         pthread_mutex_t lock;         /* guards list, running, w->done */

@@ -106,6 +106,8 @@ struct paglets__mesh_stats {
     uint64_t exchanges_failed; /* of those, the ones that failed */
     uint64_t joins_received;   /* POST /hosts/join answered */
     uint64_t beacons_received; /* valid multicast beacons */
+    uint64_t bytes_sent;       /* JSON bodies of exchanges_sent */
+    uint64_t beacon_bytes_received;
 };
 
 void paglets__mesh_get_stats(struct paglets__mesh *mesh,

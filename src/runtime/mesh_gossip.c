@@ -209,7 +209,7 @@ static void note_reply(struct paglets__mesh *mesh, const struct target *t,
 }
 
 static void exchange_with(struct paglets__mesh *mesh, const struct target *t,
-                          const json_t *request)
+                          const json_t *request, size_t bytes)
 {
     json_t *reply = NULL;
     struct paglets_err err = {0};
@@ -218,6 +218,7 @@ static void exchange_with(struct paglets__mesh *mesh, const struct target *t,
     pthread_mutex_lock(&mesh->lock);
     double mono = mesh->ops->mono_now(mesh->ops_arg);
     mesh->stats.exchanges_sent++;
+    mesh->stats.bytes_sent += bytes;
     if (rc < 0) {
         paglets_log_debug(PAGLETS_LOG_CAT_MESH, "mesh: exchange with %s: %s",
                           t->url, err.message);
@@ -254,8 +255,9 @@ int paglets__mesh_round(struct paglets__mesh *mesh)
         return -ENOMEM;
     }
     /* Network I/O happens without the lock: joins keep being answered. */
+    size_t bytes = json_dumpb(request, NULL, 0, JSON_COMPACT);
     for (size_t i = 0; i < n; i++)
-        exchange_with(mesh, &targets[i], request);
+        exchange_with(mesh, &targets[i], request, bytes);
     paglets_log_debug(PAGLETS_LOG_CAT_MESH,
                       "mesh: round %llu sent %zu exchanges",
                       (unsigned long long)mesh->heartbeat, n);

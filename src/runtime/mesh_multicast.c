@@ -126,6 +126,7 @@ void paglets__mesh_take_beacon(struct paglets__mesh *mesh, const char *data,
             0) {
         pthread_mutex_lock(&mesh->lock);
         mesh->stats.beacons_received++;
+        mesh->stats.beacon_bytes_received += len;
         paglets__mesh_merge(mesh, &ref, true,
                             mesh->ops->mono_now(mesh->ops_arg));
         pthread_mutex_unlock(&mesh->lock);
