@@ -407,9 +407,11 @@ const struct cli_command cli_host_command = {
     .name = "host",
     .summary = "Run a host: keep agents, join the mesh, serve HTTP.",
     .description =
-        "Runs in the foreground; logs one line per event on stderr, starting\n"
-        "with \"host 'NAME' listening on URL\". SIGINT or SIGTERM stop it:\n"
-        "agents get --shutdown-grace to finish, then the host exits 0.\n"
+        "Runs in the foreground; logs one line per event on stderr: warnings\n"
+        "about the configuration and the mesh's 'joined as' line first, then\n"
+        "\"host 'NAME' listening on URL\" once it serves. SIGINT or SIGTERM\n"
+        "stop it: agents get --shutdown-grace to finish, then the host exits\n"
+        "0.\n"
         "The API key is read from the variable named by --api-key-env;\n"
         "with a key, requests must be signed (paglets clients sign them).\n"
         "GET /metrics answers in the Prometheus text format, under the same\n"

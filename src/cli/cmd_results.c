@@ -52,7 +52,7 @@ static const struct cli_opt show_opts[] = {
      O(html), 0, 0},
     {"json", 0, CLI_OPT_FLAG, NULL, "print the run's JSON summary", O(json), 0,
      0},
-    {"verbose", 0, CLI_OPT_FLAG, NULL,
+    {"verbose", 'v', CLI_OPT_FLAG, NULL,
      "also print skipped disk targets and volume diagnostics", O(verbose), 0,
      0},
 };

@@ -409,9 +409,18 @@ static bool multicast_wanted(const struct paglets_host *host)
      */
     if (host->config.api_key != NULL)
         return false;
-    if (host->config.n_bind_public > 0)
+    /*
+     * Only a host that listens off loopback: a beacon from one that does
+     * not would announce an address no other machine can reach.
+     */
+    if (!paglets__is_loopback(host->config.bind_host))
         return true;
-    return !paglets__is_loopback(host->config.bind_host);
+    for (size_t i = 0; i < host->config.n_bind_public; i++) {
+        const char *addr = host->config.bind_public[i];
+        if (strcmp(addr, "auto") == 0 || !paglets__is_loopback(addr))
+            return true;
+    }
+    return false;
 }
 
 static int start_mesh(struct paglets_host *host, struct paglets_err *err)

@@ -140,10 +140,12 @@ int paglets__clone_resolve(struct paglets_host *host, const char *target,
                            struct paglets_err *err);
 /*
  * Clone agent to target with state (borrowed; NULL: its current state)
- * and fill *clone. A clone to this host skips the socket.
+ * within opts (NULL: the host's client timeout) and fill *clone. A clone
+ * to this host skips the socket.
  */
 int paglets__clone_agent(struct paglets_host *host, struct paglets_agent *agent,
                          const char *target, const json_t *state,
+                         const struct paglets_call_opts *opts,
                          struct paglets_proxy *clone, struct paglets_err *err);
 
 /* worker.c: threads that hold an agent reference. */

@@ -133,7 +133,7 @@ static int post_clone(struct paglets_host *host, const char *id,
     if (agent == NULL)
         return paglets_err_set(err, -ENOENT, "no agent '%.64s'", id);
     struct paglets_proxy clone;
-    rc = paglets__clone_agent(host, agent, target, NULL, &clone, err);
+    rc = paglets__clone_agent(host, agent, target, NULL, NULL, &clone, err);
     paglets__agent_unref(agent);
     if (rc != 0)
         return rc;

@@ -7,9 +7,10 @@ It speaks just enough of the host API (GET /health, GET /hosts, POST
 says: terminal escapes in every string, a creation reply that points
 elsewhere, a huge host name, wrong types, duplicate keys, absurd numbers,
 non-string pending names, done:true with pending hosts, errors that a
-later reply drops, results of hosts that were never online. Mode "thief"
-answers {} to everything: it stands for a third party that must never be
-contacted.
+later reply drops, results of hosts that were never online; or it stops
+answering (the silent-* and hang-collect modes: the request is logged,
+then no reply ever comes). Mode "thief" answers {} to everything: it
+stands for a third party that must never be contacted.
 
 Usage: fake_entry.py --mode MODE --url-file FILE --log FILE
                      [--port N] [--name NAME] [--other URL]
@@ -100,6 +101,7 @@ class Scenario:
         self.drain_replies = [{"done": True, "summary": summary(
             results={args.name: {"host_url": url, "result": result(args.name, url)}})}]
         self.cleanup = None  # the last drain's summary
+        self.hang = set()  # operations ("dispose" too) never answered
         getattr(self, "mode_" + args.mode.replace("-", "_"))()
 
     def mode_plain(self):
@@ -247,6 +249,22 @@ class Scenario:
         # Drain answers at once and never says done.
         self.drain_replies = [{"done": False, "summary": summary(pending=[self.args.name])}]
 
+    def mode_silent_collect(self):
+        # Stops answering once the parent exists.
+        self.hang = {"collect", "drain", "cleanup", "dispose"}
+
+    def mode_silent_drain(self):
+        # Starts the round, then stops answering.
+        self.hang = {"drain", "cleanup", "dispose"}
+
+    def mode_silent_cleanup(self):
+        # Finishes the run, then never cleans up.
+        self.hang = {"cleanup", "dispose"}
+
+    def mode_hang_collect(self):
+        # collect never returns; cleanup and dispose work.
+        self.hang = {"collect"}
+
     def health(self):
         return {"name": self.health_name, "address": self.url, "active_count": 0,
                 "inactive_count": 0, "code_version": "t", "api_version": 1,
@@ -311,6 +329,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with self.server.log_lock:
                 s.drains = 0  # a new run starts from the first reply
             return self.send(201, {"agent_id": "p1", "host_url": s.create_url})
+        if (op or ("dispose" if self.path.endswith("/dispose") else "")) in s.hang:
+            threading.Event().wait()  # the connection stays open, silent
+            return None
         if self.path.endswith("/dispose"):
             return self.send(200, {"disposed": "p1"})
         with self.server.log_lock:
