@@ -33,9 +33,13 @@ install(FILES ${PROJECT_SOURCE_DIR}/contrib/systemd/paglets.sysusers
 install(FILES ${PROJECT_SOURCE_DIR}/contrib/systemd/example.conf
               ${PROJECT_SOURCE_DIR}/contrib/systemd/example.env
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
-file(GLOB PAGLETS_DOCS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/*.md
-     ${PROJECT_SOURCE_DIR}/docs/*.json)
-install(FILES ${PAGLETS_DOCS} DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# The guides link to ../examples/ and ../include/ of the source tree: they
+# are installed with those links rewritten for the installed layout (see
+# the install-time generation below), so no installed link is broken.
+file(GLOB PAGLETS_DOCS_MD CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/*.md)
+file(GLOB PAGLETS_DOCS_JSON CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/*.json)
+install(FILES ${PAGLETS_DOCS_JSON} ${PROJECT_SOURCE_DIR}/LICENSE
+        DESTINATION ${CMAKE_INSTALL_DOCDIR})
 file(GLOB PAGLETS_EXAMPLE_SOURCES CONFIGURE_DEPENDS
      ${PROJECT_SOURCE_DIR}/examples/*.c ${PROJECT_SOURCE_DIR}/examples/Makefile)
 install(FILES ${PAGLETS_EXAMPLE_SOURCES}
@@ -47,7 +51,7 @@ set(_gen ${PROJECT_BINARY_DIR}/install-gen)
 install(CODE "
   set(_prefix \"\${CMAKE_INSTALL_PREFIX}\")
   foreach(_pair LIBDIR:${CMAKE_INSTALL_LIBDIR} INCLUDEDIR:${CMAKE_INSTALL_INCLUDEDIR}
-                BINDIR:${CMAKE_INSTALL_BINDIR})
+                BINDIR:${CMAKE_INSTALL_BINDIR} DOCDIR:${CMAKE_INSTALL_DOCDIR})
     string(REPLACE \":\" \";\" _kv \"\${_pair}\")
     list(GET _kv 0 _k)
     list(GET _kv 1 _v)
@@ -68,7 +72,21 @@ install(CODE "
   file(READ \"${PROJECT_SOURCE_DIR}/contrib/systemd/paglets-host@.service\" _unit)
   string(REPLACE \"/usr/local/bin/paglets\" \"\${_full_BINDIR}/paglets\" _unit \"\${_unit}\")
   file(WRITE \"${_gen}/paglets-host@.service\" \"\${_unit}\")
+  file(RELATIVE_PATH _to_include \"\${_full_DOCDIR}\" \"\${_full_INCLUDEDIR}\")
+  foreach(_md ${PAGLETS_DOCS_MD})
+    get_filename_component(_name \"\${_md}\" NAME)
+    file(READ \"\${_md}\" _text)
+    string(REPLACE \"](../examples/\" \"](examples/\" _text \"\${_text}\")
+    string(REPLACE \"](../include/\" \"](\${_to_include}/\" _text \"\${_text}\")
+    file(WRITE \"${_gen}/docs/\${_name}\" \"\${_text}\")
+  endforeach()
 ")
+set(_gen_docs "")
+foreach(_md ${PAGLETS_DOCS_MD})
+  get_filename_component(_name "${_md}" NAME)
+  list(APPEND _gen_docs ${_gen}/docs/${_name})
+endforeach()
+install(FILES ${_gen_docs} DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES ${_gen}/paglets.pc ${_gen}/paglets-perf.pc
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 install(FILES ${_gen}/paglets-host@.service

@@ -116,6 +116,21 @@ paglets_agent_clone(struct paglets_agent *agent, const char *target,
                     struct paglets_err *err);
 
 /*
+ * paglets_agent_clone() within opts (<paglets/client.h>; NULL: the host's
+ * client timeout): a deadline or timeout for this clone alone, a cancel
+ * handle. A clone to the agent's own host is not a remote call and takes
+ * no time to bound. An agent that must finish by a deadline (a fan-out
+ * round, say) clones with it, so a host that accepts connections but
+ * never answers costs no more than the time left.
+ */
+struct paglets_call_opts;
+PAGLETS_EXTERN PAGLETS_NODISCARD int
+paglets_agent_clone_with(struct paglets_agent *agent, const char *target,
+                         const json_t *state,
+                         const struct paglets_call_opts *opts,
+                         struct paglets_proxy *clone, struct paglets_err *err);
+
+/*
  * Ask the host to dispose this agent: it leaves the registry at once (later
  * calls get 404) and is freed when its run hook and running operations
  * have returned. Safe from the run hook or an operation; do not hold the

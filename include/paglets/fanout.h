@@ -75,9 +75,12 @@ PAGLETS_EXTERN int paglets_fanout_finish_clone(
     const struct paglets_proxy *proxy, const char *error);
 
 /*
- * Lock not held. begin, paglets_agent_clone() to the host's URL with
- * child_state (borrowed), finish. Returns 0 or the clone's error, which is
- * also recorded for that host only.
+ * Lock not held. begin, paglets_agent_clone_with() to the host's URL with
+ * child_state (borrowed) and the round's deadline, finish. Returns 0 or
+ * the clone's error, which is also recorded for that host only (a host
+ * that never answers: -ETIMEDOUT at the deadline). A clone that returns
+ * after paglets_fanout_dispose_children() closed the round is disposed at
+ * once.
  */
 PAGLETS_EXTERN int paglets_fanout_clone(struct paglets_agent *agent,
                                         struct paglets_fanout *fanout,
@@ -93,8 +96,10 @@ typedef json_t *(*paglets_fanout_state_fn)(
  * Lock not held. paglets_fanout_clone() to every host, several at a time
  * (clone arrival on one host never waits for another), each with the
  * state make_state(arg, host) returns; it is called from several threads
- * at once. Failures are recorded per host. Returns when every clone call
- * has returned.
+ * at once. Failures are recorded per host. Once the round is closed
+ * (paglets_fanout_dispose_children()) or the agent is being disposed, the
+ * hosts not reached yet are settled as failed without a clone. Returns
+ * when every clone call has returned: by the round's deadline.
  */
 PAGLETS_EXTERN void
 paglets_fanout_clone_all(struct paglets_agent *agent,
@@ -138,10 +143,12 @@ PAGLETS_EXTERN int paglets_fanout_wait(struct paglets_agent *agent,
                                        void *arg, double wait_seconds);
 
 /*
- * Lock not held. Dispose every child that has not answered (answered
- * children dispose themselves), each call bounded by timeout_seconds. A child
- * already gone (404) is not a failure; any other failure is recorded as
- * that host's cleanup error. Returns the number of failures.
+ * Lock not held. Close the round and dispose every child that has not
+ * answered (answered children dispose themselves), several at a time,
+ * all by one deadline timeout_seconds from now, so the call returns
+ * within it however many hosts are silent. A child already gone (404) is
+ * not a failure; any other failure is recorded as that host's cleanup
+ * error. Returns the number of failures.
  */
 PAGLETS_EXTERN size_t paglets_fanout_dispose_children(
     struct paglets_agent *agent, struct paglets_fanout *fanout,

@@ -111,6 +111,13 @@ struct paglets_host_config {
      */
     const char *const *allow_origins;
     size_t n_allow_origins;
+    /*
+     * A second, read-only key for scrapers: "Authorization: Bearer KEY"
+     * with it is accepted on GET /metrics alone, whatever accept_bearer
+     * says, and refused everywhere else. Needs api_key (without one every
+     * endpoint is open) and must differ from it. NULL: none.
+     */
+    const char *metrics_key;
     /* Mesh table size (members), default 16384, at least 16. */
     size_t max_members;
 };
@@ -196,6 +203,50 @@ paglets_host_members(struct paglets_host *host,
 
 /* Free an array paglets_host_members() returned. NULL is a no-op. */
 PAGLETS_EXTERN void paglets_host_info_free(struct paglets_host_info *hosts);
+
+/*
+ * Bounds of what agents may publish for GET /metrics: samples per group
+ * and on the host, groups, labels per sample, and the bytes of a name
+ * (metric or label, NUL included) and of a help text or label value.
+ */
+#define PAGLETS_METRICS_MAX_SAMPLES 1024
+#define PAGLETS_METRICS_MAX_TOTAL 4096
+#define PAGLETS_METRICS_MAX_GROUPS 16
+#define PAGLETS_METRICS_MAX_LABELS 8
+#define PAGLETS_METRICS_NAME_MAX 128
+#define PAGLETS_METRICS_TEXT_MAX 256
+
+/*
+ * One gauge sample to publish. name is a Prometheus metric name without
+ * colons ([a-zA-Z_][a-zA-Z0-9_]*, the family); help one line of UTF-8;
+ * labels holds n_labels pairs, name then value ([a-zA-Z_][a-zA-Z0-9_]*,
+ * not starting with "__"; any UTF-8 value). All borrowed.
+ */
+struct paglets_metric {
+    const char *name;
+    const char *help;
+    const char *const *labels;
+    size_t n_labels;
+    double value; /* finite */
+};
+
+/*
+ * Publish gauges on the host's GET /metrics, replacing everything group
+ * published before in one step (a scrape sees the old set or the new one,
+ * never a mix); n == 0 withdraws the group. What is published belongs to
+ * the host and outlives the agent that published it (a benchmark child
+ * publishes its result and is disposed). Everything is copied. Returns 0,
+ * or with the reason in err: -EINVAL for a bad group or metric name, a
+ * reserved family (paglets_host_*, paglets_http_*, paglets_mesh_*), a
+ * family another group publishes, samples of one family with different
+ * help, a label name given twice or a series twice, text that is not
+ * UTF-8 or too long, a value that is not finite; -E2BIG past the bounds
+ * above; -ENOMEM. On failure the group keeps what it had. Any thread.
+ */
+PAGLETS_EXTERN PAGLETS_NODISCARD int
+paglets_host_publish_metrics(struct paglets_host *host, const char *group,
+                             const struct paglets_metric *metrics, size_t n,
+                             struct paglets_err *err);
 
 #ifdef __cplusplus
 }

@@ -49,6 +49,14 @@ extern "C" {
 /* How long a collection waits for the hosts' results (`timeout`). */
 #define PAGLETS_PERF_DEFAULT_TIMEOUT_SECONDS 120
 #define PAGLETS_PERF_MAX_TIMEOUT_SECONDS 86400.0
+/*
+ * The bounds of one collection (paglets_perf_collect_with()): the calls
+ * up to the results end by the results deadline, but get this long at
+ * least whatever the timeout; cleanup and the parent's dispose end at most
+ * PAGLETS_PERF_CLEANUP_SECONDS after it.
+ */
+#define PAGLETS_PERF_MIN_CALL_SECONDS 1.0
+#define PAGLETS_PERF_CLEANUP_SECONDS 2.0
 /* How long one `drain` waits for answers (`wait_timeout`), and its cap. */
 #define PAGLETS_PERF_DRAIN_WAIT_SECONDS 0.5
 #define PAGLETS_PERF_MAX_DRAIN_WAIT_SECONDS 30.0
@@ -247,12 +255,20 @@ struct paglets_perf_progress {
     const json_t *pending_hosts; /* borrowed array of strings */
 };
 
+struct paglets_cancel; /* <paglets/client.h> */
+
 /*
  * How a collection runs. Fill with paglets_perf_collect_options_init()
  * first: fields are only ever added at the end.
  */
 struct paglets_perf_collect_options {
-    /* For replies after collect; PAGLETS_PERF_DEFAULT_TIMEOUT_SECONDS. */
+    /*
+     * How long the hosts' results may take, from the call
+     * (PAGLETS_PERF_DEFAULT_TIMEOUT_SECONDS); deadline_seconds below
+     * overrides it. Every call up to the results ends by then (the calls
+     * before the results get 1 s at least), cleanup and the parent's
+     * dispose at most 2 s later.
+     */
     double timeout_seconds;
     const char *api_key; /* bearer key for the entry host, or NULL */
     /* Called after each drain round, on the collecting thread; or NULL. */
@@ -262,7 +278,8 @@ struct paglets_perf_collect_options {
      * Polled between drain rounds (at least every
      * PAGLETS_PERF_DRAIN_WAIT_SECONDS): once it
      * returns true the collection stops waiting, cleans up and returns
-     * -ECANCELED. NULL: never.
+     * -ECANCELED. NULL: never. The cancel handle below also aborts the
+     * request in flight.
      */
     bool (*cancelled)(void *arg);
     void *cancelled_arg;
@@ -271,6 +288,19 @@ struct paglets_perf_collect_options {
      * whatever the environment's proxy variables say.
      */
     const char *proxy;
+    /*
+     * When the results are due, on the paglets_monotonic_seconds() clock
+     * (a command line sets it when it starts, so finding the entry host
+     * counts too); 0: timeout_seconds from the call.
+     */
+    double deadline_seconds;
+    /*
+     * Borrowed; NULL: none. Once tripped (paglets_cancel_trip(), which a
+     * signal handler may call), the request in flight is aborted at once,
+     * and the collection cleans up (within 2 s; those calls do not take
+     * the handle) and returns -ECANCELED.
+     */
+    struct paglets_cancel *cancel;
 };
 
 /* Fill with the defaults (no key, no callbacks). */
@@ -293,10 +323,15 @@ paglets_perf_collect_options_init(struct paglets_perf_collect_options *options);
  * in err and leaves *summary unset: the client's errno values
  * (<paglets/client.h>; -EINVAL when the entry host has no
  * PerformanceBenchmarkAgent type or the proxy URL is wrong), -ECANCELED
- * when options' `cancelled` said so, -EPROTO when a reply is malformed (a
- * member of the wrong type, `done` not a boolean), -ETIMEDOUT when the
- * entry host still says "not done" well past the timeout, -ENOMEM.
- * Blocking; any thread.
+ * when options' `cancelled` or `cancel` said so (err then says whether
+ * the agents were cleaned up: "interrupted; benchmark agents cleaned up"
+ * only when they were), -EPROTO when a reply is malformed (a member of
+ * the wrong type, `done` not a boolean), -ETIMEDOUT when the entry host
+ * does not answer or still says "not done" at the deadline, -ENOMEM. A
+ * cleanup or dispose of the parent that fails is a cleanup error of the
+ * entry host (under its /health name) in the summary. Blocking, but
+ * bounded: the call returns at most 2 s after the results deadline
+ * (options' timeout_seconds or deadline_seconds). Any thread.
  */
 PAGLETS_EXTERN PAGLETS_NODISCARD int paglets_perf_collect_with(
     const char *entry_url, const struct paglets_perf_request *request,

@@ -73,12 +73,17 @@ struct paglets_perf_memory_result {
     struct paglets_perf_strings errors;
 };
 
-/* DiskSkip: a target that was not tested. device, filesystem may be "". */
+/*
+ * DiskSkip: a target that was not tested. device, filesystem may be "".
+ * requested: the path was one the request named (--path), not one
+ * discovery came across: its skip is an error of the run.
+ */
 struct paglets_perf_disk_skip {
     char *path;
     char *reason;
     char *device;
     char *filesystem;
+    bool requested;
 };
 
 struct paglets_perf_disk_skips {
@@ -175,8 +180,9 @@ PAGLETS_EXTERN void
 paglets_perf_host_result_release(struct paglets_perf_host_result *r);
 
 /*
- * The errors a result carries: its own errors[] and those of its cpu,
- * memory and disk parts (the `err` column of the table).
+ * The errors a result carries: its own errors[], those of its cpu, memory
+ * and disk parts, and each skip of a path the request named (`requested`)
+ * (the `err` column of the table).
  */
 PAGLETS_EXTERN size_t
 paglets_perf_host_result_error_count(const struct paglets_perf_host_result *r);

@@ -55,6 +55,7 @@ struct host_opts {
     uint64_t max_state_total;
     long max_members;
     bool mesh;
+    const char *metrics_key_env;
     /*
      * Negatable options store a bool; this byte starts at 2 ("auto": on
      * only off loopback) and reads 0 or 1 once --[no-]mesh-multicast set it.
@@ -152,6 +153,10 @@ static const struct cli_opt host_options[] = {
     {"mesh-version", 0, CLI_OPT_STRING, "VERSION",
      "only mesh with hosts of this version (else $PAGLETS_MESH_VERSION)",
      O(mesh_version), 0, 0},
+    {"metrics-key-env", 0, CLI_OPT_STRING, "NAME",
+     "environment variable holding a read-only key for scrapers: 'Bearer "
+     "KEY' on GET /metrics alone",
+     O(metrics_key_env), 0, 0},
     {"name", 'n', CLI_OPT_STRING, "NAME", "this host's name (required)",
      O(name), 0, 0},
     {"offline-after", 0, CLI_OPT_SECONDS, "SECONDS",
@@ -308,6 +313,7 @@ static void fill_config(const struct host_opts *o,
     c->n_allow_hosts = o->allow_hosts.n;
     c->allow_origins = o->allow_origins.items;
     c->n_allow_origins = o->allow_origins.n;
+    c->metrics_key = o->metrics_key_env ? getenv(o->metrics_key_env) : NULL;
 }
 
 /* Register n types; 0, or prints why and returns the exit status. */
@@ -372,6 +378,12 @@ static int host_run(void *config, int argc, char **argv)
                                argv[0]);
     if (o->name == NULL || *o->name == '\0')
         return cli_usage_error("paglets host", "--name is required");
+    const char *mkey = o->metrics_key_env ? getenv(o->metrics_key_env) : NULL;
+    if (o->metrics_key_env != NULL && (mkey == NULL || *mkey == '\0'))
+        return cli_usage_error("paglets host",
+                               "--metrics-key-env: variable '%s' is unset "
+                               "or empty",
+                               o->metrics_key_env);
     int status = setup_logging(o);
     if (status != 0)
         return status;
@@ -403,11 +415,15 @@ const struct cli_command cli_host_command = {
     .name = "host",
     .summary = "Run a host: keep agents, join the mesh, serve HTTP.",
     .description =
-        "Runs in the foreground; logs one line per event on stderr, starting\n"
-        "with \"host 'NAME' listening on URL\". SIGINT or SIGTERM stop it:\n"
-        "agents get --shutdown-grace to finish, then the host exits 0.\n"
+        "Runs in the foreground; logs one line per event on stderr: warnings\n"
+        "about the configuration and the mesh's 'joined as' line first, then\n"
+        "\"host 'NAME' listening on URL\" once it serves. SIGINT or SIGTERM\n"
+        "stop it: agents get --shutdown-grace to finish, then the host exits\n"
+        "0.\n"
         "The API key is read from the variable named by --api-key-env;\n"
-        "with a key, requests must be signed (paglets clients sign them).",
+        "with a key, requests must be signed (paglets clients sign them).\n"
+        "GET /metrics answers in the Prometheus text format, under the same\n"
+        "auth; --metrics-key-env adds a key only /metrics accepts.",
     .opts = host_options,
     .n_opts = sizeof(host_options) / sizeof(host_options[0]),
     .config_size = sizeof(struct host_opts),

@@ -190,8 +190,15 @@ static int hosts_run(void *config, int argc, char **argv)
     paglets_call_opts_init(&opts);
     opts.timeout_seconds = TIMEOUT_S;
     if (paglets_client_entry_with(client, o->entry, &opts, url, sizeof(url),
-                                  NULL, &err) < 0)
+                                  NULL, &err) < 0) {
+        /*
+         * A host that refused the key (401, 403: nothing else gives these
+         * codes) answered, with an error: that is status 1, as for /hosts.
+         */
+        if (err.code == -EACCES || err.code == -EPERM)
+            status = CLI_EXIT_FAILURE;
         goto out;
+    }
     /* The entry host answered /health: anything wrong now is its error. */
     status = CLI_EXIT_FAILURE;
     if (paglets_client_hosts_with(client, url, &opts, &reply, &err) < 0)

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -60,10 +59,13 @@
     "process.\n\n"                                                             \
     "With 3 or more hosts, a figure at or below --outlier-threshold times\n"   \
     "the median of the hosts is flagged with '!' and named under notes:.\n"    \
-    "Every run is stored in the run database (see 'paglets results').\n\n"     \
+    "Every run is stored in the run database (see 'paglets results').\n"       \
+    "--html FILE also writes an HTML report with a bar chart per figure\n"     \
+    "(docs/REPORT.md), atomically; '-' writes it to stdout.\n\n"               \
     "Exit status: 0 all good; 1 any error in the summary; 2 the run\n"         \
-    "could not happen; 130 interrupted. Outliers, regressions and a\n"         \
-    "database that cannot be written do not change it."
+    "could not happen or the --html file cannot be written; 130\n"            \
+    "interrupted. Outliers, regressions and a database that cannot be\n"      \
+    "written do not change it."
 /* clang-format on */
 
 struct perf_config {
@@ -74,6 +76,7 @@ struct perf_config {
     uint64_t disk_size;
     double duration;
     const char *entry;
+    const char *html;
     bool json;
     double lock_timeout;
     bool no_cpu;
@@ -112,6 +115,10 @@ static const struct cli_opt perf_opts[] = {
     {"entry", 0, CLI_OPT_STRING, "NAME|URL",
      "entry host: a URL, or the name of a host in the local mesh",
      offsetof(struct perf_config, entry), 0, 0},
+    {"html", 0, CLI_OPT_STRING, "FILE",
+     "also write an HTML report with charts to FILE ('-': stdout, instead "
+     "of the table)",
+     offsetof(struct perf_config, html), 0, 0},
     {"json", 0, CLI_OPT_FLAG, NULL, "print the full summary as JSON",
      offsetof(struct perf_config, json), 0, 0},
     {"lock-timeout", 0, CLI_OPT_SECONDS, "SECONDS", LOCK_TIMEOUT_HELP,
@@ -141,7 +148,7 @@ static const struct cli_opt perf_opts[] = {
     {"tls-ca", 0, CLI_OPT_STRING, "FILE",
      "CA certificates to verify https hosts with (sets $PAGLETS_TLS_CA)",
      offsetof(struct perf_config, tls_ca), 0, 0},
-    {"verbose", 0, CLI_OPT_FLAG, NULL,
+    {"verbose", 'v', CLI_OPT_FLAG, NULL,
      "also print skipped disk targets and cleanup diagnostics",
      offsetof(struct perf_config, verbose), 0, 0},
     {"workers", 0, CLI_OPT_INT, "N",
@@ -168,18 +175,13 @@ static void perf_defaults(void *config)
     c->outlier_threshold = outliers.threshold;
 }
 
-static volatile sig_atomic_t interrupted;
+/* Tripped by the first SIGINT: aborts the request in flight at once. */
+static struct paglets_cancel *volatile interrupt;
 
 static void on_sigint(int sig)
 {
     (void)sig;
-    interrupted = 1;
-}
-
-static bool is_interrupted(void *arg)
-{
-    (void)arg;
-    return interrupted != 0;
+    paglets_cancel_trip(interrupt); /* async-signal-safe */
 }
 
 /*
@@ -237,25 +239,29 @@ static int build_request(const struct perf_config *c,
                                PAGLETS_PERF_MAX_PATHS);
     for (size_t i = 0; i < c->paths.n; i++) {
         const char *path = c->paths.items[i];
-        struct stat st;
         /* "" would be the working directory: say which one instead. */
         if (path[0] == '\0')
             return cli_usage_error(PATH_NAME, "--path: the directory name "
                                               "is empty");
         /*
-         * Hosts have other working directories: send absolute paths, but
-         * not resolved ones. A symlink is measured where it points and
-         * reported under the name the user gave.
+         * The path is the hosts' to judge: they report one that is not a
+         * directory there as a skipped volume. Hosts have other working
+         * directories, so send absolute paths, but not resolved ones: a
+         * symlink is measured where it points and reported under the name
+         * the user gave.
          */
         char *absolute = absolute_path(path);
-        int rc =
-            absolute != NULL && stat(absolute, &st) == 0 && S_ISDIR(st.st_mode)
-                ? paglets_perf_request_add_path(request, absolute)
-                : -ENOTDIR;
+        int rc = absolute != NULL
+                     ? paglets_perf_request_add_path(request, absolute)
+                     : -ENOMEM;
         free(absolute);
+        if (rc == -E2BIG)
+            return cli_usage_error(PATH_NAME,
+                                   "--path: '%.64s...' is %d bytes or longer",
+                                   path, PAGLETS_PERF_MAX_PATH_BYTES);
         if (rc != 0)
-            return cli_usage_error(
-                PATH_NAME, "--path: '%s' is not an existing directory", path);
+            return cli_usage_error(PATH_NAME, "--path: %s",
+                                   paglets_strerror(rc));
     }
     return 0;
 }
@@ -287,8 +293,12 @@ static int print_summary(const struct perf_config *c,
                          time_t started)
 {
     const struct perf_save_options save = save_options(c);
-    struct perf_report report = {c->json, c->verbose || c->debug,
-                                 c->outlier_threshold, 0, NULL};
+    struct perf_report report = {.json = c->json,
+                                 .verbose = c->verbose || c->debug,
+                                 .outlier_threshold = c->outlier_threshold,
+                                 .html = c->html,
+                                 .request = request,
+                                 .time_unix_seconds = (int64_t)started};
     int status = perf_save_and_print(&save, request, summary, (int64_t)started,
                                      &report, PATH_NAME);
     if (status != 0)
@@ -299,34 +309,45 @@ static int print_summary(const struct perf_config *c,
 
 static int collect_and_print(const struct perf_config *c,
                              const struct paglets_perf_request *request,
-                             const char *entry_url, const char *api_key)
+                             const char *entry_url, const char *api_key,
+                             double deadline)
 {
     struct paglets_perf_collect_options options;
     paglets_perf_collect_options_init(&options);
     options.timeout_seconds = c->timeout;
+    options.deadline_seconds = deadline;
     options.api_key = api_key;
-    options.cancelled = is_interrupted;
     options.proxy = c->proxy;
     if (isatty(STDERR_FILENO))
         options.progress = show_progress;
+    struct paglets_err err = {0};
+    options.cancel = interrupt = paglets_cancel_new(&err);
+    if (options.cancel == NULL) {
+        cli_error("%s: %s\n", PATH_NAME, err.message);
+        return CLI_EXIT_USAGE;
+    }
 
+    /* A second SIGINT finds the default action again: it ends the command. */
     struct sigaction action = {.sa_handler = on_sigint,
                                .sa_flags = SA_RESETHAND};
     struct sigaction previous;
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, &previous);
     struct paglets_perf_summary *summary = NULL;
-    struct paglets_err err = {0};
     time_t started = time(NULL);
     int rc =
         paglets_perf_collect_with(entry_url, request, &options, &summary, &err);
     sigaction(SIGINT, &previous, NULL);
+    bool interrupted = paglets_cancel_is_tripped(options.cancel);
+    interrupt = NULL;
+    paglets_cancel_free(options.cancel);
     if (options.progress != NULL)
         fprintf(stderr, "\r\033[K");
     if (rc == -ECANCELED || interrupted) {
         paglets_perf_summary_free(summary);
-        fprintf(stderr, "%s: interrupted; benchmark agents cleaned up\n",
-                PATH_NAME);
+        /* The library says whether the agents are gone. */
+        cli_error("%s: %s\n", PATH_NAME,
+                  rc == -ECANCELED ? err.message : "interrupted");
         return CLI_EXIT_INTERRUPTED;
     }
     if (rc != 0) {
@@ -355,18 +376,28 @@ static int perf_run(void *config, int argc, char **argv)
         status =
             cli_usage_error(PATH_NAME, "--tls-ca: cannot read '%s'", c->tls_ca);
     if (status == 0)
+        status = perf_html_check(c->html, c->json, PATH_NAME);
+    if (status == 0)
         status = build_request(c, &request);
     else
         paglets_perf_request_init(&request);
     const struct perf_save_options save = save_options(c);
     if (status == 0)
         status = perf_save_check(&save, PATH_NAME);
+    /*
+     * --timeout bounds the whole command: finding the entry host counts
+     * (but gets PAGLETS_PERF_MIN_CALL_SECONDS whatever the timeout).
+     */
+    double started = paglets_monotonic_seconds();
+    double deadline = started + c->timeout;
+    double lookup = started + PAGLETS_PERF_MIN_CALL_SECONDS;
     struct perf_entry entry = {0};
     if (status == 0)
         status =
-            perf_entry_open(&entry, c->entry, api_key, c->proxy, PATH_NAME);
+            perf_entry_open(&entry, c->entry, api_key, c->proxy,
+                            deadline > lookup ? deadline : lookup, PATH_NAME);
     if (status == 0)
-        status = collect_and_print(c, &request, entry.url, api_key);
+        status = collect_and_print(c, &request, entry.url, api_key, deadline);
     perf_entry_close(&entry);
     paglets_perf_request_release(&request);
     return status;

@@ -22,6 +22,7 @@
 /* The options of every results command; each table picks its own. */
 struct results_config {
     const char *db;
+    const char *html;
     bool json;
     long keep;
     double threshold;
@@ -45,9 +46,13 @@ static const struct cli_opt list_opts[] = {
 
 static const struct cli_opt show_opts[] = {
     DB_OPT,
+    {"html", 0, CLI_OPT_STRING, "FILE",
+     "also write the run's HTML report with charts to FILE ('-': stdout, "
+     "instead of the table)",
+     O(html), 0, 0},
     {"json", 0, CLI_OPT_FLAG, NULL, "print the run's JSON summary", O(json), 0,
      0},
-    {"verbose", 0, CLI_OPT_FLAG, NULL,
+    {"verbose", 'v', CLI_OPT_FLAG, NULL,
      "also print skipped disk targets and volume diagnostics", O(verbose), 0,
      0},
 };
@@ -234,8 +239,8 @@ static int show_run(void *config, int argc, char **argv)
     if (argc != 1)
         return cli_usage_error(path, argc ? "one run at a time"
                                           : "which run? (a run id or 'last')");
-    int status = 0;
-    struct paglets_results *db = open_read(c, path, &status);
+    int status = perf_html_check(c->html, c->json, path);
+    struct paglets_results *db = status ? NULL : open_read(c, path, &status);
     int64_t id = 0;
     if (db != NULL)
         status = run_operand(db, argv[0], path, &id);
@@ -248,8 +253,14 @@ static int show_run(void *config, int argc, char **argv)
         status = CLI_EXIT_USAGE;
     }
     if (status == 0) {
-        const struct perf_report report = {c->json, c->verbose,
-                                           run.outlier_threshold, id, NULL};
+        const struct perf_report report = {
+            .json = c->json,
+            .verbose = c->verbose,
+            .outlier_threshold = run.outlier_threshold,
+            .run_id = id,
+            .html = c->html,
+            .request = &run.request,
+            .time_unix_seconds = run.time_unix_seconds};
         status = perf_report_print(summary, &report, path);
     }
     paglets_perf_summary_free(summary);
@@ -413,9 +424,10 @@ static const struct cli_command show_command = {
     .summary = "Print a stored run as it printed when it ran.",
     .args = "RUN",
     .description = "RUN is a run id or 'last'. The outliers are those of the "
-                   "run's own\n--outlier-threshold.\n\n"
-                   "Exit status: 0 shown; 2 no such run, or the database "
-                   "cannot be read.",
+                   "run's own\n--outlier-threshold. --html FILE also writes "
+                   "the run's HTML report.\n\n"
+                   "Exit status: 0 shown; 2 no such run, the database "
+                   "cannot be read,\nor the --html file cannot be written.",
     .opts = show_opts,
     .n_opts = N_OPTS(show_opts),
     .config_size = sizeof(struct results_config),

@@ -57,11 +57,16 @@ static int start_embedded(struct perf_entry *e, const char *api_key,
 }
 
 static int open_with(struct perf_entry *e, struct paglets_client *client,
-                     const char *entry, const char *api_key, const char *path)
+                     const char *entry, const char *api_key, double deadline,
+                     const char *path)
 {
     struct paglets_err err = {0};
-    int rc =
-        paglets_client_entry(client, entry, e->url, sizeof(e->url), NULL, &err);
+    struct paglets_call_opts opts;
+    paglets_call_opts_init(&opts);
+    opts.timeout_seconds = HEALTH_TIMEOUT_S;
+    opts.deadline_seconds = deadline;
+    int rc = paglets_client_entry_with(client, entry, &opts, e->url,
+                                       sizeof(e->url), NULL, &err);
     if (rc == 0)
         return 0;
     if (entry == NULL)
@@ -72,7 +77,8 @@ static int open_with(struct perf_entry *e, struct paglets_client *client,
 }
 
 int perf_entry_open(struct perf_entry *e, const char *entry,
-                    const char *api_key, const char *proxy, const char *path)
+                    const char *api_key, const char *proxy, double deadline,
+                    const char *path)
 {
     struct paglets_err err = {0};
     struct paglets_client *client = paglets_client_new(api_key, &err);
@@ -80,8 +86,7 @@ int perf_entry_open(struct perf_entry *e, const char *entry,
         paglets_client_free(client);
         return cli_usage_error(path, "%s", err.message);
     }
-    paglets_client_set_timeout(client, HEALTH_TIMEOUT_S);
-    int status = open_with(e, client, entry, api_key, path);
+    int status = open_with(e, client, entry, api_key, deadline, path);
     paglets_client_free(client);
     return status;
 }

@@ -16,11 +16,13 @@ struct perf_entry {
 
 /*
  * Choose the entry host for `entry` (a URL, a host name, or NULL) and fill
- * e, asking through proxy (NULL: none). Returns 0, or prints one line on
+ * e, asking through proxy (NULL: none), every request by deadline
+ * (paglets_monotonic_seconds() clock). Returns 0, or prints one line on
  * stderr and returns exit status 2.
  */
 int perf_entry_open(struct perf_entry *e, const char *entry,
-                    const char *api_key, const char *proxy, const char *path);
+                    const char *api_key, const char *proxy, double deadline,
+                    const char *path);
 
 /* Stop and free an embedded host. Safe on a zeroed or failed entry. */
 void perf_entry_close(struct perf_entry *e);

@@ -10,10 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include <paglets/perf_answers.h>
 
 #include "commands.h"
 #include "perf_report.h"
+#include "report/report.h"
 #include "term.h"
 
 int perf_parse_run(const char *text, int64_t *id)
@@ -101,21 +104,60 @@ int perf_report_print(const struct paglets_perf_summary *summary,
         cli_error("%s: %s\n", path, err.message);
         return CLI_EXIT_USAGE;
     }
-    if (report->json) {
+    bool html_out = report->html != NULL && strcmp(report->html, "-") == 0;
+    if (html_out) {
+        rc = 0;
+    } else if (report->json) {
         json_t *json = report_json(summary, &outliers, report);
         rc = json ? paglets_perf_json_write(json, stdout) : -ENOMEM;
         json_decref(json);
     } else {
         rc = print_text(summary, &outliers, report);
     }
-    paglets_perf_outliers_release(&outliers);
     if (rc == 0 && fflush(stdout) != 0)
         rc = -EIO;
+    int status = 0;
     if (rc != 0) {
         cli_error("%s: cannot write the report: %s\n", path,
                   paglets_strerror(rc));
-        return CLI_EXIT_USAGE;
+        status = CLI_EXIT_USAGE;
     }
+    if (report->html != NULL) {
+        const struct paglets_report_run run = {summary,
+                                               &outliers,
+                                               report->request,
+                                               report->outlier_threshold,
+                                               report->time_unix_seconds,
+                                               report->run_id};
+        if (paglets_report_html_save(&run, report->html, &err) != 0) {
+            cli_error("%s: --html: %s\n", path, err.message);
+            status = CLI_EXIT_USAGE;
+        }
+    }
+    paglets_perf_outliers_release(&outliers);
+    return status;
+}
+
+int perf_html_check(const char *html, bool json, const char *path)
+{
+    if (html == NULL)
+        return 0;
+    if (strcmp(html, "-") == 0)
+        return json ? cli_usage_error(path, "--html - and --json both "
+                                            "write to stdout")
+                    : 0;
+    const char *slash = strrchr(html, '/');
+    if (html[0] == '\0' || (slash != NULL && slash[1] == '\0'))
+        return cli_usage_error(path, "--html: '%s' names no file", html);
+    char dir[4096];
+    if (slash == NULL)
+        snprintf(dir, sizeof(dir), ".");
+    else if (slash == html)
+        snprintf(dir, sizeof(dir), "/");
+    else
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - html), html);
+    if (access(dir, W_OK | X_OK) != 0)
+        return cli_usage_error(path, "--html: cannot write in '%s'", dir);
     return 0;
 }
 

@@ -22,14 +22,23 @@ struct perf_report {
     int64_t run_id; /* 0: not stored (null in the JSON) */
     /* --compare: the run against an earlier one, or NULL (borrowed). */
     const struct paglets_results_diff *compare;
+    /*
+     * --html FILE: also write the HTML report there ("-": to stdout,
+     * instead of the table or JSON); NULL: none. With the run's options
+     * (borrowed, may be NULL) and start time for it.
+     */
+    const char *html;
+    const struct paglets_perf_request *request;
+    int64_t time_unix_seconds;
 };
 
 /*
  * Print summary (borrowed) to stdout as report says: the table with the
  * outliers flagged (and the changes of a comparison), or the summary's
- * JSON with "outliers", "run_id" (and "compare"). Returns 0, or
- * prints one line naming `path` (the command, for messages) and
- * returns CLI_EXIT_USAGE when stdout cannot be written or memory ran out.
+ * JSON with "outliers", "run_id" (and "compare"); then the HTML report
+ * when report->html. Returns 0, or prints one line naming `path` (the
+ * command, for messages) and returns CLI_EXIT_USAGE when stdout or the
+ * HTML file cannot be written or memory ran out.
  */
 int perf_report_print(const struct paglets_perf_summary *summary,
                       const struct perf_report *report, const char *path);
@@ -69,6 +78,13 @@ int perf_save_and_print(const struct perf_save_options *options,
  * newest run. 0 and *id set, or -EINVAL.
  */
 int perf_parse_run(const char *text, int64_t *id);
+
+/*
+ * Check --html FILE before any work: "-", or a file whose directory
+ * exists and is writable, and not --json together with "-" (both on
+ * stdout). Returns 0 or CLI_EXIT_USAGE after one line on stderr.
+ */
+int perf_html_check(const char *html, bool json, const char *path);
 
 /*
  * Open the run database named by --db (NULL: the usual place) for a

@@ -46,6 +46,7 @@ void paglets_fanout_reset(struct paglets_fanout *fanout, double timeout_seconds)
 {
     forget_children(fanout);
     fanout->deadline = paglets__mono_now() + timeout_seconds;
+    fanout->closed = false;
 }
 
 double paglets_fanout_deadline(const struct paglets_fanout *fanout)

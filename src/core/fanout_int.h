@@ -31,6 +31,12 @@ struct paglets_fanout {
     struct paglets__fanout_child *children;
     size_t n_children, cap;
     double deadline; /* paglets_monotonic_seconds() clock */
+    /*
+     * Set once the round's children are being disposed: a clone that
+     * returns after that is disposed at once and none is started, so a
+     * cleanup that overtakes a slow fan-out leaves no child running.
+     */
+    bool closed;
 };
 
 /* Lock held. The child of host_name in this round, or NULL. */

@@ -20,7 +20,12 @@
 #include "bench.h"
 #include "tokens.h"
 
-/* Disposing one child at cleanup: a stopped host must not hang cleanup. */
+/*
+ * How long cleanup may take when its caller names no `timeout`: the
+ * children are disposed in parallel by this one deadline, so a stopped
+ * host cannot hang cleanup. PAGLETS_PERF_MAX_DRAIN_WAIT_SECONDS caps a
+ * named one.
+ */
 #define DISPOSE_TIMEOUT_S 2.0
 #define TIMED_OUT "timed out waiting for benchmark result"
 
@@ -32,6 +37,11 @@ struct perf_state {
     bool child;
     struct paglets_perf_request request;
     double timeout_seconds;
+    /*
+     * child: when its parent stops waiting (its arrival + timeout on the
+     * paglets_monotonic_seconds() clock): sending the result ends by then.
+     */
+    double deadline;
     char target_host[128];       /* child: the name its parent knows */
     struct paglets_proxy parent; /* child: where to send child_result */
     /*
@@ -131,6 +141,8 @@ static int state_decode(void *state, const json_t *json,
         rc = paglets_perf_request_from_json(&st->request, request, err);
     if (rc == 0 && st->child)
         rc = decode_child(st, json, err);
+    if (rc == 0 && st->child)
+        st->deadline = paglets_monotonic_seconds() + st->timeout_seconds;
     if (rc == 0 && !st->child && (st->fanout = paglets_fanout_new()) == NULL)
         rc = paglets_err_set(err, -ENOMEM, "out of memory");
     return rc;
@@ -469,13 +481,21 @@ static int op_summary(struct paglets_agent *agent, const json_t *request,
 static int op_cleanup(struct paglets_agent *agent, const json_t *request,
                       json_t **reply, struct paglets_err *err)
 {
-    (void)request;
+    double timeout_seconds;
+    if (!wants_number(json_object_get(request, "timeout"), &timeout_seconds,
+                      DISPOSE_TIMEOUT_S) ||
+        timeout_seconds < 0 ||
+        timeout_seconds > PAGLETS_PERF_MAX_DRAIN_WAIT_SECONDS)
+        return paglets_err_set(err, -EINVAL,
+                               "'timeout' must be a number of seconds "
+                               "from 0 to %.0f",
+                               PAGLETS_PERF_MAX_DRAIN_WAIT_SECONDS);
     paglets_agent_lock(agent);
     struct perf_state *st = parent_state(agent, err);
     paglets_agent_unlock(agent);
     if (st == NULL)
         return -EOPNOTSUPP;
-    paglets_fanout_dispose_children(agent, st->fanout, DISPOSE_TIMEOUT_S);
+    paglets_fanout_dispose_children(agent, st->fanout, timeout_seconds);
     paglets_agent_lock(agent);
     int rc = summary_reply(st, reply, err);
     paglets_agent_unlock(agent);
@@ -518,8 +538,9 @@ static bool worth_retrying(int rc)
 }
 
 /*
- * Send body to the parent, again after a refusal, until the benchmark's
- * timeout (when the parent stops waiting) or disposal.
+ * Send body to the parent, again after a refusal, until the parent stops
+ * waiting (the child's deadline: a silent parent costs no more) or
+ * disposal.
  */
 static int send_result(struct paglets_agent *agent, const struct perf_state *st,
                        json_t *body, struct paglets_err *err)
@@ -527,17 +548,19 @@ static int send_result(struct paglets_agent *agent, const struct perf_state *st,
     struct paglets_client *client = paglets_agent_client(agent);
     if (body == NULL || client == NULL)
         return -ENOMEM; /* then nothing can be sent */
-    double end = paglets_monotonic_seconds() + st->timeout_seconds;
+    struct paglets_call_opts opts;
+    paglets_call_opts_init(&opts);
+    opts.deadline_seconds = st->deadline;
     double pause = 0.1;
     for (;;) {
         json_t *reply = NULL;
         paglets_err_clear(err);
-        int rc =
-            paglets_client_call(client, &st->parent, PAGLETS_PERF_CHILD_RESULT,
-                                body, 0, &reply, err);
+        int rc = paglets_client_call_with(client, &st->parent,
+                                          PAGLETS_PERF_CHILD_RESULT, body,
+                                          &opts, &reply, err);
         json_decref(reply);
         if (rc == 0 || !worth_retrying(rc) ||
-            paglets_monotonic_seconds() + pause > end)
+            paglets_monotonic_seconds() + pause > st->deadline)
             return rc;
         paglets_agent_lock(agent);
         int waited = paglets_agent_wait(agent, never, NULL, pause);
@@ -571,6 +594,15 @@ static bool child_disposing(void *agent)
     return paglets_agent_is_disposing(agent);
 }
 
+/* The child is disposed after it reports: its figures stay on /metrics. */
+static void publish(struct paglets_host *host, const json_t *result)
+{
+    struct paglets_err err = {0};
+    if (result != NULL && paglets__perf_publish(host, result, &err) != 0)
+        paglets_log_write(PAGLETS_LOG_WARN, PAGLETS__PERF_LOG,
+                          "cannot publish benchmark metrics: %s", err.message);
+}
+
 static void perf_run(struct paglets_agent *agent)
 {
     paglets_agent_lock(agent);
@@ -583,10 +615,14 @@ static void perf_run(struct paglets_agent *agent)
     const struct paglets__perf_stop stop = {child_disposing, agent};
     json_t *result = paglets__perf_run_host(
         &st->request, paglets_host_name(host), paglets_host_url(host), &stop);
-    /* Disposed meanwhile: the parent has given up on this answer. */
-    if (!paglets_agent_is_disposing(agent))
+    /*
+     * Disposed meanwhile: the parent has given up on this answer, and a
+     * run cut short is no host's last result.
+     */
+    if (!paglets_agent_is_disposing(agent)) {
+        publish(host, result);
         report_to_parent(agent, st, paglets_host_url(host), result);
-    else
+    } else
         json_decref(result);
     paglets_agent_dispose(agent);
 }

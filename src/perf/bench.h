@@ -53,6 +53,16 @@ json_t *paglets__perf_run_host(const struct paglets_perf_request *request,
                                const char *host_name, const char *host_url,
                                const struct paglets__perf_stop *stop);
 
+struct paglets_host;
+
+/*
+ * Publish result (a HostBenchmarkResult, borrowed) on host's GET /metrics
+ * as the group "paglets_perf", replacing the previous run's (publish.c).
+ * 0, or the errno of decoding or publishing with the reason in err.
+ */
+int paglets__perf_publish(struct paglets_host *host, const json_t *result,
+                          struct paglets_err *err);
+
 /*
  * A child's child_result body: host (the name its parent knows), url, its
  * token and result (stolen; NULL: out of memory running the benchmark). A

@@ -14,20 +14,50 @@
 #include "kernel_disk.h"
 #include "platform.h"
 
-/* ~/.paglets/benchmarks, created if missing (mode 0700), or NULL. */
-static char *home_fallback(void)
+/*
+ * ~/.paglets/benchmarks, the per-user fallback: created if missing (mode
+ * 0700) so discovery can judge it, and removed again (with ~/.paglets)
+ * by home_release() when this run created it and it is empty.
+ */
+struct home_dir {
+    char *parent; /* ~/.paglets */
+    char *path;   /* ~/.paglets/benchmarks, NULL without a usable $HOME */
+    bool made_parent, made_path;
+};
+
+static void home_fallback(struct home_dir *h)
 {
     const char *home = getenv("HOME");
-    char *path = NULL;
     if (home == NULL || home[0] != '/' ||
-        asprintf(&path, "%s/.paglets", home) < 0)
-        return NULL;
-    mkdir(path, 0700);
-    free(path);
-    if (asprintf(&path, "%s/.paglets/benchmarks", home) < 0)
-        return NULL;
-    mkdir(path, 0700);
-    return path;
+        asprintf(&h->parent, "%s/.paglets", home) < 0) {
+        h->parent = NULL;
+        return;
+    }
+    h->made_parent = mkdir(h->parent, 0700) == 0;
+    if (asprintf(&h->path, "%s/benchmarks", h->parent) < 0) {
+        h->path = NULL;
+        return;
+    }
+    h->made_path = mkdir(h->path, 0700) == 0;
+}
+
+/* Remove what home_fallback() made, if empty (rmdir fails otherwise). */
+static void home_release(struct home_dir *h)
+{
+    if (h->made_path && h->path != NULL && rmdir(h->path) == 0)
+        h->made_path = false;
+    if (h->made_parent && !h->made_path && rmdir(h->parent) == 0)
+        h->made_parent = false;
+}
+
+/* Is the fallback one of the volumes to test? */
+static bool home_is_target(const struct home_dir *h,
+                           const struct paglets__perf_disk_targets *targets)
+{
+    for (size_t i = 0; h->path != NULL && i < targets->n; i++)
+        if (strcmp(targets->items[i].path, h->path) == 0)
+            return true;
+    return false;
 }
 
 static int bench_targets(const struct paglets__perf_disk_targets *targets,
@@ -71,7 +101,7 @@ int paglets__perf_disk_run(const struct paglets_perf_request *request,
 {
     struct paglets__perf_mounts mounts = {0};
     struct paglets__perf_disk_env real = {&mounts, NULL, 0, access, statvfs};
-    char *home = NULL;
+    struct home_dir home = {0};
     const char *fallbacks[2];
     int rc = 0;
     if (env == NULL) {
@@ -81,9 +111,9 @@ int paglets__perf_disk_run(const struct paglets_perf_request *request,
                                         "cannot read mount table: %s",
                                         paglets_strerror(mrc));
         if (request->n_paths == 0)
-            home = home_fallback();
-        if (home != NULL)
-            fallbacks[real.n_fallbacks++] = home;
+            home_fallback(&home);
+        if (home.path != NULL)
+            fallbacks[real.n_fallbacks++] = home.path;
         fallbacks[real.n_fallbacks++] = paglets__perf_tmpdir();
         real.fallbacks = fallbacks;
         env = &real;
@@ -93,10 +123,15 @@ int paglets__perf_disk_run(const struct paglets_perf_request *request,
         rc = paglets__perf_disk_discover(env, request->paths, request->n_paths,
                                          request->disk_size_bytes, &targets,
                                          &out->skipped);
+    /* Created only to be judged: gone before the volumes are tested. */
+    if (!home_is_target(&home, &targets))
+        home_release(&home);
     if (rc == 0)
         rc = bench_targets(&targets, request->disk_size_bytes, ops, stop, out);
+    home_release(&home);
     paglets__perf_disk_targets_release(&targets);
     paglets__perf_mounts_release(&mounts);
-    free(home);
+    free(home.parent);
+    free(home.path);
     return rc;
 }

@@ -194,6 +194,7 @@ struct discovery {
     struct paglets_perf_disk_skips *skipped;
     dev_t *devs; /* devices already taken */
     size_t n_devs;
+    bool requested; /* the paths considered are the request's own */
 };
 
 static int add_skip(struct discovery *d, const char *path,
@@ -206,6 +207,7 @@ static int add_skip(struct discovery *d, const char *path,
     s->reason = strdup(reason);
     s->device = strdup(m != NULL ? m->device : "");
     s->filesystem = strdup(m != NULL ? m->fstype : "");
+    s->requested = d->requested;
     return s->path && s->reason && s->device && s->filesystem ? 0 : -ENOMEM;
 }
 
@@ -298,7 +300,8 @@ int paglets__perf_disk_discover(const struct paglets__perf_disk_env *env,
                                 struct paglets__perf_disk_targets *targets,
                                 struct paglets_perf_disk_skips *skipped)
 {
-    struct discovery d = {env, size_bytes, targets, skipped, NULL, 0};
+    struct discovery d = {env,  size_bytes, targets,    skipped,
+                          NULL, 0,          n_paths > 0};
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n_paths; i++)
         rc = consider(&d, paths[i], NULL);

@@ -373,11 +373,15 @@ static void note_messages(struct notes *notes,
         note(notes, list->items[i].host_name, prefix, list->items[i].message);
 }
 
+/* Skipped targets: those the request named, or with all, every one. */
 static void note_skipped(struct notes *notes, const char *host,
-                         const struct paglets_perf_disk_skips *skipped)
+                         const struct paglets_perf_disk_skips *skipped,
+                         bool all)
 {
     for (size_t i = 0; i < skipped->n; i++) {
         const struct paglets_perf_disk_skip *skip = &skipped->items[i];
+        if (!all && !skip->requested)
+            continue;
         char path[NAME_MAX_BYTES], prefix[NAME_MAX_BYTES + 16];
         snprintf(prefix, sizeof(prefix),
                  "skipped %s: ", shown(path, sizeof(path), skip->path));
@@ -411,10 +415,9 @@ static void note_result(struct notes *notes, const char *host,
     if (r->disk == NULL)
         return;
     note_strings(notes, host, &r->disk->errors);
-    if (!verbose)
-        return;
-    note_volumes(notes, host, &r->disk->volumes);
-    note_skipped(notes, host, &r->disk->skipped);
+    if (verbose)
+        note_volumes(notes, host, &r->disk->volumes);
+    note_skipped(notes, host, &r->disk->skipped, verbose);
 }
 
 /* One line per outlier, after the errors. */

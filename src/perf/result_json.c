@@ -88,10 +88,9 @@ static const struct type memory_type = TYPE(MR, memory_fields);
 
 #define S struct paglets_perf_disk_skip
 static const struct field skip_fields[] = {
-    FIELD(S, path, K_STR),
-    FIELD(S, reason, K_STR),
-    FIELD(S, device, K_STR),
-    FIELD(S, filesystem, K_STR),
+    FIELD(S, path, K_STR),       FIELD(S, reason, K_STR),
+    FIELD(S, device, K_STR),     FIELD(S, filesystem, K_STR),
+    FIELD(S, requested, K_BOOL),
 };
 static const struct type skip_type = TYPE(S, skip_fields);
 #undef S

@@ -379,12 +379,21 @@ paglets_perf_summary_pending_host(const struct paglets_perf_summary *summary,
                                         : NULL;
 }
 
+/* Skips of paths the request named: the run did not do what was asked. */
+static size_t requested_skips(const struct paglets_perf_disk_result *disk)
+{
+    size_t n = 0;
+    for (size_t i = 0; disk != NULL && i < disk->skipped.n; i++)
+        n += disk->skipped.items[i].requested;
+    return n;
+}
+
 size_t
 paglets_perf_host_result_error_count(const struct paglets_perf_host_result *r)
 {
     return r->errors.n + (r->cpu ? r->cpu->errors.n : 0) +
            (r->memory ? r->memory->errors.n : 0) +
-           (r->disk ? r->disk->errors.n : 0);
+           (r->disk ? r->disk->errors.n : 0) + requested_skips(r->disk);
 }
 
 size_t

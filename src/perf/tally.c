@@ -189,6 +189,17 @@ int paglets__perf_tally_absorb(struct paglets__perf_tally *t,
     return rc;
 }
 
+int paglets__perf_tally_cleanup_error(struct paglets__perf_tally *t,
+                                      const char *host, const char *message,
+                                      struct paglets_err *err)
+{
+    if (json_object_get(t->cleanup_errors, host) != NULL)
+        return 0;
+    if (json_object_set_new(t->cleanup_errors, host, json_string(message)))
+        return paglets_err_set(err, -ENOMEM, "out of memory");
+    return 0;
+}
+
 size_t paglets__perf_tally_settled(const struct paglets__perf_tally *t)
 {
     return json_object_size(t->results) + json_object_size(t->errors);

@@ -47,6 +47,15 @@ int paglets__perf_tally_set_online(struct paglets__perf_tally *t,
 int paglets__perf_tally_absorb(struct paglets__perf_tally *t,
                                const json_t *summary, struct paglets_err *err);
 
+/*
+ * Record a cleanup error of host (the collector's own: the parent could
+ * not be cleaned up on the entry host) unless host has one already. 0 or
+ * -ENOMEM.
+ */
+int paglets__perf_tally_cleanup_error(struct paglets__perf_tally *t,
+                                      const char *host, const char *message,
+                                      struct paglets_err *err);
+
 /* Hosts with a result or an error so far. */
 size_t paglets__perf_tally_settled(const struct paglets__perf_tally *t);
 

@@ -274,6 +274,7 @@ int paglets_client_create(struct paglets_client *client, const char *url,
 
 int paglets__client_post_envelope(struct paglets_client *client,
                                   const char *url, const json_t *envelope,
+                                  const struct paglets_call_opts *opts,
                                   struct paglets_proxy *clone,
                                   struct paglets_err *err)
 {
@@ -283,7 +284,7 @@ int paglets__client_post_envelope(struct paglets_client *client,
         rc = host_path(client, full, url, "/agents", err);
     if (rc != 0)
         return rc;
-    return post_for_proxy(client, full, json_incref((json_t *)envelope), NULL,
+    return post_for_proxy(client, full, json_incref((json_t *)envelope), opts,
                           clone, err);
 }
 

@@ -9,11 +9,13 @@
 #include <paglets/client.h>
 
 /*
- * POST url/agents with envelope (borrowed) and fill *clone from the reply.
- * Returns 0 or the client's errors (see paglets_client_create()).
+ * POST url/agents with envelope (borrowed) within opts (NULL: the
+ * client's timeout) and fill *clone from the reply. Returns 0 or the
+ * client's errors (see paglets_client_create()).
  */
 int paglets__client_post_envelope(struct paglets_client *client,
                                   const char *url, const json_t *envelope,
+                                  const struct paglets_call_opts *opts,
                                   struct paglets_proxy *clone,
                                   struct paglets_err *err);
 

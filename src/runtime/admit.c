@@ -37,6 +37,8 @@ struct paglets__admit {
     bool keyed, accept_bearer;
     struct paglets__sig_key key;
     unsigned char key_digest[32]; /* SHA-256 of the key, for bearer */
+    bool metrics_keyed;
+    unsigned char metrics_digest[32]; /* SHA-256 of the metrics key */
     struct paglets__nonces *nonces;
     struct allowed *hosts; /* listening addresses, --allow-host */
     size_t n_hosts;
@@ -129,6 +131,13 @@ struct paglets__admit *paglets__admit_new(const struct paglets_host_config *c,
                  EVP_Digest(c->api_key, strlen(c->api_key), a->key_digest, &len,
                             EVP_sha256(), NULL) != 1)
             rc = paglets_err_set(err, -EIO, "cannot derive the signing key");
+    }
+    if (rc == 0 && c->metrics_key != NULL) {
+        unsigned int len = sizeof(a->metrics_digest);
+        a->metrics_keyed = true;
+        if (EVP_Digest(c->metrics_key, strlen(c->metrics_key),
+                       a->metrics_digest, &len, EVP_sha256(), NULL) != 1)
+            rc = paglets_err_set(err, -EIO, "cannot digest the metrics key");
     }
     if (rc != 0) {
         paglets__admit_free(a);
@@ -297,21 +306,38 @@ static int check_origin(const struct paglets__admit *a,
                            shown(text, sizeof(text), origin));
 }
 
-/* "Authorization: Bearer KEY", compared in constant time. */
-static int check_bearer(const struct paglets__admit *a, const char *auth,
-                        struct paglets_err *err)
+/* Is auth "Bearer KEY" with the key of want (a SHA-256)? Constant time. */
+static bool bearer_is(const char *auth, const unsigned char want[32])
 {
-    if (!a->accept_bearer)
-        return paglets_err_set(err, -EACCES,
-                               "bearer keys are refused: sign requests "
-                               "(paglets clients do), or start the host "
-                               "with --accept-bearer");
     unsigned char digest[32];
     unsigned int len = sizeof(digest);
-    if (strncmp(auth, "Bearer ", 7) != 0 ||
-        EVP_Digest(auth + 7, strlen(auth + 7), digest, &len, EVP_sha256(),
-                   NULL) != 1 ||
-        CRYPTO_memcmp(digest, a->key_digest, sizeof(digest)) != 0)
+    return strncmp(auth, "Bearer ", 7) == 0 &&
+           EVP_Digest(auth + 7, strlen(auth + 7), digest, &len, EVP_sha256(),
+                      NULL) == 1 &&
+           CRYPTO_memcmp(digest, want, sizeof(digest)) == 0;
+}
+
+/*
+ * "Authorization: Bearer KEY": the API key with --accept-bearer, or on
+ * GET /metrics the metrics key whatever --accept-bearer says.
+ */
+static int check_bearer(const struct paglets__admit *a, const char *method,
+                        const char *target, const char *auth,
+                        struct paglets_err *err)
+{
+    bool metrics = a->metrics_keyed && strcmp(method, "GET") == 0 &&
+                   strncmp(target, "/metrics", 8) == 0 &&
+                   (target[8] == '\0' || target[8] == '?');
+    if (metrics && bearer_is(auth, a->metrics_digest))
+        return 0;
+    if (!a->accept_bearer)
+        return paglets_err_set(err, -EACCES,
+                               metrics ? "missing or wrong metrics key"
+                                       : "bearer keys are refused: sign "
+                                         "requests (paglets clients do), or "
+                                         "start the host with "
+                                         "--accept-bearer");
+    if (!bearer_is(auth, a->key_digest))
         return paglets_err_set(err, -EACCES, "missing or wrong API key");
     return 0;
 }
@@ -398,7 +424,7 @@ static int check_auth(struct paglets__admit *a, struct MHD_Connection *conn,
         return check_signature(a, conn, method, target, u, input ? input : "",
                                signature ? signature : "", out, err);
     if (auth != NULL)
-        return check_bearer(a, auth, err);
+        return check_bearer(a, method, target, auth, err);
     return paglets_err_set(err, -EACCES,
                            "request is not signed: this host has an API key");
 }

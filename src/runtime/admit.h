@@ -12,6 +12,9 @@
  *                  whose @authority passes the Host rule, created within
  *                  +-60 s and a nonce not seen before (nonces.h); or,
  *                  with --accept-bearer only, "Authorization: Bearer KEY"
+ *                  (and on GET /metrics alone, with --metrics-key-env,
+ *                  "Authorization: Bearer METRICS_KEY" whatever
+ *                  --accept-bearer says)
  *   type (415)     a POST with a body says Content-Type: application/json
  *
  * A signed request's body must then match its Content-Digest, and its
@@ -35,9 +38,9 @@ struct paglets__admit;
 #define PAGLETS__ADMIT_NONCES 32768
 
 /*
- * The admission rules of config (copied): the API key, --accept-bearer,
- * --allow-host and --allow-origin (each must parse: -EINVAL names the
- * bad one). Caller frees with paglets__admit_free().
+ * The admission rules of config (copied): the API key, the metrics key,
+ * --accept-bearer, --allow-host and --allow-origin (each must parse:
+ * -EINVAL names the bad one). Caller frees with paglets__admit_free().
  */
 struct paglets__admit *
 paglets__admit_new(const struct paglets_host_config *config,

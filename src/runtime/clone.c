@@ -44,8 +44,8 @@ int paglets__clone_resolve(struct paglets_host *host, const char *target,
 
 /* Send the envelope to url (or hand it to ourselves) and read the proxy. */
 static int deliver(struct paglets_host *host, const char *url,
-                   const json_t *envelope, struct paglets_proxy *clone,
-                   struct paglets_err *err)
+                   const json_t *envelope, const struct paglets_call_opts *opts,
+                   struct paglets_proxy *clone, struct paglets_err *err)
 {
     if (strcmp(url, host->url) == 0)
         return paglets__host_accept(host, envelope, clone, err);
@@ -53,11 +53,13 @@ static int deliver(struct paglets_host *host, const char *url,
     struct paglets_client *client = paglets__clients_get(host, &why);
     if (client == NULL)
         return paglets_err_set(err, why.code, "%s", why.message);
-    return paglets__client_post_envelope(client, url, envelope, clone, err);
+    return paglets__client_post_envelope(client, url, envelope, opts, clone,
+                                         err);
 }
 
 int paglets__clone_agent(struct paglets_host *host, struct paglets_agent *agent,
                          const char *target, const json_t *state,
+                         const struct paglets_call_opts *opts,
                          struct paglets_proxy *clone, struct paglets_err *err)
 {
     char url[PAGLETS_URL_MAX], name[128], id[PAGLETS_ID_MAX];
@@ -95,20 +97,29 @@ int paglets__clone_agent(struct paglets_host *host, struct paglets_agent *agent,
         rc = paglets_err_set(err, -ENOMEM, "cannot encode envelope");
         goto out;
     }
-    rc = deliver(host, url, envelope, clone, err);
+    rc = deliver(host, url, envelope, opts, clone, err);
 out:
     json_decref(envelope);
     json_decref(own);
     return rc;
 }
 
-int paglets_agent_clone(struct paglets_agent *agent, const char *target,
-                        const json_t *state, struct paglets_proxy *clone,
-                        struct paglets_err *err)
+int paglets_agent_clone_with(struct paglets_agent *agent, const char *target,
+                             const json_t *state,
+                             const struct paglets_call_opts *opts,
+                             struct paglets_proxy *clone,
+                             struct paglets_err *err)
 {
     struct paglets_host *host = paglets_agent_host(agent);
     if (host == NULL)
         return paglets_err_set(err, -ENOTCONN, "agent '%s' has no host",
                                agent->id);
-    return paglets__clone_agent(host, agent, target, state, clone, err);
+    return paglets__clone_agent(host, agent, target, state, opts, clone, err);
+}
+
+int paglets_agent_clone(struct paglets_agent *agent, const char *target,
+                        const json_t *state, struct paglets_proxy *clone,
+                        struct paglets_err *err)
+{
+    return paglets_agent_clone_with(agent, target, state, NULL, clone, err);
 }

@@ -103,6 +103,7 @@ static int copy_config(struct paglets_host *host,
     rc |= copy_string(host, &c->mesh_version);
     rc |= copy_string(host, &c->public_url); /* canonical, see host_new */
     rc |= copy_string(host, &c->api_key);
+    rc |= copy_string(host, &c->metrics_key);
     rc |= copy_string(host, &c->tls_cert_file);
     rc |= copy_string(host, &c->tls_key_file);
     rc |= copy_string(host, &c->tls_ca_file);
@@ -163,6 +164,12 @@ static int check_config(const struct paglets_host_config *c,
             err, -EINVAL,
             "offline_after_seconds and gossip_interval_seconds must be "
             "positive (paglets_host_config_init)");
+    if (c->metrics_key != NULL &&
+        (c->api_key == NULL || strcmp(c->metrics_key, c->api_key) == 0))
+        return paglets_err_set(err, -EINVAL,
+                               "a metrics key needs an API key (without one "
+                               "every endpoint is open) and must differ "
+                               "from it");
     if ((c->tls_cert_file == NULL) != (c->tls_key_file == NULL))
         return paglets_err_set(err, -EINVAL,
                                "TLS needs both a certificate and its key");
@@ -239,6 +246,7 @@ static int init_locks(struct paglets_host *host)
     /* Default mutexes cannot fail to initialise on Linux. */
     pthread_mutex_init(&host->workers.lock, NULL);
     pthread_mutex_init(&host->clients.lock, NULL);
+    paglets__metrics_init(&host->metrics);
     return 0;
 no_workers:
     paglets__gauge_release(&host->requests);
@@ -249,6 +257,7 @@ no_requests:
 
 static void release_locks(struct paglets_host *host)
 {
+    paglets__metrics_release(&host->metrics);
     pthread_mutex_destroy(&host->clients.lock);
     pthread_mutex_destroy(&host->workers.lock);
     pthread_cond_destroy(&host->workers.done);
@@ -404,9 +413,18 @@ static bool multicast_wanted(const struct paglets_host *host)
      */
     if (host->config.api_key != NULL)
         return false;
-    if (host->config.n_bind_public > 0)
+    /*
+     * Only a host that listens off loopback: a beacon from one that does
+     * not would announce an address no other machine can reach.
+     */
+    if (!paglets__is_loopback(host->config.bind_host))
         return true;
-    return !paglets__is_loopback(host->config.bind_host);
+    for (size_t i = 0; i < host->config.n_bind_public; i++) {
+        const char *addr = host->config.bind_public[i];
+        if (strcmp(addr, "auto") == 0 || !paglets__is_loopback(addr))
+            return true;
+    }
+    return false;
 }
 
 static int start_mesh(struct paglets_host *host, struct paglets_err *err)
@@ -440,6 +458,7 @@ int paglets_host_start(struct paglets_host *host, struct paglets_err *err)
     if (host->started)
         return paglets_err_set(err, -EALREADY, "host already started");
     host->started = true;
+    host->metrics.started_mono = paglets__mono_now();
     /* Serve last: no request thread may exist while host->mesh is set. */
     int rc = paglets__server_listen(host, err);
     if (rc == 0 && host->config.mesh)

@@ -28,6 +28,7 @@
 #include <paglets/client.h>
 #include <paglets/host.h>
 
+#include "runtime/metrics.h"
 #include "runtime/registry.h"
 #include "util/gauge.h"
 
@@ -69,6 +70,7 @@ struct paglets_host {
     struct paglets__gauge live_agents; /* created and not yet freed */
     struct paglets__gauge requests;    /* HTTP requests being served */
     atomic_size_t state_bytes; /* charged by all agents: max_state_total */
+    struct paglets__metrics metrics; /* GET /metrics; own lock, atomics */
 
     struct {
         pthread_mutex_t lock;         /* guards list, running, w->done */
@@ -138,10 +140,12 @@ int paglets__clone_resolve(struct paglets_host *host, const char *target,
                            struct paglets_err *err);
 /*
  * Clone agent to target with state (borrowed; NULL: its current state)
- * and fill *clone. A clone to this host skips the socket.
+ * within opts (NULL: the host's client timeout) and fill *clone. A clone
+ * to this host skips the socket.
  */
 int paglets__clone_agent(struct paglets_host *host, struct paglets_agent *agent,
                          const char *target, const json_t *state,
+                         const struct paglets_call_opts *opts,
                          struct paglets_proxy *clone, struct paglets_err *err);
 
 /* worker.c: threads that hold an agent reference. */

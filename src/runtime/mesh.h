@@ -183,22 +183,23 @@ enum paglets__mesh_state paglets__mesh_state_of(struct paglets__mesh *mesh,
 
 /* Counters since creation, for tests, benchmarks and GET /hosts. */
 struct paglets__mesh_stats {
-    uint64_t rounds;           /* probe rounds started */
-    uint64_t exchanges_sent;   /* requests this host made */
-    uint64_t exchanges_failed; /* of those, the ones that failed */
-    uint64_t joins_received;   /* POST /hosts/join answered */
-    uint64_t beacons_received; /* valid multicast beacons */
-    uint64_t pings_received;   /* POST /hosts/ping and ping-req answered */
-    uint64_t syncs_sent;       /* push-pulls and joins made */
-    uint64_t syncs_received;   /* POST /hosts/sync answered */
-    uint64_t suspicions;       /* members we suspected ourselves */
-    uint64_t offline_verdicts; /* suspicions that ran out here */
-    uint64_t refutations;      /* times we raised our incarnation */
-    uint64_t unknown_dropped;  /* unknown members not taken (budget, K) */
-    uint64_t evictions;        /* members dropped to make room */
-    uint64_t bytes_sent;       /* HTTP bytes of our exchanges, out, */
-    uint64_t bytes_received;   /* and back; 0 unless the I/O counts */
-    size_t alive;              /* members alive now (self not counted) */
+    uint64_t rounds;                /* probe rounds started */
+    uint64_t exchanges_sent;        /* requests this host made */
+    uint64_t exchanges_failed;      /* of those, the ones that failed */
+    uint64_t joins_received;        /* POST /hosts/join answered */
+    uint64_t beacons_received;      /* valid multicast beacons */
+    uint64_t pings_received;        /* POST /hosts/ping and ping-req answered */
+    uint64_t syncs_sent;            /* push-pulls and joins made */
+    uint64_t syncs_received;        /* POST /hosts/sync answered */
+    uint64_t suspicions;            /* members we suspected ourselves */
+    uint64_t offline_verdicts;      /* suspicions that ran out here */
+    uint64_t refutations;           /* times we raised our incarnation */
+    uint64_t unknown_dropped;       /* unknown members not taken (budget, K) */
+    uint64_t evictions;             /* members dropped to make room */
+    uint64_t bytes_sent;            /* HTTP bytes of our exchanges, out, */
+    uint64_t bytes_received;        /* and back; 0 unless the I/O counts */
+    uint64_t beacon_bytes_received; /* multicast beacons' bytes */
+    size_t alive;                   /* members alive now (self not counted) */
     size_t suspect;
     size_t offline;
     size_t pending;

@@ -132,6 +132,7 @@ void paglets__mesh_take_beacon(struct paglets__mesh *mesh, const char *data,
             0) {
         pthread_mutex_lock(&mesh->lock);
         mesh->stats.beacons_received++;
+        mesh->stats.beacon_bytes_received += len;
         if (strcmp(ref.version, mesh->version) != 0)
             paglets__mesh_refuse(mesh, ref.name, ref.url, ref.version);
         else if (!mesh->left)

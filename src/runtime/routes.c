@@ -1,8 +1,8 @@
 /*
  * Endpoints of reference notes §6: /health, /hosts, /hosts/join (and the
- * mesh's own /hosts/ping, /hosts/ping-req, /hosts/sync), /agents
- * and /agents/{id}[/messages|/clone|/dispose], one table that routing,
- * 404 and 405 with its Allow header all read.
+ * mesh's own /hosts/ping, /hosts/ping-req, /hosts/sync), /agents and
+ * /agents/{id}[/messages|/clone|/dispose], and /metrics (Prometheus
+ * text): one table that routing, 404 and 405 with its Allow header read.
  */
 #include "compat.h"
 
@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "runtime/conns.h"
+#include "runtime/expo.h"
 #include "runtime/mesh.h"
+#include "runtime/metrics.h"
 #include "runtime/routes.h"
 #include "wire/codec.h"
 
@@ -132,7 +134,7 @@ static int post_clone(struct paglets_host *host, const char *id,
     if (agent == NULL)
         return paglets_err_set(err, -ENOENT, "no agent '%.64s'", id);
     struct paglets_proxy clone;
-    rc = paglets__clone_agent(host, agent, target, NULL, &clone, err);
+    rc = paglets__clone_agent(host, agent, target, NULL, NULL, &clone, err);
     paglets__agent_unref(agent);
     if (rc != 0)
         return rc;
@@ -251,6 +253,16 @@ typedef int (*route_fn)(struct paglets_host *host, const char *id,
                         const json_t *body, json_t **reply,
                         struct paglets_err *err);
 
+/* GET /metrics: text, not JSON (expo.h). */
+static int get_metrics(struct paglets_host *host,
+                       struct paglets__route_reply *reply,
+                       struct paglets_err *err)
+{
+    reply->text = paglets__metrics_text(host);
+    reply->content_type = PAGLETS__EXPO_CONTENT_TYPE;
+    return reply->text ? 0 : paglets_err_set(err, -ENOMEM, "out of memory");
+}
+
 /*
  * The endpoint table. "{id}" in a path matches one non-empty segment of
  * fewer than PAGLETS_ID_MAX bytes, handed to the handler as id (else "").
@@ -260,19 +272,23 @@ static const struct route {
     const char *path;
     int status; /* on success */
     route_fn handler;
+    /* Instead of handler, for a reply that is not JSON. */
+    int (*text)(struct paglets_host *host, struct paglets__route_reply *reply,
+                struct paglets_err *err);
 } routes[] = {
-    {"GET", "/health", 200, get_health},
-    {"GET", "/hosts", 200, get_hosts},
-    {"POST", "/hosts/join", 200, post_join},
-    {"POST", "/hosts/ping", 200, post_ping},
-    {"POST", "/hosts/ping-req", 200, post_ping_req},
-    {"POST", "/hosts/sync", 200, post_sync},
-    {"GET", "/agents", 200, get_agents},
-    {"POST", "/agents", 201, post_agents},
-    {"GET", "/agents/{id}", 200, get_agent},
-    {"POST", "/agents/{id}/messages", 200, post_message},
-    {"POST", "/agents/{id}/clone", 201, post_clone},
-    {"POST", "/agents/{id}/dispose", 200, post_dispose},
+    {"GET", "/health", 200, get_health, NULL},
+    {"GET", "/hosts", 200, get_hosts, NULL},
+    {"POST", "/hosts/join", 200, post_join, NULL},
+    {"POST", "/hosts/ping", 200, post_ping, NULL},
+    {"POST", "/hosts/ping-req", 200, post_ping_req, NULL},
+    {"POST", "/hosts/sync", 200, post_sync, NULL},
+    {"GET", "/agents", 200, get_agents, NULL},
+    {"POST", "/agents", 201, post_agents, NULL},
+    {"GET", "/agents/{id}", 200, get_agent, NULL},
+    {"POST", "/agents/{id}/messages", 200, post_message, NULL},
+    {"POST", "/agents/{id}/clone", 201, post_clone, NULL},
+    {"POST", "/agents/{id}/dispose", 200, post_dispose, NULL},
+    {"GET", "/metrics", 200, NULL, get_metrics},
 };
 
 #define ID_SEGMENT "{id}"
@@ -321,6 +337,8 @@ int paglets__route(struct paglets_host *host, const char *method,
 {
     char id[PAGLETS_ID_MAX];
     reply->body = NULL;
+    reply->text = NULL;
+    reply->content_type = NULL;
     reply->status = 200;
     reply->allow[0] = '\0';
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
@@ -328,6 +346,8 @@ int paglets__route(struct paglets_host *host, const char *method,
         if (strcmp(r->method, method) != 0 || !path_matches(r->path, path, id))
             continue;
         reply->status = r->status;
+        if (r->text != NULL)
+            return r->text(host, reply, err);
         return r->handler(host, id, body, &reply->body, err);
     }
     allowed_methods(path, reply->allow, sizeof(reply->allow));

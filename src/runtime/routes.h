@@ -12,6 +12,9 @@
 /* What a routed request answers. */
 struct paglets__route_reply {
     json_t *body; /* on success: new reference, to send with status */
+    /* Or, for an endpoint that answers text: malloc()ed, and its type. */
+    char *text;
+    const char *content_type;
     int status;
     /* With -ENOSYS: the methods the path allows, for the Allow header. */
     char allow[32];

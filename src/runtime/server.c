@@ -103,14 +103,20 @@ static enum MHD_Result queue(struct paglets_host *host,
     }
     enum MHD_Result ret = MHD_queue_response(conn, status, resp);
     MHD_destroy_response(resp);
+    if (ret == MHD_YES)
+        paglets__metrics_count_reply(&host->metrics, status);
     return ret;
 }
 
-/* Queue text (malloc()ed, taken over; NULL: out of memory) with status. */
+/*
+ * Queue text (malloc()ed, taken over; NULL: out of memory) with status,
+ * as type (NULL: JSON).
+ */
 static enum MHD_Result send_text(struct paglets_host *host,
                                  struct MHD_Connection *conn,
                                  const struct request *req, unsigned status,
-                                 char *text, const char *allow)
+                                 char *text, const char *type,
+                                 const char *allow)
 {
     struct MHD_Response *resp = NULL;
     size_t len = text ? strlen(text) : 0;
@@ -126,11 +132,12 @@ static enum MHD_Result send_text(struct paglets_host *host,
         resp =
             MHD_create_response_from_buffer(len, text, MHD_RESPMEM_PERSISTENT);
         status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+        type = NULL;
         if (resp == NULL)
             return MHD_NO;
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-                            "application/json");
+                            type ? type : "application/json");
     if (allow != NULL)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
     return queue(host, conn, req, status, resp, text, len);
@@ -143,7 +150,7 @@ static enum MHD_Result send_json(struct paglets_host *host,
                                  const json_t *json, const char *allow)
 {
     return send_text(host, conn, req, status, json_dumps(json, JSON_COMPACT),
-                     allow);
+                     NULL, allow);
 }
 
 /* The error body for code; allow as in send_json(). */
@@ -324,6 +331,10 @@ static int handle(struct paglets_host *host, struct request *req,
         if (body == NULL)
             rc = paglets_err_set(err, -EINVAL, "malformed JSON: %s", jerr.text);
     }
+    /* Gossip bytes for GET /metrics (metrics.h). */
+    if (strncmp(url, "/hosts/", 7) == 0 && strcmp(method, "POST") == 0)
+        atomic_fetch_add_explicit(&host->metrics.join_bytes_received,
+                                  req->body.len, memory_order_relaxed);
     /* The text is parsed: its bytes are not needed while the route runs. */
     paglets__buf_release(&req->body);
     if (rc == 0) {
@@ -332,7 +343,10 @@ static int handle(struct paglets_host *host, struct request *req,
         paglets__http_set_thread_hops(-1);
     }
     json_decref(body);
-    if (rc == 0) {
+    if (rc == 0 && reply->text != NULL) {
+        *text = reply->text;
+        reply->text = NULL;
+    } else if (rc == 0) {
         *text = json_dumps(reply->body, JSON_COMPACT);
         json_decref(reply->body);
         reply->body = NULL;
@@ -374,7 +388,8 @@ static enum MHD_Result finish(struct paglets_host *host,
     char *text;
     int rc = handle(host, req, method, url, &reply, &text, &err);
     if (rc == 0)
-        return send_text(host, conn, req, (unsigned)reply.status, text, NULL);
+        return send_text(host, conn, req, (unsigned)reply.status, text,
+                         reply.content_type, NULL);
     const char *message = err.code ? err.message : paglets_strerror(rc);
     log_refusal(method, url, message);
     return send_error(host, conn, req, rc, message,

@@ -7,9 +7,10 @@ It speaks just enough of the host API (GET /health, GET /hosts, POST
 says: terminal escapes in every string, a creation reply that points
 elsewhere, a huge host name, wrong types, duplicate keys, absurd numbers,
 non-string pending names, done:true with pending hosts, errors that a
-later reply drops, results of hosts that were never online. Mode "thief"
-answers {} to everything: it stands for a third party that must never be
-contacted.
+later reply drops, results of hosts that were never online; or it stops
+answering (the silent-* and hang-collect modes: the request is logged,
+then no reply ever comes). Mode "thief" answers {} to everything: it
+stands for a third party that must never be contacted.
 
 Usage: fake_entry.py --mode MODE --url-file FILE --log FILE
                      [--port N] [--name NAME] [--other URL]
@@ -100,6 +101,7 @@ class Scenario:
         self.drain_replies = [{"done": True, "summary": summary(
             results={args.name: {"host_url": url, "result": result(args.name, url)}})}]
         self.cleanup = None  # the last drain's summary
+        self.hang = set()  # operations ("dispose" too) never answered
         getattr(self, "mode_" + args.mode.replace("-", "_"))()
 
     def mode_plain(self):
@@ -218,9 +220,50 @@ class Scenario:
         self.hosts = [host_row("decoy", self.url), host_row(self.args.name, self.args.other)]
         self.health_name = "decoy"
 
+    def report_hosts(self, rates, errors=None):
+        # Hosts with the same figures at these rates (name order is
+        # strcmp order), all online, and host errors.
+        names = sorted(rates)
+        self.hosts = [host_row(n, self.url) for n in names + sorted(errors or {})]
+        results = {n: {"host_url": self.url, "result": result(n, self.url, rate=rates[n])}
+                   for n in names}
+        self.drain_replies = [{"done": True, "summary": summary(
+            results=results, errors=errors)}]
+
+    def mode_report(self):
+        # For the HTML report: five hosts, the last one at 0.2 x the
+        # median of 1.0e6 (an outlier in every chart), the fastest at
+        # 1.1e6; names with markup and terminal escapes; a long name; a
+        # host error that is markup.
+        self.report_hosts({
+            "alpha": 1.0e6, "beta": 1.1e6, "gamma<b>&\"'" + EVIL: 0.9e6,
+            "l" * 100: 1.0e6, "zslow<script>alert(1)</script>": 0.2e6},
+            errors={"zz-err": "<img src=x onerror=alert(1)>" + EVIL})
+
+    def mode_report_200(self):
+        # 200 hosts named h000..h199, h199 an outlier.
+        self.report_hosts({"h%03d" % i: (0.2e6 if i == 199 else 1.0e6 + i)
+                           for i in range(200)})
+
     def mode_never_done(self):
         # Drain answers at once and never says done.
         self.drain_replies = [{"done": False, "summary": summary(pending=[self.args.name])}]
+
+    def mode_silent_collect(self):
+        # Stops answering once the parent exists.
+        self.hang = {"collect", "drain", "cleanup", "dispose"}
+
+    def mode_silent_drain(self):
+        # Starts the round, then stops answering.
+        self.hang = {"drain", "cleanup", "dispose"}
+
+    def mode_silent_cleanup(self):
+        # Finishes the run, then never cleans up.
+        self.hang = {"cleanup", "dispose"}
+
+    def mode_hang_collect(self):
+        # collect never returns; cleanup and dispose work.
+        self.hang = {"collect"}
 
     def health(self):
         return {"name": self.health_name, "address": self.url, "active_count": 0,
@@ -286,6 +329,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with self.server.log_lock:
                 s.drains = 0  # a new run starts from the first reply
             return self.send(201, {"agent_id": "p1", "host_url": s.create_url})
+        if (op or ("dispose" if self.path.endswith("/dispose") else "")) in s.hang:
+            threading.Event().wait()  # the connection stays open, silent
+            return None
         if self.path.endswith("/dispose"):
             return self.send(200, {"disposed": "p1"})
         with self.server.log_lock:

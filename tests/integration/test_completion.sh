@@ -64,5 +64,10 @@ pg_expect_eq "results diff --th" "--threshold" "$out"
 touch "$PG_TMP/runs.db"
 out=$(complete_line results show --db "$PG_TMP/run")
 pg_expect_eq "--db completes file names" "$PG_TMP/runs.db" "$out"
+touch "$PG_TMP/report.html"
+out=$(complete_line examples perf --html "$PG_TMP/rep")
+pg_expect_eq "perf --html completes file names" "$PG_TMP/report.html" "$out"
+out=$(complete_line results show --ht)
+pg_expect_eq "results show --ht" "--html" "$out"
 
 pg_pass

@@ -18,8 +18,17 @@ for f in bin/paglets lib/libpaglets.a lib/pkgconfig/paglets.pc \
          share/man/man1/paglets-hosts.1 share/man/man1/paglets-examples-perf.1 \
          share/man/man1/paglets-results-diff.1 \
          lib/systemd/system/paglets-host@.service lib/sysusers.d/paglets.conf \
-         share/bash-completion/completions/paglets; do
+         share/bash-completion/completions/paglets share/doc/paglets/LICENSE \
+         share/doc/paglets/user-guide.md share/doc/paglets/examples/hello_agent.c; do
   [ -f "$prefix/$f" ] || pg_fail "not installed: $f"
+done
+# Every relative link of the installed guides leads to an installed file
+# (the source tree's ../examples/ and ../include/ are rewritten).
+for doc in "$prefix"/share/doc/paglets/*.md; do
+  while read -r target; do
+    [ -e "$(dirname "$doc")/$target" ] ||
+      pg_fail "$(basename "$doc"): broken link to $target once installed"
+  done < <(grep -oE '\]\([^)#:]+' "$doc" | sed 's/^](//')
 done
 "$prefix/bin/paglets" --version >/dev/null || pg_fail "the installed binary does not run"
 MANPATH="$prefix/share/man" man -w paglets-examples-perf >/dev/null 2>&1 ||

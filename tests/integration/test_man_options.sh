@@ -32,11 +32,12 @@ page_text() {
   sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' -e 's/\\(aq/'"'"'/g' "$1"
 }
 
-# page_options PAGE: the long options named in the tag lines of its
-# OPTIONS section.
+# page_options PAGE: the options named in the tag lines of its OPTIONS
+# section, long ones and short ones (`-v, --verbose`).
 page_options() {
   page_text "$1" | awk '/^\.SH /{in_opts = ($2 == "OPTIONS")} in_opts && tag {print} {tag = ($0 == ".TP")}' |
-    grep -oE -- '--[a-z0-9][a-z0-9-]*' | sort -u
+    grep -oE -- '(^|[^A-Za-z0-9-])--?[A-Za-z0-9][a-z0-9-]*' |
+    sed -E 's/^[^-]+//' | sort -u
 }
 
 checked=()

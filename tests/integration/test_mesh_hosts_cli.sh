@@ -21,23 +21,33 @@ pg_expect_eq "JSON lists both" "alpha beta" \
 pg_expect_eq "JSON keeps tags" "gpu" \
   "$(jq -r '.hosts[] | select(.name == "alpha") | .tags[0]' <<<"$out")"
 
+# expect_error WHAT PATTERN [STATUS] -- ARGS...: hosts ARGS fails with
+# STATUS (default 2) and one line on stderr matching PATTERN.
 expect_error() {
-  local what=$1 pattern=$2 rc
+  local what=$1 pattern=$2 want=2 rc
   shift 2
+  if [ "$1" != -- ]; then want=$1; shift; fi
+  shift
   set +e
   "$PAGLETS_BIN" hosts "$@" >"$PG_TMP/out" 2>"$PG_TMP/err"
   rc=$?
   set -e
-  pg_expect_eq "$what: exit status" 2 "$rc"
+  pg_expect_eq "$what: exit status" "$want" "$rc"
   pg_expect_eq "$what: nothing on stdout" "" "$(cat "$PG_TMP/out")"
   pg_expect_eq "$what: one-line message" 1 "$(wc -l <"$PG_TMP/err")"
   pg_expect_match "$what: message" "$pattern" "$(cat "$PG_TMP/err")"
 }
 # A port nobody listens on: one the kernel just handed out and took back.
 closed=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-expect_error "closed port" "^paglets hosts: " --entry "http://127.0.0.1:$closed"
+expect_error "closed port" "^paglets hosts: " -- --entry "http://127.0.0.1:$closed"
 expect_error "unknown name" "no entry host named 'no-such-host-x'|no entry host answers" \
-  --entry no-such-host-x
-expect_error "stray operand" "unexpected argument 'extra'" --entry "$alpha" extra
+  -- --entry no-such-host-x
+expect_error "stray operand" "unexpected argument 'extra'" -- --entry "$alpha" extra
+
+# A host that answers with an error, a 401 included, is status 1 (the man
+# page's "the entry host answered with an error").
+PAGLETS_API_KEY=right-key pg_start_host keyed --no-mesh
+PAGLETS_API_KEY='' expect_error "no key" "HTTP 401" 1 -- --entry "$PG_URL_keyed"
+PAGLETS_API_KEY=wrong-key expect_error "wrong key" "HTTP 401" 1 -- --entry "$PG_URL_keyed"
 
 pg_pass

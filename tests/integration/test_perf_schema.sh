@@ -2,7 +2,9 @@
 # JSON Schema 2020-12, the documented example passes, a broken example fails
 # (so the check is not vacuous), and the real --json output of `paglets
 # examples perf` from two hosts on loopback passes, stored (run_id 1) and
-# not (--no-save: null), with its outliers (none among two hosts).
+# not (--no-save: null), with its outliers (none among two hosts); the
+# documented example has the same fields as that real output (a missing
+# --path gives it skipped targets too).
 # test_perf_starved validates a run with outliers and --compare.
 # Validator: Debian's python3-jsonschema, through validate_json_schema.py.
 . "$(dirname "$0")/lib.sh"
@@ -39,7 +41,7 @@ XDG_RUNTIME_DIR=$PG_TMP pg_start_host beta --mesh-version "$PG_TEST" --peer "$al
 mkdir "$PG_TMP/disk"
 set +e
 timeout 120 "$PAGLETS_BIN" examples perf --entry "$alpha" --json --duration 0.02 \
-  --disk-size 1M --path "$PG_TMP/disk" --workers 2 --timeout 60 \
+  --disk-size 1M --path "$PG_TMP/disk" --path "$PG_TMP/missing" --workers 2 --timeout 60 \
   >"$PG_TMP/summary.json" 2>"$PG_TMP/perf.log"
 rc=$?
 set -e
@@ -49,6 +51,14 @@ set -e
 hosts=$(jq -r '[.results | keys[]] + [.errors | keys[]] | sort | join(",")' "$PG_TMP/summary.json")
 pg_expect_eq "both hosts are in the summary" "alpha,beta" "$hosts"
 pg_expect_eq "outliers and run id" '[] 1' "$(jq -c '.outliers, .run_id' "$PG_TMP/summary.json" | paste -sd ' ')"
+# fields FILE: the summary's top-level keys and every field path inside a
+# host's entry, array indices as [].
+fields() {
+  jq -r '([.results[] | paths | map(if type == "number" then "[]" else . end) | join(".")]
+          + [keys[] | "top." + .]) | unique | .[]' "$1"
+}
+pg_expect_eq "the example's fields are a real run's" "$(fields "$PG_TMP/summary.json")" \
+  "$(fields "$src/docs/perf-summary.example.json")"
 set +e
 timeout 120 "$PAGLETS_BIN" examples perf --entry "$alpha" --json --no-cpu --no-memory \
   --no-disk --no-save >"$PG_TMP/unsaved.json" 2>"$PG_TMP/perf.log"

@@ -29,8 +29,9 @@ pg_expect_eq "beta timed out" "timed out waiting for benchmark result" \
 pg_expect_eq "nothing pending" 0 "$(jq -r '.pending_hosts | length' "$out")"
 pg_expect_match "the stopped child could not be disposed" . \
   "$(jq -r '.cleanup_errors.beta // empty' "$out")"
-# --timeout 3, plus one bounded dispose attempt and the run's own work.
-[ "$elapsed" -lt 9000 ] || pg_fail "run took ${elapsed} ms"
+# Results by --timeout 3, cleanup (the dispose that cannot work) and the
+# parent's dispose at most 2 s later, and 1 s for everything else.
+[ "$elapsed" -le 6000 ] || pg_fail "run took ${elapsed} ms"
 pg_log "timed-out run took ${elapsed} ms"
 
 pg_pass

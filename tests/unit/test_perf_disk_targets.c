@@ -150,6 +150,8 @@ static void test_discovery_gives_every_skip_reason(void **state)
     assert_string_equal(find_skip(s, "/nw")->device, "/dev/fake4");
     assert_string_equal(find_skip(s, "/missing")->reason,
                         "path is not an existing directory");
+    /* Discovery's own finds: not what a request asked for. */
+    assert_false(find_skip(s, "/missing")->requested);
 }
 
 /* These two share the scratch device, so each must not claim it. */
@@ -228,6 +230,8 @@ test_explicit_paths_match_longest_mount_and_skip_no_special(void **state)
     assert_string_equal(t->filesystem, "tmpfs");
     assert_string_equal(find_skip(s, "/nw/fb")->reason, "duplicate volume");
     assert_string_equal(find_skip(s, "/nw/fb")->device, "/dev/fake4");
+    /* The request named it: its skip is an error of the run. */
+    assert_true(find_skip(s, "/nw/fb")->requested);
 }
 
 static void test_mountinfo_parse_decodes_escapes_and_options(void **state)

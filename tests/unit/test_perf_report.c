@@ -470,6 +470,37 @@ static void test_invalid_result_becomes_a_host_error(void **state)
 }
 
 /*
+ * A skip of a path the request named is the run failing to do what was
+ * asked: an error (counted, in the err column) shown without --verbose;
+ * a discovered one stays a verbose note.
+ */
+static void test_requested_skip_is_an_error_shown_always(void **state)
+{
+    (void)state;
+    struct paglets_perf_summary *summary =
+        load("{\"results\": {\"h\": {\"host_url\": \"u\", \"result\": "
+             "{\"errors\": [], \"disk\": {\"volumes\": [], \"errors\": [],"
+             " \"skipped\": [{\"path\": \"/data\", \"reason\": \"path is "
+             "not an existing directory\", \"requested\": true},"
+             " {\"path\": \"/p\", \"reason\": \"r\"}]}}}}}");
+    assert_int_equal(paglets_perf_summary_error_count(summary), 1);
+    assert_int_equal(
+        paglets_perf_host_result_error_count(
+            &paglets_perf_summary_find_result(summary, "h")->result),
+        1);
+    char *text = render(summary, false, 0);
+    assert_non_null(strstr(text, "   1\n"));
+    assert_non_null(strstr(text, "\nnotes:\n  - h: skipped /data: path is not "
+                                 "an existing directory\n"));
+    assert_null(strstr(text, "/p"));
+    free(text);
+    text = render(summary, false, PAGLETS_PERF_TEXT_VERBOSE);
+    assert_non_null(strstr(text, "  - h: skipped /p: r\n"));
+    free(text);
+    paglets_perf_summary_free(summary);
+}
+
+/*
  * Three hosts of a mesh for the answers in the table: gamma is slow in
  * single-core integer, per worker in multi-core integer (one worker
  * against four) and writing to /srv.
@@ -665,6 +696,7 @@ int main(void)
         cmocka_unit_test(test_complete_summary_prints_as_it_came),
         cmocka_unit_test(test_unknown_fields_are_dropped_missing_ones_filled),
         cmocka_unit_test(test_accessors_list_hosts_in_name_order),
+        cmocka_unit_test(test_requested_skip_is_an_error_shown_always),
         cmocka_unit_test(test_invalid_result_becomes_a_host_error),
         cmocka_unit_test(test_outliers_are_flagged_inside_their_cells),
         cmocka_unit_test(test_compare_rows_show_each_change),

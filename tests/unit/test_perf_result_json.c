@@ -66,7 +66,7 @@ static void build(struct paglets_perf_host_result *r)
     struct paglets_perf_disk_skip *s = PAGLETS__PERF_PUSH(&r->disk->skipped);
     *s = (struct paglets_perf_disk_skip){strdup("/proc"),
                                          strdup("special filesystem"),
-                                         strdup("proc"), strdup("proc")};
+                                         strdup("proc"), strdup("proc"), true};
     assert_int_equal(paglets__perf_strv_add(&r->errors, "host error"), 0);
 }
 
