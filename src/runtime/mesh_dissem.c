@@ -243,7 +243,10 @@ json_t *paglets__mesh_piggyback(struct paglets__mesh *mesh, const char *to)
     json_t *out = json_array();
     for (size_t i = 0; i < n && out != NULL; i++) {
         struct paglets__mesh_bcast *b = &mesh->bcasts[picked[i]];
-        if (json_array_append(out, b->update) != 0) {
+        /* A copy: the reply leaves the mesh lock (a server thread dumps it)
+         * while this thread may free the slot, and jansson's reference
+         * counts do not order that free after the other thread's reads. */
+        if (json_array_append_new(out, json_deep_copy(b->update)) != 0) {
             json_decref(out);
             out = NULL;
         }

@@ -186,8 +186,9 @@ static void *worker_main(void *arg)
         if (io->head == NULL)
             io->tail = NULL;
         io->queued--;
+        bool stopping = io->stopping; /* read under the lock */
         pthread_mutex_unlock(&io->lock);
-        if (http == NULL || io->stopping)
+        if (http == NULL || stopping)
             finish(job, http ? -ECANCELED : err.code, NULL,
                    http ? "mesh stopping" : err.message);
         else

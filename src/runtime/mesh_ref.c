@@ -377,9 +377,10 @@ json_t *paglets__mesh_member_entry(struct paglets__mesh *mesh,
             json_pack("{s:I,s:I}", "active_count", (json_int_t)x->active_count,
                       "inactive_count", (json_int_t)x->inactive_count);
         if (meta != NULL && x->tags != NULL)
-            rc |= json_object_set(meta, "tags", x->tags);
+            rc |= json_object_set_new(meta, "tags", json_deep_copy(x->tags));
         if (meta != NULL && x->properties != NULL)
-            rc |= json_object_set(meta, "properties", x->properties);
+            rc |= json_object_set_new(meta, "properties",
+                                      json_deep_copy(x->properties));
         rc |= json_array_append_new(e, meta);
     }
     if (rc != 0) {
