@@ -167,7 +167,7 @@ static void test_publish_refuses_bad_input(void **state)
     const char *bad_utf8[] = {"a", "\xff"};
     const char *many[2 * (PAGLETS_METRICS_MAX_LABELS + 1)];
     for (size_t i = 0; i < sizeof(many) / sizeof(many[0]); i++)
-        many[i] = "ab" + (i % 2); /* names b, values ab: count first */
+        many[i] = &"ab"[i % 2]; /* names b, values ab: count first */
     const struct {
         struct paglets_metric m;
         int want;
