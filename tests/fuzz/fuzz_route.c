@@ -150,8 +150,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         } else if (rc == -ENOSYS && reply.allow[0] == '\0') {
             abort(); /* a 405 names the methods the path allows */
         }
-        if (rc == 0)
+        if (rc == 0) {
             json_decref(reply.body);
+            free(reply.text); /* GET /metrics answers text */
+        }
     }
     json_decref(body);
     free(path);
