@@ -61,6 +61,7 @@ shift $((OPTIND - 1))
 [ $# -eq 0 ] || { usage >&2; exit 2; }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 build=$root/build
 work=$(mktemp -d "$dir/paglets-kernels-XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -183,15 +184,8 @@ sample() {
       v["ours_integer_multi"] / (v["workers"] * v["ours_integer"]) }' "$out"
 }
 
-# median min max of the numbers on stdin
-stats() {
-  sort -g | awk '{v[NR] = $1} END {
-    m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-    printf "%.6g %.6g %.6g\n", m, v[1], v[NR]}'
-}
-
 figure() {
-  grep "^$1 " "$samples" | awk '{print $2}' | stats
+  grep "^$1 " "$samples" | awk '{print $2}' | stats %.6g
 }
 
 # label, ratio name, target text, low bound, high bound
@@ -267,7 +261,7 @@ stop_latency() {
       --path "$work" --stop-after \
       "$(awk -v t="$total" -v i="$i" 'BEGIN {printf "%.3f", t * i / 13 / 1e9}')" |
       awk '$1 == "stop_latency_seconds" && $2 != "-" {print $2}'
-  done | stats
+  done | stats %.6g
 }
 
 need_tools

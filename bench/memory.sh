@@ -29,6 +29,7 @@ usage() {
 }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 bin=""
 duration=0.2
 runs=10
@@ -56,12 +57,6 @@ mkdir -m 0700 "$work/tmp" "$work/run"
 pids=()
 urls=()
 
-stop_hosts() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  pids=()
-}
 trap 'stop_hosts; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 

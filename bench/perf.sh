@@ -51,6 +51,7 @@ shift $((OPTIND - 1))
 [ $# -eq 0 ] || { usage >&2; exit 2; }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 own_bin=false
 [ -n "$bin" ] || { bin=$root/build/paglets; own_bin=true; }
 # Not under /tmp: a shared machine's cleaners must not remove it mid-run.
@@ -63,59 +64,11 @@ samples=$work/samples.txt
 mkdir -p "$work/tmp"
 : >"$samples"
 
-stop_hosts() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  pids=()
-}
 trap 'stop_hosts; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 
-now_ns() { date +%s%N; }
-
-# median min max of the numbers on stdin
-stats() {
-  sort -g | awk '{v[NR] = $1} END {
-    m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-    printf "%.1f %.1f %.1f\n", m, v[1], v[NR]}'
-}
-
 figure() {
   awk -v k="$1" '$1 == k {print $2}' "$samples" | stats
-}
-
-# start_mesh N: hosts h1..hN, meshed through h1; sets entry to h1's URL.
-start_mesh() {
-  local n=$1 i url seed="" start log
-  for i in $(seq 1 "$n"); do
-    log=$work/h$i.log
-    # Created here: the host's own redirection may come after our first read.
-    : >"$log"
-    start=$(now_ns)
-    TMPDIR=$work/tmp XDG_RUNTIME_DIR=$work/tmp "$bin" host --name "h$i" --port 0 --mesh-version bench-perf \
-      ${seed:+--peer "$seed"} >/dev/null 2>"$log" &
-    pids+=("$!")
-    url=""
-    for _ in $(seq 200); do
-      url=$(sed -n "s/.*host 'h$i' listening on \(http[^ ]*\).*/\1/p" "$log")
-      [ -n "$url" ] && curl -fsS -m 1 "$url/health" >/dev/null 2>&1 && break
-      url=""
-      sleep 0.005
-    done
-    [ -n "$url" ] || { echo "perf.sh: host h$i did not start" >&2; exit 1; }
-    echo "host_start_ms $(( ($(now_ns) - start) / 1000 )) " |
-      awk '{printf "%s %.1f\n", $1, $2 / 1000}' >>"$samples"
-    [ -n "$seed" ] || seed=$url
-  done
-  entry=$seed
-  for _ in $(seq 300); do
-    [ "$(curl -fsS -m 2 "$entry/hosts" |
-      jq '[.hosts[] | select(.online)] | length')" -eq "$n" ] && return 0
-    sleep 0.1
-  done
-  echo "perf.sh: the $n-host mesh did not form" >&2
-  exit 1
 }
 
 record_rss() {
@@ -166,7 +119,7 @@ time_alone() {
 scenario() {
   local key=$1 n=$2 i
   shift 2
-  start_mesh "$n"
+  start_mesh "$n" bench-perf
   record_rss
   run_perf warmup "$@"
   for i in $(seq 1 "$repeats"); do

@@ -40,6 +40,7 @@ shift $((OPTIND - 1))
 [ $# -eq 0 ] || { usage >&2; exit 2; }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 bin=$root/build/paglets
 cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$root/build" -j "$(nproc)" --target paglets_cli >/dev/null
@@ -49,52 +50,8 @@ pids=()
 mkdir -p "$work/tmp"
 export PAGLETS_RESULTS_DB=$work/results.db
 
-stop_hosts() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  pids=()
-}
 trap 'stop_hosts; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
-
-now_ns() { date +%s%N; }
-
-# median min max of the numbers on stdin
-stats() {
-  sort -g | awk '{v[NR] = $1} END {
-    m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-    printf "%.2f %.2f %.2f\n", m, v[1], v[NR]}'
-}
-
-# start_mesh N: hosts h1..hN, meshed through h1; sets entry to h1's URL.
-start_mesh() {
-  local n=$1 i url seed="" log
-  for i in $(seq 1 "$n"); do
-    log=$work/h$i.log
-    : >"$log"
-    TMPDIR=$work/tmp XDG_RUNTIME_DIR=$work/tmp "$bin" host --name "h$i" --port 0 \
-      --mesh-version bench-report ${seed:+--peer "$seed"} >/dev/null 2>"$log" &
-    pids+=("$!")
-    url=""
-    for _ in $(seq 400); do
-      url=$(sed -n "s/.*host 'h$i' listening on \(http[^ ]*\).*/\1/p" "$log")
-      [ -n "$url" ] && curl -fsS -m 1 "$url/health" >/dev/null 2>&1 && break
-      url=""
-      sleep 0.005
-    done
-    [ -n "$url" ] || { echo "report.sh: host h$i did not start" >&2; exit 1; }
-    [ -n "$seed" ] || seed=$url
-  done
-  entry=$seed
-  for _ in $(seq 300); do
-    [ "$(curl -fsS -m 2 "$entry/hosts" |
-      jq '[.hosts[] | select(.online)] | length')" -eq "$n" ] && return 0
-    sleep 0.1
-  done
-  echo "report.sh: the $n-host mesh did not form" >&2
-  exit 1
-}
 
 # timed ARGS...: ms one command takes (its stdout to /dev/null).
 timed() {
@@ -104,7 +61,7 @@ timed() {
   echo "$(( $(now_ns) - start ))" | awk '{printf "%.3f\n", $1 / 1e6}'
 }
 
-start_mesh "$hosts"
+start_mesh "$hosts" bench-report
 rc=0
 start=$(now_ns)
 "$bin" examples perf --entry "$entry" --duration "$duration" --disk-size 8M \
@@ -121,8 +78,8 @@ for _ in $(seq "$repeats"); do
   timed "$bin" results show last >>"$work/table.ms"
 done
 cmp -s "$work/run.html" "$work/show.html" || echo "report.sh: warning: the shown report differs from the run's" >&2
-read -r hm hmin hmax < <(stats <"$work/html.ms")
-read -r tm tmin tmax < <(stats <"$work/table.ms")
+read -r hm hmin hmax < <(stats %.2f <"$work/html.ms")
+read -r tm tmin tmax < <(stats %.2f <"$work/table.ms")
 
 echo "report.sh: $hosts hosts on loopback, one run (--duration $duration --disk-size 8M --path <work dir>), exit status $rc, ${run_ms} ms"
 echo "  load: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs, $(git -C "$root" rev-parse --short HEAD)"

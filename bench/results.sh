@@ -50,6 +50,7 @@ shift $((OPTIND - 1))
 command -v jq >/dev/null || { echo "results.sh: needs jq: apt-get install jq" >&2; exit 2; }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 build=$root/build
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j "$(nproc)" --target results_store paglets_cli >/dev/null
@@ -57,11 +58,6 @@ cmake --build "$build" -j "$(nproc)" --target results_store paglets_cli >/dev/nu
 mkdir -p "$build"
 work=$(mktemp -d "$build/resultssh.XXXXXX")
 pids=()
-stop_hosts() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
 trap 'stop_hosts; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 [ -n "$dir" ] || dir=$work
